@@ -1,0 +1,67 @@
+import Foundation
+import CPNG
+
+/// PNG through libpng's simplified API (never a hand-rolled deflate).
+public enum PNG {
+    /// Encodes to PNG bytes.
+    public static func encode(_ image: RGBImage) throws -> Data {
+        var img = png_image()
+        img.version = UInt32(PNG_IMAGE_VERSION)
+        img.width = UInt32(image.width)
+        img.height = UInt32(image.height)
+        img.format = UInt32(PNG_FORMAT_RGB)
+        var size: Int = 0
+        let ok1 = image.pixels.withUnsafeBytes { px in
+            png_image_write_to_memory(&img, nil, &size, 0, px.baseAddress, Int32(image.width * 3), nil)
+        }
+        guard ok1 != 0, size > 0 else { throw SC2Error("PNG encoding failed: \(warning(img))") }
+        var out = Data(count: size)
+        let ok2 = out.withUnsafeMutableBytes { buf in
+            image.pixels.withUnsafeBytes { px in
+                png_image_write_to_memory(&img, buf.baseAddress, &size, 0, px.baseAddress, Int32(image.width * 3), nil)
+            }
+        }
+        guard ok2 != 0 else { throw SC2Error("PNG encoding failed: \(warning(img))") }
+        out.count = size
+        return out
+    }
+
+    /// Writes atomically (temp file, then rename).
+    public static func write(_ image: RGBImage, to url: URL) throws {
+        try AtomicWrite.write(try encode(image), to: url)
+    }
+
+    /// Reads any PNG libpng understands, converted to 8-bit RGB (alpha composited on black).
+    public static func read(_ url: URL) throws -> RGBImage {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SC2Error("\(url.path): cannot read file")
+        }
+        return try decode(data, name: url.path)
+    }
+
+    public static func decode(_ data: Data, name: String = "PNG") throws -> RGBImage {
+        var img = png_image()
+        img.version = UInt32(PNG_IMAGE_VERSION)
+        let ok = data.withUnsafeBytes { png_image_begin_read_from_memory(&img, $0.baseAddress, data.count) }
+        guard ok != 0 else { throw SC2Error("\(name): not a readable PNG (\(warning(img)))") }
+        img.format = UInt32(PNG_FORMAT_RGB)
+        let w = Int(img.width), h = Int(img.height)
+        guard w > 0, h > 0, w * h <= 64_000_000 else {
+            png_image_free(&img)
+            throw SC2Error("\(name): unsupported PNG size \(w)x\(h)")
+        }
+        var px = [UInt8](repeating: 0, count: w * h * 3)
+        let ok2 = data.withUnsafeBytes { _ in
+            px.withUnsafeMutableBytes { png_image_finish_read(&img, nil, $0.baseAddress, Int32(w * 3), nil) }
+        }
+        guard ok2 != 0 else { throw SC2Error("\(name): corrupt PNG (\(warning(img)))") }
+        return RGBImage(width: w, height: h, pixels: px)
+    }
+
+    private static func warning(_ img: png_image) -> String {
+        var m = img.message
+        return withUnsafeBytes(of: &m) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

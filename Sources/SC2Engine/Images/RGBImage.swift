@@ -1,0 +1,84 @@
+import Foundation
+
+/// An 8-bit RGB picture, rows top to bottom, pixels interleaved (r, g, b).
+public struct RGBImage: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(pixels.count == width * height * 3, "pixel count does not match size")
+        self.width = width; self.height = height; self.pixels = pixels
+    }
+
+    public init(width: Int, height: Int, fill: (UInt8, UInt8, UInt8) = (0, 0, 0)) {
+        self.width = width; self.height = height
+        var p = [UInt8](repeating: 0, count: width * height * 3)
+        for i in 0..<(width * height) { p[3 * i] = fill.0; p[3 * i + 1] = fill.1; p[3 * i + 2] = fill.2 }
+        self.pixels = p
+    }
+
+    @inlinable public subscript(x: Int, y: Int) -> (UInt8, UInt8, UInt8) {
+        get { let i = 3 * (y * width + x); return (pixels[i], pixels[i + 1], pixels[i + 2]) }
+        set { let i = 3 * (y * width + x); pixels[i] = newValue.0; pixels[i + 1] = newValue.1; pixels[i + 2] = newValue.2 }
+    }
+
+    /// The reference generate script's conversion: clamp(v * 127.5 + 128, 0, 255), truncated.
+    /// `chw` holds 3 planes of height*width floats in about [-1, 1].
+    public init(planarCHW chw: UnsafeBufferPointer<Float>, width: Int, height: Int) {
+        precondition(chw.count >= 3 * width * height)
+        var p = [UInt8](repeating: 0, count: width * height * 3)
+        let plane = width * height
+        for c in 0..<3 {
+            for i in 0..<plane {
+                let v = chw[c * plane + i] * 127.5 + 128
+                p[3 * i + c] = v.isNaN ? 0 : UInt8(min(max(v, 0), 255))
+            }
+        }
+        self.init(width: width, height: height, pixels: p)
+    }
+
+    /// Planar floats in [-1, 1] (inverse of the 8-bit conversion, up to quantisation).
+    public func planarCHW() -> [Float] {
+        let plane = width * height
+        var out = [Float](repeating: 0, count: 3 * plane)
+        for i in 0..<plane {
+            for c in 0..<3 { out[c * plane + i] = (Float(pixels[3 * i + c]) - 127.5) / 127.5 }
+        }
+        return out
+    }
+
+    /// Area-averaging or nearest resize (box filter when shrinking, nearest when growing).
+    public func resized(width w: Int, height h: Int) -> RGBImage {
+        if w == width && h == height { return self }
+        var out = RGBImage(width: w, height: h)
+        for y in 0..<h {
+            let y0 = y * height / h, y1 = max(y0 + 1, (y + 1) * height / h)
+            for x in 0..<w {
+                let x0 = x * width / w, x1 = max(x0 + 1, (x + 1) * width / w)
+                var s = (0, 0, 0), n = 0
+                for yy in y0..<y1 { for xx in x0..<x1 {
+                    let p = self[xx, yy]; s.0 += Int(p.0); s.1 += Int(p.1); s.2 += Int(p.2); n += 1
+                } }
+                out[x, y] = (UInt8(s.0 / n), UInt8(s.1 / n), UInt8(s.2 / n))
+            }
+        }
+        return out
+    }
+
+    /// Lays images out in a grid with `gap` pixels of `background` between them.
+    public static func grid(_ images: [RGBImage], columns: Int, gap: Int = 2,
+                            background: (UInt8, UInt8, UInt8) = (255, 255, 255)) -> RGBImage {
+        guard let first = images.first else { return RGBImage(width: 1, height: 1) }
+        let cols = max(1, min(columns, images.count))
+        let rows = (images.count + cols - 1) / cols
+        let cw = first.width, ch = first.height
+        var out = RGBImage(width: cols * cw + (cols + 1) * gap, height: rows * ch + (rows + 1) * gap, fill: background)
+        for (k, img) in images.enumerated() {
+            let ox = gap + (k % cols) * (cw + gap), oy = gap + (k / cols) * (ch + gap)
+            let im = img.width == cw && img.height == ch ? img : img.resized(width: cw, height: ch)
+            for y in 0..<ch { for x in 0..<cw { out[ox + x, oy + y] = im[x, y] } }
+        }
+        return out
+    }
+}

@@ -1,0 +1,4 @@
+import Tensor
+
+BLASRuntime.reexecWithTunedKernelIfNeeded()
+SC2GAN.main()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Rebuilds FaceWorld's training data and (re)starts generator training in the background,
+# resuming from .train/gan/state.pt when present. Log: .train/gan/train.out
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .build/release/sc2gan ] || swift build -c release
+if [ ! -f .train/data/faceworld-biased.images.npy ]; then
+  .build/release/sc2gan faceworld render --preset biased --count 60000 --seed 1 --out .train/data/faceworld-biased
+fi
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} OPENBLAS_NUM_THREADS=1
+nohup nice -n 5 /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run .train/gan \
+  --kimg "${KIMG:-240}" >> .train/gan/train.out 2>&1 &
+echo "training in the background (pid $!); tail -f .train/gan/train.out"

@@ -1,0 +1,248 @@
+#!/usr/bin/python3
+"""Train FaceWorld's small StyleGAN2 on 2 CPU cores, resumably.
+
+    /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run .train/gan \
+        --kimg 220 [--export assets/faceworld/generator.safetensors]
+
+Generator: tools/sg2torch.py (NVIDIA key names), z = w = 128, 4 mapping layers, channels
+128/128/128/64/32 at 4..64 px, conv_clamp 256, style mixing 0.9. Discriminator: residual,
+minibatch-stddev, equalised lr. Loss: non-saturating logistic, lazy R1 (gamma 0.2 every 16
+steps), EMA of G (half-life 10k images), Adam lr 0.002 betas (0, 0.99). Every few minutes the
+full state goes to RUN/state.pt (atomically) and a line to RUN/log.jsonl; snapshots of the EMA
+generator go to RUN/snap-KIMG.safetensors with a sample grid PNG. Rerunning the same command
+resumes where it stopped. --export writes the EMA generator (latest, or --snapshot) as
+safetensors for the Swift engine."""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
+import sg2torch  # noqa: E402
+
+CONFIG = dict(z_dim=128, w_dim=128, resolution=64, mapping_layers=4,
+              channels={4: 128, 8: 128, 16: 128, 32: 64, 64: 32}, conv_clamp=256)
+
+
+class DConv(nn.Module):
+    def __init__(self, cin, cout, k, act=True, bias=True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(cout, cin, k, k))
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+        self.gain = 1 / math.sqrt(cin * k * k)
+        self.act, self.pad = act, k // 2
+
+    def forward(self, x):
+        x = F.conv2d(x, self.weight * self.gain, self.bias, padding=self.pad)
+        return F.leaky_relu(x, 0.2) * sg2torch.SQRT2 if self.act else x
+
+
+class DBlock(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv0 = DConv(cin, cin, 3)
+        self.conv1 = DConv(cin, cout, 3)
+        self.skip = DConv(cin, cout, 1, act=False, bias=False)
+
+    def forward(self, x):
+        y = self.skip(F.avg_pool2d(x, 2))
+        x = F.avg_pool2d(self.conv1(self.conv0(x)), 2)
+        return (x + y) * (1 / math.sqrt(2))
+
+
+class Discriminator(nn.Module):
+    def __init__(self, ch={64: 32, 32: 64, 16: 128, 8: 128, 4: 128}):
+        super().__init__()
+        self.fromrgb = DConv(3, ch[64], 1)
+        self.blocks = nn.ModuleList([DBlock(ch[r], ch[r // 2]) for r in (64, 32, 16, 8)])
+        self.conv = DConv(ch[4] + 1, ch[4], 3)
+        self.fc = sg2torch.FC(ch[4] * 16, ch[4], act="lrelu")
+        self.out = sg2torch.FC(ch[4], 1)
+
+    def forward(self, img):
+        x = self.fromrgb(img)
+        for b in self.blocks:
+            x = b(x)
+        n = x.shape[0]
+        g = min(4, n)
+        y = x.reshape(g, -1, *x.shape[1:])
+        y = (y - y.mean(0)).square().mean(0).add(1e-8).sqrt().mean([1, 2, 3])
+        y = y.reshape(-1, 1, 1, 1).repeat(g, 1, 4, 4)
+        x = self.conv(torch.cat([x, y], 1))
+        return self.out(self.fc(x.flatten(1)))
+
+
+def sample_ws(G, z, mix_prob=0.9):
+    ws = G.mapping(z, update_w_avg=True)
+    if mix_prob > 0 and torch.rand([]) < mix_prob:
+        cut = int(torch.randint(1, ws.shape[1], []))
+        ws2 = G.mapping(torch.randn_like(z))
+        ws = torch.cat([ws[:, :cut], ws2[:, cut:]], 1)
+    return ws
+
+
+def grid_png(imgs, path, cols=8):
+    import zlib
+    import struct
+    a = ((imgs.clamp(-1, 1) * 127.5 + 128).clamp(0, 255).to(torch.uint8)).permute(0, 2, 3, 1).numpy()
+    n, h, w, _ = a.shape
+    rows = (n + cols - 1) // cols
+    g = np.full((rows * h, cols * w, 3), 255, np.uint8)
+    for i in range(n):
+        g[(i // cols) * h:(i // cols + 1) * h, (i % cols) * w:(i % cols + 1) * w] = a[i]
+    raw = b"".join(b"\x00" + g[y].tobytes() for y in range(g.shape[0]))
+
+    def chunk(t, d):
+        c = struct.pack(">I", len(d)) + t + d
+        return c + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", g.shape[1], g.shape[0], 8, 2, 0, 0, 0))
+    png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    with open(path + ".tmp", "wb") as f:
+        f.write(png)
+    os.replace(path + ".tmp", path)
+
+
+def export(G_ema, path, kimg):
+    meta = {"format": "sc2gan-stylegan2", "naming": "nvidia", "conv_clamp": CONFIG["conv_clamp"],
+            "z_dim": CONFIG["z_dim"], "w_dim": CONFIG["w_dim"], "resolution": CONFIG["resolution"],
+            "mapping_lr_mul": 0.01, "trained_kimg": f"{kimg:.1f}", "source": "tools/train_generator.py"}
+    safetensors_io.save({k: v for k, v in G_ema.state_dict().items()}, path, meta)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=".train/data/faceworld-biased", help="dataset stem (STEM.images.npy)")
+    ap.add_argument("--run", default=".train/gan", help="run folder (state, log, snapshots)")
+    ap.add_argument("--kimg", type=float, default=220, help="stop after this many thousand real images")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--minutes", type=float, default=0, help="stop after this many minutes (0: no limit)")
+    ap.add_argument("--save-every", type=float, default=5, help="minutes between resumable saves")
+    ap.add_argument("--snap-kimg", type=float, default=10, help="kimg between EMA snapshots")
+    ap.add_argument("--export", help="write the EMA generator as safetensors and exit")
+    ap.add_argument("--snapshot", help="with --export: a snapshot file instead of the latest state")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.run, exist_ok=True)
+    state_path = os.path.join(args.run, "state.pt")
+
+    G = sg2torch.Generator(**CONFIG)
+    G_ema = sg2torch.Generator(**CONFIG)
+    D = Discriminator()
+    G_ema.load_state_dict(G.state_dict())
+    optG = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0, 0.99), eps=1e-8)
+    r1_every, gamma = 16, 0.2
+    c = r1_every / (r1_every + 1)
+    optD = torch.optim.Adam(D.parameters(), lr=0.002 * c, betas=(0, 0.99 ** c), eps=1e-8)
+    step, nimg = 0, 0
+    if os.path.exists(state_path):
+        st = torch.load(state_path)
+        G.load_state_dict(st["G"]); G_ema.load_state_dict(st["G_ema"]); D.load_state_dict(st["D"])
+        optG.load_state_dict(st["optG"]); optD.load_state_dict(st["optD"])
+        step, nimg = st["step"], st["nimg"]
+        torch.set_rng_state(st["rng"])
+        print(f"resumed at {nimg / 1000:.1f} kimg (step {step})", flush=True)
+    elif args.export is None:
+        torch.manual_seed(args.seed)
+
+    if args.export:
+        if args.snapshot:
+            sd, _ = safetensors_io.load(args.snapshot)
+            G_ema.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})
+        export(G_ema, args.export, nimg / 1000)
+        print(f"exported EMA generator ({nimg / 1000:.1f} kimg) to {args.export}")
+        return
+
+    images = np.load(args.data + ".images.npy", mmap_mode="r")
+    data = torch.from_numpy(np.array(images)).permute(0, 3, 1, 2)  # uint8 NCHW view
+    N = data.shape[0]
+    print(f"data: {N} images from {args.data}; G {sum(p.numel() for p in G.parameters())} params, "
+          f"D {sum(p.numel() for p in D.parameters())} params", flush=True)
+    ema_beta = 0.5 ** (args.batch / 10000)
+    fixed_z = torch.from_numpy(np.random.RandomState(123).randn(32, CONFIG["z_dim"])).float()
+    t_start = time.time()
+    t_save = time.time()
+    last_snap = int(nimg / 1000 / args.snap_kimg)
+    log = open(os.path.join(args.run, "log.jsonl"), "a")
+    while nimg < args.kimg * 1000:
+        if args.minutes and time.time() - t_start > args.minutes * 60:
+            break
+        B = args.batch
+        idx = torch.randint(0, N, [B])
+        real = data[idx].float() / 127.5 - 1
+        flip = torch.rand(B) < 0.5
+        real[flip] = real[flip].flip(3)
+
+        # G step.
+        z = torch.randn(B, CONFIG["z_dim"])
+        fake = G.synthesis(sample_ws(G, z), noise_mode="random")
+        lossG = F.softplus(-D(fake)).mean()
+        optG.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+
+        # D step (+ lazy R1).
+        with torch.no_grad():
+            fake = G.synthesis(sample_ws(G, torch.randn(B, CONFIG["z_dim"])), noise_mode="random")
+        do_r1 = step % r1_every == 0
+        real_in = real.detach().requires_grad_(do_r1)
+        real_logits = D(real_in)
+        lossD = F.softplus(D(fake)).mean() + F.softplus(-real_logits).mean()
+        r1 = torch.zeros([])
+        if do_r1:
+            g, = torch.autograd.grad(real_logits.sum(), real_in, create_graph=True)
+            r1 = g.square().sum([1, 2, 3]).mean()
+            lossD = lossD + r1 * (gamma / 2) * r1_every
+        optD.zero_grad(set_to_none=True)
+        lossD.backward()
+        optD.step()
+
+        # EMA.
+        with torch.no_grad():
+            beta = ema_beta if nimg > 5000 else 0.0 if step == 0 else min(ema_beta, 0.99)
+            for pe, p in zip(G_ema.parameters(), G.parameters()):
+                pe.copy_(p.lerp(pe, beta))
+            for be, b in zip(G_ema.buffers(), G.buffers()):
+                be.copy_(b)
+        step += 1
+        nimg += B
+
+        if step % 50 == 0:
+            el = time.time() - t_start
+            rec = dict(kimg=round(nimg / 1000, 2), step=step, lossG=round(lossG.item(), 4),
+                       lossD=round(lossD.item(), 4), r1=round(r1.item(), 4), sec=round(el, 1), t=time.time())
+            log.write(json.dumps(rec) + "\n"); log.flush()
+            print(rec, flush=True)
+        if int(nimg / 1000 / args.snap_kimg) > last_snap:
+            last_snap = int(nimg / 1000 / args.snap_kimg)
+            kimg = nimg / 1000
+            snap = os.path.join(args.run, f"snap-{kimg:06.1f}.safetensors")
+            export(G_ema, snap, kimg)
+            with torch.no_grad():
+                grid_png(G_ema(fixed_z), os.path.join(args.run, f"grid-{kimg:06.1f}.png"))
+            print(f"snapshot {snap}", flush=True)
+        if time.time() - t_save > args.save_every * 60:
+            save(state_path, G, G_ema, D, optG, optD, step, nimg)
+            t_save = time.time()
+    save(state_path, G, G_ema, D, optG, optD, step, nimg)
+    print(f"stopped at {nimg / 1000:.1f} kimg", flush=True)
+
+
+def save(path, G, G_ema, D, optG, optD, step, nimg):
+    st = dict(G=G.state_dict(), G_ema=G_ema.state_dict(), D=D.state_dict(), optG=optG.state_dict(),
+              optD=optD.state_dict(), step=step, nimg=nimg, rng=torch.get_rng_state())
+    torch.save(st, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+if __name__ == "__main__":
+    main()
