@@ -3,7 +3,7 @@ import PackageDescription
 
 // Heavy numeric code: always optimise the engine, even in debug builds of the tests,
 // so that the parity tests run in seconds rather than minutes.
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
 
 let package = Package(
     name: "sc2gan",
@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -25,9 +24,7 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "SC2Engine",
-                dependencies: ["Tensor", "CPNG",
-                               .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-                resources: [],
+                dependencies: ["Tensor", "CPNG"],
                 swiftSettings: fast),
         .target(name: "TerminalUI", dependencies: ["CNcurses"]),
         .executableTarget(name: "sc2gan",
@@ -37,7 +34,7 @@ let package = Package(
         .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "CLITests", dependencies: ["sc2gan", "SC2Engine"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -19,7 +19,7 @@ def save(tensors, path, metadata=None):
         t = tensors[name]
         if hasattr(t, "detach"):
             t = t.detach().cpu().contiguous().numpy()
-        a = np.ascontiguousarray(t)
+        a = np.array(t, order="C", copy=False)  # keeps 0-d tensors 0-d (ascontiguousarray would not)
         dt = _NAMES.get(a.dtype.newbyteorder("<").str if a.dtype.byteorder == ">" else a.dtype.str)
         if dt is None:
             raise ValueError(f"{name}: unsupported dtype {a.dtype}")

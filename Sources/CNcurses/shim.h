@@ -28,4 +28,35 @@ static inline int sc2_set_attr(attr_t attrs, int pair) {
     int p = pair;
     return attr_set(attrs, 0, &p);
 }
+
+/* Added for TerminalUI: stdscr/global access and wide input/output without macros. */
+static inline int sc2_colors(void) { return COLORS; }
+static inline int sc2_color_pairs(void) { return COLOR_PAIRS; }
+static inline attr_t sc2_A_UNDERLINE(void) { return A_UNDERLINE; }
+static inline int sc2_KEY_CODE_YES(void) { return KEY_CODE_YES; }
+static inline const char *sc2_codeset(void) { return nl_langinfo(CODESET); }
+static inline int sc2_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
+static inline int sc2_erase(void) { return werase(stdscr); }
+static inline int sc2_refresh(void) { return wrefresh(stdscr); }
+/* wcwidth is X/Open; declare it in case the libc module was built without __USE_XOPEN. */
+extern int wcwidth(wchar_t ch);
+static inline int sc2_wcwidth(wchar_t ch) { return wcwidth(ch); }
+/* Read one key within timeout_ms (< 0 blocks): returns OK, KEY_CODE_YES or ERR from wget_wch;
+   *value receives the character or the key code. */
+static inline int sc2_get_wch(int timeout_ms, unsigned int *value) {
+    wint_t wc = 0;
+    wtimeout(stdscr, timeout_ms);
+    int rc = wget_wch(stdscr, &wc);
+    *value = (unsigned int)wc;
+    return rc;
+}
+/* Write n wide characters at (y, x) with attributes and an extended pair, then reset them. */
+static inline int sc2_put_wstr(int y, int x, const wchar_t *s, int n, attr_t attrs, int pair) {
+    int p = pair;
+    wattr_set(stdscr, attrs, 0, &p);
+    int rc = mvwaddnwstr(stdscr, y, x, s, n);
+    p = 0;
+    wattr_set(stdscr, A_NORMAL, 0, &p);
+    return rc;
+}
 #endif

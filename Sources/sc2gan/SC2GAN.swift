@@ -8,6 +8,6 @@ struct SC2GAN: ParsableCommand {
         discussion: """
         With no subcommand, opens the terminal explorer on the default FaceWorld model.
         """,
-        subcommands: [FaceWorldCommand.self]
+        subcommands: [GenerateCommand.self, FaceWorldCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,111 @@
+import Foundation
+import Tensor
+
+/// FaceWorld's attribute classifier (tools/train_classifier.py): four [conv3x3 + bias, lrelu 0.2,
+/// avgpool 2] stages, fc + lrelu, fc to one logit per attribute. Input: RGB in [-1, 1], NCHW,
+/// at the classifier's input size (images of other sizes are area-resized first).
+public struct AttributeClassifier: Sendable {
+    struct ConvLayer: Sendable { let weight: [Float]; let bias: [Float]; let outChannels: Int }
+    public let attributes: [String]
+    public let inputSize: Int
+    let convs: [ConvLayer]
+    let fc0: (weight: Tensor, bias: [Float])
+    let fc1: (weight: Tensor, bias: [Float])
+    public let path: String
+
+    public init(contentsOf url: URL) throws {
+        let c = try SafeTensors.read(url)
+        path = url.path
+        attributes = (c.metadata["attributes"] ?? FaceAttribute.allCases.map(\.rawValue).joined(separator: ","))
+            .split(separator: ",").map(String.init)
+        var layers: [ConvLayer] = []
+        var cin = 3
+        while let w = c.tensors["conv\(layers.count).weight"] {
+            guard w.rank == 4, w.shape[1] == cin, w.shape[2] == 3, w.shape[3] == 3 else {
+                throw SC2Error("\(url.path): conv\(layers.count).weight has shape \(w.shape), expected [O, \(cin), 3, 3]")
+            }
+            let b = try c.tensor("conv\(layers.count).bias", shape: [w.shape[0]])
+            layers.append(ConvLayer(weight: w.data, bias: b.data, outChannels: w.shape[0]))
+            cin = w.shape[0]
+        }
+        guard !layers.isEmpty else { throw SC2Error("\(url.path): not an attribute classifier (no conv0.weight)") }
+        convs = layers
+        let w0 = try c.tensor("fc0.weight", shape: nil)
+        guard w0.rank == 2, w0.shape[1] % cin == 0 else { throw SC2Error("\(url.path): fc0.weight has shape \(w0.shape)") }
+        let spatial = Int(Double(w0.shape[1] / cin).squareRoot())
+        guard spatial * spatial * cin == w0.shape[1] else { throw SC2Error("\(url.path): fc0.weight does not match a square feature map") }
+        inputSize = spatial << layers.count
+        fc0 = (w0, try c.tensor("fc0.bias", shape: [w0.shape[0]]).data)
+        let w1 = try c.tensor("fc1.weight", shape: [attributes.count, w0.shape[0]])
+        fc1 = (w1, try c.tensor("fc1.bias", shape: [attributes.count]).data)
+    }
+
+    /// The shipped FaceWorld classifier.
+    public static func faceWorld() throws -> AttributeClassifier {
+        try AttributeClassifier(contentsOf: try Assets.faceWorldDirectory().appendingPathComponent("classifier.safetensors"))
+    }
+
+    /// Logits [N, attributes] for images [N, 3, H, W] in [-1, 1].
+    public func logits(_ images: Tensor) -> Tensor {
+        var x = images.shape[2] == inputSize && images.shape[3] == inputSize ? images : Self.resize(images, to: inputSize)
+        let n = x.shape[0]
+        for layer in convs {
+            var y = Tensor(zeros: [n, layer.outChannels, x.shape[2], x.shape[3]])
+            Conv.conv3x3(x, weight: layer.weight, outChannels: layer.outChannels, scale: nil, into: &y)
+            let plane = x.shape[2] * x.shape[3]
+            y.data.withUnsafeMutableBufferPointer { yp in
+                layer.bias.withUnsafeBufferPointer { bp in
+                    for i in 0..<n {
+                        BiasAct.apply(yp.baseAddress! + i * layer.outChannels * plane, channels: layer.outChannels, plane: plane,
+                                      demod: nil, noise: nil, noiseStrength: 0, bias: bp.baseAddress!, lrelu: true, gain: 1, clamp: nil)
+                    }
+                }
+            }
+            x = Conv.avgPool2(y)
+        }
+        let flat = x.reshaped([n, x.count / n])
+        var h = Tensor.matmul(flat, fc0.weight, transB: true)
+        let hd = fc0.bias.count
+        for i in 0..<h.count { let v = h.data[i] + fc0.bias[i % hd]; h.data[i] = v > 0 ? v : 0.2 * v }
+        var out = Tensor.matmul(h, fc1.weight, transB: true)
+        for i in 0..<out.count { out.data[i] += fc1.bias[i % attributes.count] }
+        return out
+    }
+
+    /// Probabilities [N][attributes] (sigmoid of the logits).
+    public func probabilities(_ images: Tensor) -> [[Float]] {
+        let l = logits(images)
+        let a = attributes.count
+        return (0..<l.shape[0]).map { i in (0..<a).map { 1 / (1 + exp(-l.data[i * a + $0])) } }
+    }
+
+    /// Scores of generator output as a person sees it: quantised to 8 bits first.
+    public func probabilities(generated images: Tensor) -> [[Float]] {
+        var q = images
+        for i in 0..<q.count {
+            let v = q.data[i] * 127.5 + 128
+            q.data[i] = (v.isNaN ? 0 : Float(Int(min(max(v, 0), 255))) - 127.5) / 127.5
+        }
+        return probabilities(q)
+    }
+
+    public func index(of name: String) -> Int? { attributes.firstIndex(of: name) }
+
+    /// Area-average resize of a batch (both sides to `size`).
+    static func resize(_ x: Tensor, to size: Int) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        var y = Tensor(zeros: [n, c, size, size])
+        for p in 0..<(n * c) {
+            for oy in 0..<size {
+                let y0 = oy * h / size, y1 = max(y0 + 1, (oy + 1) * h / size)
+                for ox in 0..<size {
+                    let x0 = ox * w / size, x1 = max(x0 + 1, (ox + 1) * w / size)
+                    var s: Float = 0
+                    for yy in y0..<y1 { for xx in x0..<x1 { s += x.data[p * h * w + yy * w + xx] } }
+                    y.data[p * size * size + oy * size + ox] = s / Float((y1 - y0) * (x1 - x0))
+                }
+            }
+        }
+        return y
+    }
+}

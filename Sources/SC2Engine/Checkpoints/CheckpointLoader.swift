@@ -1,0 +1,74 @@
+import Foundation
+import Tensor
+
+/// Named tensors read from a checkpoint file, plus the file's string metadata.
+public struct Checkpoint: Sendable {
+    public var tensors: [String: Tensor]
+    /// safetensors `__metadata__`; empty for torch zip checkpoints.
+    public var metadata: [String: String]
+    /// The file format: "safetensors" or "torch-zip".
+    public var format: String
+    public let path: String
+
+    public init(tensors: [String: Tensor], metadata: [String: String], format: String, path: String) {
+        self.tensors = tensors
+        self.metadata = metadata
+        self.format = format
+        self.path = path
+    }
+
+    /// The named tensor, checked against `shape` when one is given. Errors name the file.
+    public func tensor(_ name: String, shape: [Int]?) throws -> Tensor {
+        guard let tensor = tensors[name] else { throw SC2Error("\(path): missing tensor \(name.quotedForMessage)") }
+        if let shape, tensor.shape != shape {
+            throw SC2Error("\(path): tensor \(name.quotedForMessage) has the wrong shape: expected \(shape) got \(tensor.shape)")
+        }
+        return tensor
+    }
+}
+
+/// Loads generator checkpoints: safetensors and torch zip (.pt) files, told apart by their
+/// contents, with names mapped onto the canonical NVIDIA set (`KeyNames`).
+public enum CheckpointLoader {
+    /// Reads `url`, maps its tensor names and refuses non-finite weights. Every problem, from a
+    /// missing file to a hostile pickle, throws a one-line `SC2Error` naming the file.
+    public static func load(_ url: URL) throws -> Checkpoint {
+        let file = try MappedFile(url)
+        let tensors: [String: Tensor], metadata: [String: String], format: String
+        switch try kind(of: file, url: url) {
+        case .safetensors:
+            let safetensors = try SafeTensorsFile(file)
+            tensors = try KeyNames.canonical(names: safetensors.names, source: file.path) { safetensors.tensor($0) }
+            (metadata, format) = (safetensors.metadata, SafeTensorsFile.format)
+        case .torchZip:
+            let torch = try TorchZipFile(file)
+            tensors = try KeyNames.canonical(names: Array(torch.views.keys), source: file.path, load: torch.tensor)
+            (metadata, format) = ([:], TorchZipFile.format)
+        }
+        for name in tensors.keys.sorted() where !tensors[name]!.isFinite {
+            throw SC2Error("\(file.path): tensor \(name.quotedForMessage) has non-finite values")
+        }
+        return Checkpoint(tensors: tensors, metadata: metadata, format: format, path: file.path)
+    }
+
+    private enum Kind { case safetensors, torchZip }
+
+    /// Decides by content (a zip signature; a JSON object after the 8-byte header length), and
+    /// by extension only for files too damaged to tell, so that they get the format's own error.
+    private static func kind(of file: MappedFile, url: URL) throws -> Kind {
+        let bytes = file.bytes
+        guard !bytes.isEmpty else { throw SC2Error("\(file.path): file is empty") }
+        let signature = bytes.littleEndian(UInt32.self, at: 0)
+        if signature == 0x0403_4b50 || signature == 0x0605_4b50 { return .torchZip }
+        if bytes.count > 8, bytes[8] == UInt8(ascii: "{") { return .safetensors }
+        if bytes.count > 1, bytes[0] == 0x80, (2...5).contains(bytes[1]) {  // pickle PROTO opcode
+            throw SC2Error("\(file.path): is a plain pickle (an NVIDIA .pkl or a pre-1.6 torch.save), which cannot be loaded safely; convert it to safetensors with a Python tool")
+        }
+        switch url.pathExtension.lowercased() {
+        case "safetensors": return .safetensors
+        case "pt", "pth", "ckpt": return .torchZip
+        default: break
+        }
+        throw SC2Error("\(file.path): not a checkpoint (neither safetensors nor a torch zip archive)")
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Tensor
+
+/// An editing direction in W: a unit vector, optionally applied only on some W+ layers, with
+/// the provenance needed to reproduce it. Saved as JSON.
+public struct Direction: Codable, Sendable, Equatable {
+    public var attribute: String
+    /// "interfacegan", "class-mean", "conditional", "sc2", ...
+    public var method: String
+    public var vector: [Float]
+    /// W+ rows the edit touches (nil: all rows).
+    public var layers: [Int]?
+    /// Model hash, classifier, seeds, truncation, validation accuracy, conditions, ...
+    public var provenance: [String: String]
+
+    public init(attribute: String, method: String, vector: [Float], layers: [Int]? = nil, provenance: [String: String] = [:]) {
+        self.attribute = attribute; self.method = method
+        self.vector = LinearAlgebra.normalized(vector)
+        self.layers = layers; self.provenance = provenance
+    }
+
+    /// ws [N, numWs, wDim] moved by alpha along the direction (on `layers`, or all rows).
+    public func apply(to ws: Tensor, alpha: Float) -> Tensor {
+        var out = ws
+        let n = ws.shape[0], nw = ws.shape[1], d = ws.shape[2]
+        precondition(d == vector.count, "direction has \(vector.count) dims, codes have \(d)")
+        let rows = layers ?? Array(0..<nw)
+        for i in 0..<n { for l in rows where l < nw { for k in 0..<d { out.data[(i * nw + l) * d + k] += alpha * vector[k] } } }
+        return out
+    }
+
+    public func cosine(_ other: Direction) -> Float { LinearAlgebra.dot(vector, other.vector) }
+
+    public func save(to url: URL) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicWrite.write(try enc.encode(self), to: url)
+    }
+
+    public static func load(_ url: URL) throws -> Direction {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw SC2Error("\(url.path): cannot read direction") }
+        do {
+            let d = try JSONDecoder().decode(Direction.self, from: data)
+            guard !d.vector.isEmpty, d.vector.allSatisfy(\.isFinite) else { throw SC2Error("\(url.path): direction has no finite vector") }
+            return d
+        } catch let e as SC2Error { throw e } catch {
+            throw SC2Error("\(url.path): not a direction file (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// Small dense helpers on [Float] vectors (w-space is 128..512 dimensional: plain loops suffice).
+public enum LinearAlgebra {
+    public static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        var s: Float = 0
+        for i in 0..<min(a.count, b.count) { s += a[i] * b[i] }
+        return s
+    }
+
+    public static func norm(_ a: [Float]) -> Float { dot(a, a).squareRoot() }
+
+    public static func normalized(_ a: [Float]) -> [Float] {
+        let n = norm(a)
+        return n > 0 ? a.map { $0 / n } : a
+    }
+
+    /// Solves the symmetric positive definite system A x = b by Cholesky (A is n x n, row-major).
+    public static func solveSPD(_ a: [Double], _ b: [Double], n: Int) throws -> [Double] {
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = a[i * n + j]
+                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    guard s > 0 else { throw SC2Error("matrix is not positive definite") }
+                    l[i * n + i] = s.squareRoot()
+                } else {
+                    l[i * n + j] = s / l[j * n + j]
+                }
+            }
+        }
+        var y = b
+        for i in 0..<n { var s = y[i]; for k in 0..<i { s -= l[i * n + k] * y[k] }; y[i] = s / l[i * n + i] }
+        var x = y
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = x[i]; for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }; x[i] = s / l[i * n + i]
+        }
+        return x
+    }
+}

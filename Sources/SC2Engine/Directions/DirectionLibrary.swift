@@ -1,0 +1,76 @@
+import Foundation
+import Tensor
+
+/// The methods the product compares, in display order.
+public enum DirectionMethod: String, CaseIterable, Sendable, Codable {
+    case original = "interfacegan"
+    case conditional
+    case corrected = "sc2"
+
+    public var title: String {
+        switch self {
+        case .original: return "original"
+        case .conditional: return "conditional"
+        case .corrected: return "SC² corrected"
+        }
+    }
+}
+
+/// Directions on disk, one JSON file per (attribute, method): DIR/<attribute>.<method>.json.
+/// The default model's live in assets/faceworld/directions.
+public struct DirectionLibrary: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    public static func faceWorld() throws -> DirectionLibrary {
+        DirectionLibrary(directory: try Assets.faceWorldDirectory().appendingPathComponent("directions"))
+    }
+
+    public func url(attribute: String, method: DirectionMethod) -> URL {
+        directory.appendingPathComponent("\(attribute).\(method.rawValue).json")
+    }
+
+    /// The stored direction, or nil when it has not been computed (a corrupt file throws).
+    public func direction(attribute: String, method: DirectionMethod) throws -> Direction? {
+        let u = url(attribute: attribute, method: method)
+        guard FileManager.default.fileExists(atPath: u.path) else { return nil }
+        return try Direction.load(u)
+    }
+
+    public func save(_ d: Direction, method: DirectionMethod) throws {
+        try d.save(to: url(attribute: d.attribute, method: method))
+    }
+}
+
+/// Computes the original (InterFaceGAN) and conditional directions of an attribute from a
+/// sample set; the corrected one comes from the SC² pipeline.
+public struct DirectionBuilder: Sendable {
+    public let samples: SampleSet
+    public var fitter = DirectionFitter()
+    /// Attributes whose |phi| with the target reaches this are conditioned on.
+    public var conditionThreshold = 0.2
+
+    public init(samples: SampleSet) { self.samples = samples }
+
+    public func original(_ attribute: String) throws -> Direction {
+        try fitter.fit(InterFaceGANFinder(), attribute: attribute, codes: samples.codes, scores: try samples.scores(of: attribute),
+                       provenance: samples.provenance).direction
+    }
+
+    /// The attributes most correlated with `attribute` in the samples (at least one).
+    public func correlated(with attribute: String) throws -> [String] {
+        guard let a = samples.attributes.firstIndex(of: attribute) else { _ = try samples.scores(of: attribute); return [] }
+        let phi = samples.labelCorrelation()[a]
+        let others = samples.attributes.indices.filter { $0 != a }.sorted { abs(phi[$0]) > abs(phi[$1]) }
+        let strong = others.filter { abs(phi[$0]) >= conditionThreshold }
+        return (strong.isEmpty ? Array(others.prefix(1)) : strong).map { samples.attributes[$0] }
+    }
+
+    public func conditional(_ attribute: String, original: Direction? = nil, conditions: [String]? = nil) throws -> Direction {
+        let n = try original ?? self.original(attribute)
+        let names = try conditions ?? correlated(with: attribute)
+        let conds = try names.map { try self.original($0) }
+        return try ConditionalDirection.project(n, conditions: conds)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Tensor
+
+/// N seeds -> w (after truncation), classifier probabilities per attribute: the high-density
+/// set every direction is fitted on. Cached on disk with its provenance (model and classifier
+/// hashes, seeds, truncation) so a second run is instant.
+public struct SampleSet: Sendable {
+    public let seeds: [UInt32]
+    public let truncation: Float
+    public let w: Tensor         // [N, wDim]
+    public let scores: Tensor    // [N, attributes]
+    public let attributes: [String]
+    public let provenance: [String: String]
+
+    public var count: Int { seeds.count }
+    public var codes: [[Float]] {
+        let d = w.shape[1]
+        return (0..<count).map { Array(w.data[$0 * d..<($0 + 1) * d]) }
+    }
+
+    public func scores(of attribute: String) throws -> [Float] {
+        guard let a = attributes.firstIndex(of: attribute) else {
+            throw SC2Error("unknown attribute '\(attribute)' (known: \(attributes.joined(separator: ", ")))")
+        }
+        let na = attributes.count
+        return (0..<count).map { scores.data[$0 * na + a] }
+    }
+
+    /// Pearson correlation of the binary labels (p > 0.5), attribute by attribute (phi).
+    public func labelCorrelation() -> [[Double]] {
+        let na = attributes.count
+        let labels = (0..<na).map { a in (0..<count).map { scores.data[$0 * na + a] > 0.5 ? 1.0 : 0.0 } }
+        return Statistics.correlationMatrix(labels)
+    }
+
+    static func provenance(generator g: Generator, classifier c: AttributeClassifier, seeds: [UInt32], truncation: Float) -> [String: String] {
+        ["model_hash": g.hash, "classifier_hash": ContentHash.ofFile(c.path), "truncation": "\(truncation)",
+         "seeds": seeds.count == 0 ? "" : "\(seeds.first!)-\(seeds.last!) (\(seeds.count))",
+         "seeds_hash": ContentHash.of(Data(seeds.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }))]
+    }
+
+    /// Generates and scores in batches on all cores; `progress(done)` after each batch.
+    public static func build(generator g: Generator, classifier c: AttributeClassifier, seeds: [UInt32],
+                             truncation: Float = 1, batch: Int = 32, progress: ((Int) -> Void)? = nil) -> SampleSet {
+        let d = g.config.wDim, na = c.attributes.count
+        var w = Tensor(zeros: [seeds.count, d]), scores = Tensor(zeros: [seeds.count, na])
+        for start in stride(from: 0, to: seeds.count, by: batch) {
+            let chunk = Array(seeds[start..<min(start + batch, seeds.count)])
+            var z = Tensor(zeros: [chunk.count, g.config.zDim])
+            for (i, s) in chunk.enumerated() { z.data.replaceSubrange(i * g.config.zDim..<(i + 1) * g.config.zDim, with: g.z(seed: s)) }
+            let wt = g.broadcast(g.mapping(z), truncation: truncation, cutoff: nil)
+            let nw = g.config.numWs
+            for i in 0..<chunk.count { for k in 0..<d { w.data[(start + i) * d + k] = wt.data[(i * nw) * d + k] } }
+            let p = c.probabilities(generated: g.synthesis(wt))
+            for i in 0..<chunk.count { for a in 0..<na { scores.data[(start + i) * na + a] = p[i][a] } }
+            progress?(start + chunk.count)
+        }
+        return SampleSet(seeds: seeds, truncation: truncation, w: w, scores: scores, attributes: c.attributes,
+                         provenance: provenance(generator: g, classifier: c, seeds: seeds, truncation: truncation))
+    }
+
+    /// The cached set when its provenance matches, else builds and caches it.
+    public static func cached(in dir: URL, generator g: Generator, classifier c: AttributeClassifier, seeds: [UInt32],
+                              truncation: Float = 1, progress: ((Int) -> Void)? = nil) throws -> (set: SampleSet, fromCache: Bool) {
+        let prov = provenance(generator: g, classifier: c, seeds: seeds, truncation: truncation)
+        let key = ContentHash.of(Data(prov.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";").utf8))
+        let url = dir.appendingPathComponent("samples-\(key).safetensors")
+        if let ckpt = try? SafeTensors.read(url), ckpt.metadata.filter({ prov[$0.key] != nil }) == prov,
+           let w = ckpt.tensors["w"], let s = ckpt.tensors["scores"], let sd = ckpt.tensors["seeds"],
+           w.shape == [seeds.count, g.config.wDim], sd.data.map({ UInt32($0) }) == seeds {
+            let attrs = (ckpt.metadata["attributes"] ?? "").split(separator: ",").map(String.init)
+            return (SampleSet(seeds: seeds, truncation: truncation, w: w, scores: s, attributes: attrs, provenance: prov), true)
+        }
+        let set = build(generator: g, classifier: c, seeds: seeds, truncation: truncation, progress: progress)
+        var meta = prov
+        meta["attributes"] = set.attributes.joined(separator: ",")
+        // Seeds as floats are exact below 2^24; larger seeds are checked through seeds_hash.
+        try SafeTensors.write(["w": set.w, "scores": set.scores, "seeds": Tensor(shape: [seeds.count], data: seeds.map { Float($0) })],
+                              metadata: meta, to: url)
+        return (set, false)
+    }
+
+    /// ~/.cache/sc2gan (or $SC2GAN_CACHE).
+    public static var defaultCacheDirectory: URL {
+        if let p = ProcessInfo.processInfo.environment["SC2GAN_CACHE"], !p.isEmpty { return URL(fileURLWithPath: p) }
+        if let x = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"], !x.isEmpty { return URL(fileURLWithPath: x).appendingPathComponent("sc2gan") }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sc2gan")
+    }
+}
+
+public enum Statistics {
+    public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+
+    public static func std(_ x: [Double]) -> Double {
+        guard x.count > 1 else { return 0 }
+        let m = mean(x)
+        return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
+    }
+
+    public static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        let ma = mean(a), mb = mean(b)
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for i in 0..<min(a.count, b.count) {
+            sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb)
+        }
+        return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : 0
+    }
+
+    public static func correlationMatrix(_ columns: [[Double]]) -> [[Double]] {
+        columns.map { a in columns.map { b in pearson(a, b) } }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Tensor
+
+/// A StyleGAN2 generator: mapping + synthesis, loaded from a checkpoint (.safetensors or .pt).
+public struct Generator: Sendable {
+    public let config: GeneratorConfig
+    public let mapping: MappingNetwork
+    public let synthesis: SynthesisNetwork
+    /// Where it came from and a content hash (for provenance in caches and exports).
+    public let path: String
+    public let hash: String
+
+    /// `convClamp` overrides the checkpoint's metadata (`.some(nil)` forces no clamp).
+    public init(checkpoint c: Checkpoint, convClamp: Float?? = nil) throws {
+        var cfg = try GeneratorConfig.infer(from: c)
+        if let override = convClamp { cfg.convClamp = override }
+        config = cfg
+        mapping = try MappingNetwork(checkpoint: c, config: cfg)
+        synthesis = try SynthesisNetwork(checkpoint: c, config: cfg)
+        path = c.path
+        hash = ContentHash.ofFile(c.path)
+    }
+
+    public init(contentsOf url: URL, convClamp: Float?? = nil) throws {
+        try self.init(checkpoint: try CheckpointLoader.load(url), convClamp: convClamp)
+    }
+
+    /// z for a seed, exactly as numpy.random.RandomState(seed).randn(1, z_dim).
+    public func z(seed: UInt32) -> [Float] {
+        var r = NumPyRandom(seed: seed)
+        return r.randn(config.zDim).map { Float($0) }
+    }
+
+    /// Mapping then truncation: w' = w_avg + psi (w - w_avg) on the first `cutoff` rows (all when nil).
+    /// Returns W+ codes [N, numWs, wDim].
+    public func ws(z: Tensor, truncation psi: Float = 1, cutoff: Int? = nil) -> Tensor {
+        let w = mapping(z)
+        return broadcast(w, truncation: psi, cutoff: cutoff)
+    }
+
+    /// Broadcasts w [N, wDim] to [N, numWs, wDim] with truncation.
+    public func broadcast(_ w: Tensor, truncation psi: Float = 1, cutoff: Int? = nil) -> Tensor {
+        let n = w.shape[0], d = config.wDim, nw = config.numWs
+        var out = Tensor(zeros: [n, nw, d])
+        let cut = min(cutoff ?? nw, nw)
+        for i in 0..<n { for l in 0..<nw { for k in 0..<d {
+            let v = w.data[i * d + k]
+            let a = mapping.wAvg[k]
+            out.data[(i * nw + l) * d + k] = l < cut ? a + psi * (v - a) : v
+        } } }
+        return out
+    }
+
+    /// Images [N, 3, R, R] in about [-1, 1] for the given seeds.
+    public func generate(seeds: [UInt32], truncation psi: Float = 1, cutoff: Int? = nil,
+                         noise: NoiseMode = .const) -> Tensor {
+        var z = Tensor(zeros: [seeds.count, config.zDim])
+        for (i, s) in seeds.enumerated() { z.data.replaceSubrange(i * config.zDim..<(i + 1) * config.zDim, with: self.z(seed: s)) }
+        return synthesis(ws(z: z, truncation: psi, cutoff: cutoff), noise: noise)
+    }
+
+    /// Splits an image batch [N, 3, H, W] into 8-bit pictures.
+    public static func pictures(_ img: Tensor) -> [RGBImage] {
+        let n = img.shape[0], h = img.shape[2], w = img.shape[3], plane = 3 * h * w
+        return img.data.withUnsafeBufferPointer { p in
+            (0..<n).map { RGBImage(planarCHW: UnsafeBufferPointer(rebasing: p[$0 * plane..<($0 + 1) * plane]), width: w, height: h) }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Tensor
+
+/// The synthesis network (skip architecture): W+ codes [N, numWs, wDim] -> images [N, 3, R, R].
+public struct SynthesisNetwork: Sendable {
+    struct Block: Sendable {
+        let resolution: Int
+        let const: Tensor?          // [C, 4, 4] for b4
+        let conv0: ModulatedConv?   // upsampling, absent in b4
+        let conv1: ModulatedConv
+        let torgb: ToRGB
+        /// Index of the first w this block reads (conv0, or conv1 in b4).
+        let wIndex: Int
+    }
+
+    let blocks: [Block]
+    public let config: GeneratorConfig
+
+    init(checkpoint c: Checkpoint, config: GeneratorConfig) throws {
+        self.config = config
+        var blocks: [Block] = []
+        for r in config.resolutions {
+            let ch = config.channels[r]!, p = "synthesis.b\(r)"
+            if r == 4 {
+                let const = try c.tensor("\(p).const", shape: [ch, 4, 4])
+                blocks.append(Block(resolution: 4, const: const, conv0: nil,
+                                    conv1: try ModulatedConv(checkpoint: c, prefix: "\(p).conv1", inChannels: ch, outChannels: ch,
+                                                             resolution: 4, up: false, wDim: config.wDim, clamp: config.convClamp),
+                                    torgb: try ToRGB(checkpoint: c, prefix: "\(p).torgb", channels: ch, wDim: config.wDim, clamp: config.convClamp),
+                                    wIndex: 0))
+            } else {
+                let cin = config.channels[r / 2]!
+                let k = Int(log2(Double(r))) - 2
+                blocks.append(Block(resolution: r, const: nil,
+                                    conv0: try ModulatedConv(checkpoint: c, prefix: "\(p).conv0", inChannels: cin, outChannels: ch,
+                                                             resolution: r, up: true, wDim: config.wDim, clamp: config.convClamp),
+                                    conv1: try ModulatedConv(checkpoint: c, prefix: "\(p).conv1", inChannels: ch, outChannels: ch,
+                                                             resolution: r, up: false, wDim: config.wDim, clamp: config.convClamp),
+                                    torgb: try ToRGB(checkpoint: c, prefix: "\(p).torgb", channels: ch, wDim: config.wDim, clamp: config.convClamp),
+                                    wIndex: 2 * k - 1))
+            }
+        }
+        self.blocks = blocks
+    }
+
+    /// Row `index` of every code: [N, wDim].
+    static func wRow(_ ws: Tensor, _ index: Int) -> Tensor {
+        let n = ws.shape[0], nw = ws.shape[1], d = ws.shape[2]
+        var out = Tensor(zeros: [n, d])
+        for i in 0..<n { for k in 0..<d { out.data[i * d + k] = ws.data[(i * nw + index) * d + k] } }
+        return out
+    }
+
+    /// Generates images; `stopAt` ends early at that resolution (a cheap preview).
+    public func callAsFunction(_ ws: Tensor, noise: NoiseMode = .const, stopAt: Int? = nil, seed: UInt64 = 0) -> Tensor {
+        precondition(ws.rank == 3 && ws.shape[1] == config.numWs && ws.shape[2] == config.wDim,
+                     "ws must be [N, \(config.numWs), \(config.wDim)], got \(ws.shape)")
+        var rng = Xoshiro(seed: seed)
+        let n = ws.shape[0]
+        var x = Tensor(zeros: [0])
+        var img: Tensor? = nil
+        for b in blocks {
+            if b.resolution == 4 {
+                let c = b.const!
+                x = Tensor(zeros: [n] + c.shape)
+                for i in 0..<n { x.data.replaceSubrange(i * c.count..<(i + 1) * c.count, with: c.data) }
+                x = b.conv1.forward(x, styles: b.conv1.affine(Self.wRow(ws, 0)), noise: noise, rng: &rng)
+                img = b.torgb.forward(x, styles: b.torgb.affine(Self.wRow(ws, 1)))
+            } else {
+                let c0 = b.conv0!
+                x = c0.forward(x, styles: c0.affine(Self.wRow(ws, b.wIndex)), noise: noise, rng: &rng)
+                x = b.conv1.forward(x, styles: b.conv1.affine(Self.wRow(ws, b.wIndex + 1)), noise: noise, rng: &rng)
+                let y = b.torgb.forward(x, styles: b.torgb.affine(Self.wRow(ws, b.wIndex + 2)))
+                var up = Tensor(zeros: y.shape)
+                let prev = img!
+                prev.data.withUnsafeBufferPointer { pp in
+                    up.data.withUnsafeMutableBufferPointer { up in
+                        let ph = prev.shape[2], pw = prev.shape[3]
+                        for i in 0..<n {
+                            Conv.upsample2x(pp.baseAddress! + i * 3 * ph * pw, channels: 3, height: ph, width: pw,
+                                            out: up.baseAddress! + i * 3 * 4 * ph * pw)
+                        }
+                    }
+                }
+                for k in 0..<up.count { up.data[k] += y.data[k] }
+                img = up
+            }
+            if let stop = stopAt, b.resolution >= stop { break }
+        }
+        return img!
+    }
+}

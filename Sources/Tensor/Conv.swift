@@ -1,0 +1,222 @@
+/// Convolution kernels on planar [C, H, W] images (one image at a time; callers batch).
+/// Orientation is correlation, as torch.nn.functional.conv2d.
+public enum Conv {
+    /// Upper bound on im2col / col2im scratch per GEMM, in floats (32 MB).
+    public static let columnBudget = 8 << 20
+
+    /// Batched 3x3 convolution, padding 1: x [N, I, H, W], weight [O, I*9] -> y [N, O, H, W]
+    /// (y must be allocated). `scale` [N, I], when given, multiplies the input channels of each
+    /// image first (style modulation, fused into im2col). Small images share one GEMM; large
+    /// ones are tiled by rows so scratch stays under `columnBudget`.
+    public static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?, into y: inout Tensor) {
+        let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let hw = h * w, k = ic * 9
+        precondition(weight.count == oc * k && y.count == n * oc * hw, "conv3x3: shapes do not match")
+        let scales = scale?.data ?? []
+        x.data.withUnsafeBufferPointer { xp in
+        weight.withUnsafeBufferPointer { wp in
+        scales.withUnsafeBufferPointer { sp in
+        y.data.withUnsafeMutableBufferPointer { yp in
+            func scalePtr(_ img: Int) -> UnsafePointer<Float>? { scale == nil ? nil : sp.baseAddress! + img * ic }
+            if n * hw * k <= columnBudget {
+                // All images in one GEMM: [O, I*9] x [I*9, N*HW], then scatter to [N, O, HW].
+                let ldc = n * hw
+                let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * ldc)
+                let out = UnsafeMutablePointer<Float>.allocate(capacity: oc * ldc)
+                defer { cols.deallocate(); out.deallocate() }
+                for img in 0..<n {
+                    im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
+                              rowStart: 0, rows: h, cols: cols, ldc: ldc, colOffset: img * hw)
+                }
+                gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc, c: out, ldc: ldc)
+                for img in 0..<n { for o in 0..<oc {
+                    (yp.baseAddress! + (img * oc + o) * hw).update(from: out + o * ldc + img * hw, count: hw)
+                } }
+            } else {
+                let rows = max(1, min(h, columnBudget / (k * w)))
+                let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * rows * w)
+                defer { cols.deallocate() }
+                for img in 0..<n {
+                    var y0 = 0
+                    while y0 < h {
+                        let nr = min(rows, h - y0), ldc = nr * w
+                        im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
+                                  rowStart: y0, rows: nr, cols: cols, ldc: ldc, colOffset: 0)
+                        gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc,
+                             c: yp.baseAddress! + img * oc * hw + y0 * w, ldc: hw)
+                        y0 += nr
+                    }
+                }
+            }
+        } } } }
+    }
+
+    /// 2x2 average pooling, [C, H, W] -> [C, H/2, W/2] per image of a batch [N, C, H, W].
+    public static func avgPool2(_ x: Tensor) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let oh = h / 2, ow = w / 2
+        var y = Tensor(zeros: [n, c, oh, ow])
+        for p in 0..<(n * c) {
+            let src = p * h * w, dst = p * oh * ow
+            for yy in 0..<oh { for xx in 0..<ow {
+                let i = src + 2 * yy * w + 2 * xx
+                y.data[dst + yy * ow + xx] = 0.25 * (x.data[i] + x.data[i + 1] + x.data[i + w] + x.data[i + w + 1])
+            } }
+        }
+        return y
+    }
+
+    /// im2col for a 3x3 kernel, padding 1, stride 1, over rows [y0, y0+rows) of a [C, H, W] image,
+    /// scaling channel c by `scale[c]` on the way (the style modulation, fused).
+    /// `cols` is [C*9, ldc] and receives columns [col0, col0 + rows*W).
+    public static func im2col3x3(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                 scale: UnsafePointer<Float>?, rowStart y0: Int, rows: Int,
+                                 cols: UnsafeMutablePointer<Float>, ldc: Int, colOffset col0: Int) {
+        parallelFor(c, minWorkPerItem: 9 * rows * w) { ci in
+            let s = scale?[ci] ?? 1
+            let plane = x + ci * h * w
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let row = cols + (ci * 9 + ky * 3 + kx) * ldc + col0
+                    for r in 0..<rows {
+                        let yy = y0 + r + ky - 1
+                        let dst = row + r * w
+                        if yy < 0 || yy >= h { dst.update(repeating: 0, count: w); continue }
+                        let src = plane + yy * w
+                        // x index = xo + kx - 1
+                        let lo = max(0, 1 - kx), hi = min(w, w + 1 - kx)
+                        if lo > 0 { dst[0] = 0 }
+                        if hi < w { dst[w - 1] = 0 }
+                        let off = kx - 1
+                        for xo in lo..<hi { dst[xo] = src[xo + off] * s }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im for the stride-2 transposed 3x3 convolution: `cols` is [O*9, rows*W] holding
+    /// sum_i W[o,i,ky,kx] x[i, y, x] for input rows [y0, y0+rows); adds each into
+    /// out[o, 2y+ky, 2x+kx] of the [O, 2H+1, 2W+1] output.
+    public static func col2imTransposed3x3(_ cols: UnsafePointer<Float>, outChannels o: Int, width w: Int,
+                                           rowStart y0: Int, rows: Int, ldc: Int,
+                                           out: UnsafeMutablePointer<Float>, outHeight oh: Int, outWidth ow: Int) {
+        parallelFor(o, minWorkPerItem: 9 * rows * w) { oc in
+            let plane = out + oc * oh * ow
+            for ky in 0..<3 {
+                for kx in 0..<3 {
+                    let row = cols + (oc * 9 + ky * 3 + kx) * ldc
+                    for r in 0..<rows {
+                        let dst = plane + (2 * (y0 + r) + ky) * ow + kx
+                        let src = row + r * w
+                        for xi in 0..<w { dst[2 * xi] += src[xi] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Separable 4-tap FIR along both axes with per-axis taps `t` (already including gain),
+    /// padding (p0 before, p1 after) on each axis, no up/down sampling: [C, H, W] -> [C, H', W'],
+    /// H' = H + p0 + p1 - 3. True convolution; the taps used here are symmetric.
+    public static func fir4(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                            taps t: (Float, Float, Float, Float), pad p0: Int, _ p1: Int,
+                            out: UnsafeMutablePointer<Float>) {
+        let oh = h + p0 + p1 - 3, ow = w + p0 + p1 - 3
+        parallelFor(c, minWorkPerItem: 8 * h * w) { ci in
+            let src = x + ci * h * w
+            let dst = out + ci * oh * ow
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: h * ow)
+            defer { tmp.deallocate() }
+            // Horizontal pass: tmp[y, xo] = sum_j t[j] * x[y, xo + j - p0]
+            for y in 0..<h {
+                let s = src + y * w, d = tmp + y * ow
+                for xo in 0..<ow {
+                    var acc: Float = 0
+                    let base = xo - p0
+                    if base >= 0 && base + 3 < w {
+                        acc = t.0 * s[base] + t.1 * s[base + 1] + t.2 * s[base + 2] + t.3 * s[base + 3]
+                    } else {
+                        if base >= 0 && base < w { acc += t.0 * s[base] }
+                        if base + 1 >= 0 && base + 1 < w { acc += t.1 * s[base + 1] }
+                        if base + 2 >= 0 && base + 2 < w { acc += t.2 * s[base + 2] }
+                        if base + 3 >= 0 && base + 3 < w { acc += t.3 * s[base + 3] }
+                    }
+                    d[xo] = acc
+                }
+            }
+            // Vertical pass.
+            for yo in 0..<oh {
+                let d = dst + yo * ow
+                let base = yo - p0
+                d.update(repeating: 0, count: ow)
+                for j in 0..<4 {
+                    let yy = base + j
+                    guard yy >= 0 && yy < h else { continue }
+                    let tj = j == 0 ? t.0 : j == 1 ? t.1 : j == 2 ? t.2 : t.3
+                    let s = tmp + yy * ow
+                    for xo in 0..<ow { d[xo] += tj * s[xo] }
+                }
+            }
+        }
+    }
+
+    /// The skip path's upsample2d (upfirdn2d, up=2, [1,3,3,1] filter, pad [2,1,2,1], gain 4):
+    /// per axis y[2n] = .25 x[n-1] + .75 x[n], y[2n+1] = .75 x[n] + .25 x[n+1], zero borders.
+    public static func upsample2x(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                  out: UnsafeMutablePointer<Float>) {
+        let ow = 2 * w, oh = 2 * h
+        parallelFor(c, minWorkPerItem: 8 * h * w) { ci in
+            let src = x + ci * h * w
+            let dst = out + ci * oh * ow
+            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: h * ow)
+            defer { tmp.deallocate() }
+            for y in 0..<h {
+                let s = src + y * w, d = tmp + y * ow
+                for n in 0..<w {
+                    let l: Float = n > 0 ? s[n - 1] : 0, r: Float = n + 1 < w ? s[n + 1] : 0
+                    d[2 * n] = 0.25 * l + 0.75 * s[n]
+                    d[2 * n + 1] = 0.75 * s[n] + 0.25 * r
+                }
+            }
+            for n in 0..<h {
+                let cur = tmp + n * ow
+                let d0 = dst + 2 * n * ow, d1 = dst + (2 * n + 1) * ow
+                if n > 0 {
+                    let up = tmp + (n - 1) * ow
+                    for i in 0..<ow { d0[i] = 0.25 * up[i] + 0.75 * cur[i] }
+                } else {
+                    for i in 0..<ow { d0[i] = 0.75 * cur[i] }
+                }
+                if n + 1 < h {
+                    let dn = tmp + (n + 1) * ow
+                    for i in 0..<ow { d1[i] = 0.75 * cur[i] + 0.25 * dn[i] }
+                } else {
+                    for i in 0..<ow { d1[i] = 0.75 * cur[i] }
+                }
+            }
+        }
+    }
+}
+
+/// Fused epilogue of a synthesis layer, in place on one [C, H*W] image:
+/// y = clamp(act(y * d[c] + noise * strength + b[c]) * gain, ±clamp).
+public enum BiasAct {
+    public static func apply(_ y: UnsafeMutablePointer<Float>, channels c: Int, plane: Int,
+                             demod d: UnsafePointer<Float>?, noise: UnsafePointer<Float>?, noiseStrength: Float,
+                             bias: UnsafePointer<Float>, lrelu: Bool, gain: Float = Float(2).squareRoot(), clamp: Float?) {
+        let lim = clamp ?? .infinity
+        let gain: Float = lrelu ? gain : 1
+        parallelFor(c, minWorkPerItem: 4 * plane) { ci in
+            let p = y + ci * plane
+            let dc = d?[ci] ?? 1, bc = bias[ci]
+            for i in 0..<plane {
+                var v = p[i] * dc
+                if let noise { v += noise[i] * noiseStrength }
+                v += bc
+                if lrelu { v = (v > 0 ? v : 0.2 * v) * gain }
+                p[i] = min(max(v, -lim), lim)
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// How many colours the terminal can show, and how an `RGB` becomes a terminal colour number.
+///
+/// Colour numbers are what `init_extended_pair` takes: in `.direct24` (e.g. TERM=xterm-direct)
+/// the number *is* 0xRRGGBB; in `.palette256` it is an xterm-256 palette index; in `.basic8`
+/// one of the ANSI colours 0...7. `-1` means the terminal's default colour everywhere.
+public enum ColorMode: Equatable, Sendable, CustomStringConvertible {
+    case direct24
+    case palette256
+    case basic8
+    case mono
+
+    /// The terminal's default foreground or background (valid after `use_default_colors`).
+    public static let defaultColor: Int32 = -1
+
+    /// The mode a terminal reporting `colors` colours (ncurses `COLORS`) supports.
+    public init(colorCount colors: Int) {
+        if colors >= 16_777_216 {
+            self = .direct24
+        } else if colors >= 256 {
+            self = .palette256
+        } else if colors >= 8 {
+            self = .basic8
+        } else {
+            self = .mono
+        }
+    }
+
+    /// Whether this mode shows colour at all.
+    public var hasColor: Bool { self != .mono }
+
+    /// The terminal colour number for `color` (`defaultColor` in `.mono`).
+    public func colorNumber(for color: RGB) -> Int32 {
+        switch self {
+        case .direct24: return ColorQuantizer.directValue(color)
+        case .palette256: return Int32(ColorQuantizer.xterm256Index(color))
+        case .basic8: return Int32(ColorQuantizer.basic8Index(color))
+        case .mono: return ColorMode.defaultColor
+        }
+    }
+
+    /// The colour a terminal colour number of this mode shows; nil for the default colour.
+    public func rgb(forColorNumber number: Int32) -> RGB? {
+        guard number >= 0 else { return nil }
+        switch self {
+        case .direct24:
+            return RGB(UInt8((number >> 16) & 0xFF), UInt8((number >> 8) & 0xFF), UInt8(number & 0xFF))
+        case .palette256:
+            return ColorQuantizer.xterm256Color(Int(number & 0xFF))
+        case .basic8, .mono:
+            return ColorQuantizer.basic8Color(Int(number & 7))
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .direct24: return "24-bit colour"
+        case .palette256: return "256 colours"
+        case .basic8: return "8 colours"
+        case .mono: return "monochrome"
+        }
+    }
+}
+
+/// Plain functions mapping RGB onto the colour sets terminals offer. No terminal needed.
+public enum ColorQuantizer {
+    /// The six channel levels of the xterm 6x6x6 colour cube (indices 16...231).
+    public static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
+
+    /// Index of the cube level nearest to `v` (the level gaps are 95, 40, 40, 40, 40).
+    static func nearestCubeLevel(_ v: Int) -> Int {
+        if v < 48 { return 0 }
+        if v < 115 { return 1 }
+        return min(5, (v - 35) / 40)
+    }
+
+    /// The xterm-256 palette index nearest to `color` among the colour cube (16...231) and the
+    /// grey ramp (232...255 = 8, 18, ..., 238), by Euclidean distance in RGB. The 16 system
+    /// colours are skipped: their actual shades differ from terminal to terminal.
+    public static func xterm256Index(_ color: RGB) -> Int {
+        let r = Int(color.r), g = Int(color.g), b = Int(color.b)
+        // Distance is separable per channel, so the nearest cube entry is per-channel nearest.
+        let ri = nearestCubeLevel(r), gi = nearestCubeLevel(g), bi = nearestCubeLevel(b)
+        let cube = RGB(UInt8(cubeLevels[ri]), UInt8(cubeLevels[gi]), UInt8(cubeLevels[bi]))
+        let cubeIndex = 16 + 36 * ri + 6 * gi + bi
+        // The nearest grey (v, v, v) is the one nearest to the channel mean.
+        let mean = Double(r + g + b) / 3
+        let k = max(0, min(23, Int(((mean - 8) / 10).rounded())))
+        let greyLevel = UInt8(8 + 10 * k)
+        let grey = RGB(greyLevel, greyLevel, greyLevel)
+        return grey.distanceSquared(to: color) < cube.distanceSquared(to: color) ? 232 + k : cubeIndex
+    }
+
+    /// The colour xterm shows for palette index `index` (0...255; system colours approximated
+    /// by xterm's defaults).
+    public static func xterm256Color(_ index: Int) -> RGB {
+        switch index {
+        case 16...231:
+            let i = index - 16
+            return RGB(UInt8(cubeLevels[i / 36]), UInt8(cubeLevels[(i / 6) % 6]), UInt8(cubeLevels[i % 6]))
+        case 232...255:
+            let v = UInt8(8 + 10 * (index - 232))
+            return RGB(v, v, v)
+        case 0...7:
+            return basic8Color(index)
+        case 8:
+            return RGB(127, 127, 127)
+        case 9...15:
+            let c = basic8Color(index - 8)
+            return RGB(c.r == 0 ? 0 : 255, c.g == 0 ? 0 : 255, c.b == 0 ? 0 : 255)
+        default:
+            return .black
+        }
+    }
+
+    /// The direct-colour value 0xRRGGBB for `color`. Values below 8 still select ANSI colours
+    /// in direct mode (xterm-direct's setaf), so those (pure black and near-black blues) get
+    /// their green channel set to 1: the nearest colour that is read as RGB.
+    public static func directValue(_ color: RGB) -> Int32 {
+        let value = Int32(color.r) << 16 | Int32(color.g) << 8 | Int32(color.b)
+        return value < 8 ? value | 0x0100 : value
+    }
+
+    /// The ANSI colour (0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white)
+    /// nearest to `color`: each channel thresholded at half intensity.
+    public static func basic8Index(_ color: RGB) -> Int {
+        (color.r >= 128 ? 1 : 0) | (color.g >= 128 ? 2 : 0) | (color.b >= 128 ? 4 : 0)
+    }
+
+    /// A nominal RGB for ANSI colour `index` (0...7), the inverse of `basic8Index`.
+    public static func basic8Color(_ index: Int) -> RGB {
+        RGB(index & 1 != 0 ? 205 : 0, index & 2 != 0 ? 205 : 0, index & 4 != 0 ? 205 : 0)
+    }
+}

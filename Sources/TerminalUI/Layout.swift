@@ -1,0 +1,83 @@
+/// A rectangle of terminal cells; `y`, `x` are its top-left corner (0-based).
+public struct Rect: Equatable, Sendable, CustomStringConvertible {
+    public var y: Int
+    public var x: Int
+    public var height: Int
+    public var width: Int
+
+    public init(y: Int, x: Int, height: Int, width: Int) {
+        self.y = y
+        self.x = x
+        self.height = height
+        self.width = width
+    }
+
+    public var isEmpty: Bool { height <= 0 || width <= 0 }
+    public var description: String { "Rect(y: \(y), x: \(x), \(height)x\(width))" }
+}
+
+/// The screen split: a header row, a footer row and 1...4 panes side by side between them,
+/// separated by one blank column; each pane has an image area above a text area.
+public struct Layout: Equatable, Sendable {
+    /// One pane: `image` on top, `text` (the requested number of lines) below it.
+    public struct Pane: Equatable, Sendable {
+        public let frame: Rect
+        public let image: Rect
+        public let text: Rect
+    }
+
+    /// What `make` decided.
+    public enum Result: Equatable, Sendable {
+        case fits(Layout)
+        /// The terminal is smaller than `minWidth` x `minHeight` cells.
+        case tooSmall(minWidth: Int, minHeight: Int)
+    }
+
+    public let width: Int
+    public let height: Int
+    public let header: Rect
+    public let footer: Rect
+    public let panes: [Pane]
+
+    /// Smallest image area a pane may get, in cells (8 cells wide and 4 tall = 8x8 pixels).
+    public static let defaultMinImageWidth = 8
+    public static let defaultMinImageHeight = 4
+
+    /// Splits a `width` x `height` terminal into `paneCount` panes (clamped to 1...4) with
+    /// `textLines` text lines each. Extra columns that do not divide evenly go to the
+    /// leftmost panes.
+    public static func make(width: Int, height: Int, paneCount: Int, textLines: Int,
+                            minImageWidth: Int = defaultMinImageWidth,
+                            minImageHeight: Int = defaultMinImageHeight) -> Result {
+        let n = max(1, min(4, paneCount))
+        let lines = max(0, textLines)
+        let minWidth = n * max(1, minImageWidth) + (n - 1)
+        let minHeight = 2 + lines + max(1, minImageHeight)
+        guard width >= minWidth, height >= minHeight else {
+            return .tooSmall(minWidth: minWidth, minHeight: minHeight)
+        }
+        let bodyHeight = height - 2
+        let available = width - (n - 1)
+        let base = available / n, extra = available % n
+        var panes: [Pane] = []
+        var x = 0
+        for i in 0..<n {
+            let w = base + (i < extra ? 1 : 0)
+            let frame = Rect(y: 1, x: x, height: bodyHeight, width: w)
+            let image = Rect(y: 1, x: x, height: bodyHeight - lines, width: w)
+            let text = Rect(y: 1 + bodyHeight - lines, x: x, height: lines, width: w)
+            panes.append(Pane(frame: frame, image: image, text: text))
+            x += w + 1
+        }
+        return .fits(Layout(width: width, height: height,
+                            header: Rect(y: 0, x: 0, height: 1, width: width),
+                            footer: Rect(y: height - 1, x: 0, height: 1, width: width),
+                            panes: panes))
+    }
+
+    /// The message to show when the terminal is too small (fits in `width` columns if it can).
+    public static func tooSmallMessage(width: Int, height: Int, minWidth: Int, minHeight: Int) -> String {
+        let long = "Terminal too small: \(width)x\(height), need at least \(minWidth)x\(minHeight). Enlarge it or press q."
+        return long.count <= width ? long : "Need \(minWidth)x\(minHeight)"
+    }
+}

@@ -1,0 +1,262 @@
+import CNcurses
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Text attributes for `Screen.put`.
+public struct TextStyle: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let bold = TextStyle(rawValue: 1)
+    public static let reverse = TextStyle(rawValue: 2)
+    public static let dim = TextStyle(rawValue: 4)
+    public static let underline = TextStyle(rawValue: 8)
+}
+
+/// Why `Screen.start()` failed.
+public enum ScreenError: Error, CustomStringConvertible {
+    case notATerminal
+    case cannotInitialize(term: String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            return "standard input and output must be a terminal"
+        case .cannotInitialize(let term):
+            return "cannot initialise the terminal (TERM=\(term)); try TERM=xterm-256color"
+        }
+    }
+}
+
+// Signal handlers and atexit hooks cannot capture context, so whether curses is active lives
+// in a global. Set only by Screen.start/stop on the main thread.
+private var terminalActive: Int32 = 0
+
+/// Restores the terminal if a Screen is active. Called from signal handlers: endwin is not
+/// strictly async-signal-safe, but it is what ncurses' own handlers call, and leaving the
+/// terminal in raw mode is the worse outcome.
+private func restoreTerminalIfActive() {
+    if terminalActive != 0 {
+        terminalActive = 0
+        endwin()
+    }
+}
+
+private func fatalSignalHandler(_ signo: Int32) {
+    restoreTerminalIfActive()
+    // Die of the same signal so the parent sees the usual status.
+    signal(signo, SIG_DFL)
+    raise(signo)
+}
+
+private var handlersInstalled = false
+
+private func installHandlersOnce() {
+    guard !handlersInstalled else { return }
+    handlersInstalled = true
+    atexit { restoreTerminalIfActive() }
+    for signo in [SIGINT, SIGTERM, SIGHUP] {
+        signal(signo, fatalSignalHandler)
+    }
+}
+
+/// The terminal, through ncurses: the only type in this module that calls it.
+///
+/// Usage per frame: `clear()`, then draw everything (`put`, `draw`), then `refresh()`.
+/// `clear()` also starts a new frame of the colour pair table, so pairs are reused by value
+/// and never leak; whatever is not redrawn after a `clear()` may show wrong colours.
+public final class Screen {
+    /// Colour capability of the terminal (valid after `start()`).
+    public private(set) var colorMode: ColorMode = .mono
+    /// Whether the locale's character set is UTF-8 (valid after `start()`).
+    public private(set) var isUTF8 = false
+    /// Whether `start()` has been called without a matching `stop()`.
+    public private(set) var isActive = false
+
+    private var screenPointer: OpaquePointer?
+    private var pairs = ColorPairTable(capacity: 1, mode: .mono)
+
+    public init() {}
+
+    deinit { stop() }
+
+    /// Whether pictures are drawn with '▀' half blocks (UTF-8 and colour) rather than ASCII.
+    public var usesHalfBlocks: Bool { isUTF8 && colorMode.hasColor }
+
+    /// A line to show the user when pictures fall back to ASCII shading; nil otherwise.
+    public var fallbackNotice: String? {
+        if !isUTF8 {
+            return "No UTF-8 locale: pictures are ASCII shading. Set LANG=C.UTF-8 for full pictures."
+        }
+        if !colorMode.hasColor {
+            return "Terminal without colours: pictures are ASCII shading. Try TERM=xterm-256color."
+        }
+        return nil
+    }
+
+    /// Takes over the terminal: locale, raw keyboard (Ctrl-C arrives as `.ctrlC`), no echo,
+    /// keypad keys, hidden cursor, default colours; detects UTF-8 and the colour mode.
+    /// Installs SIGINT/SIGTERM/SIGHUP handlers and an atexit hook that restore the terminal.
+    public func start() throws {
+        guard !isActive else { return }
+        setlocale(LC_ALL, "")
+        if let cs = sc2_codeset() {
+            let name = String(cString: cs).uppercased()
+            isUTF8 = name == "UTF-8" || name == "UTF8"
+        }
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+            throw ScreenError.notATerminal
+        }
+        // newterm rather than initscr: initscr exits the process when TERM is unknown.
+        guard let sp = newterm(nil, stdout, stdin) else {
+            throw ScreenError.cannotInitialize(term: getenv("TERM").map { String(cString: $0) } ?? "")
+        }
+        set_term(sp)
+        screenPointer = sp
+        terminalActive = 1
+        isActive = true
+        installHandlersOnce()
+
+        raw()
+        noecho()
+        _ = sc2_keypad(1)
+        curs_set(0)
+        set_escdelay(25)  // a lone Esc should not wait a second
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colorMode = ColorMode(colorCount: Int(sc2_colors()))
+        } else {
+            colorMode = .mono
+        }
+        let capacity = min(Int(sc2_color_pairs()) - 1, 32767)
+        pairs = ColorPairTable(capacity: max(1, capacity), mode: colorMode)
+    }
+
+    /// Gives the terminal back (endwin). Safe to call more than once.
+    public func stop() {
+        guard isActive else { return }
+        isActive = false
+        terminalActive = 0
+        curs_set(1)
+        endwin()
+        if let sp = screenPointer {
+            delscreen(sp)
+            screenPointer = nil
+        }
+    }
+
+    /// Terminal size in cells.
+    public var size: (rows: Int, columns: Int) {
+        guard isActive else { return (0, 0) }
+        return (Int(sc2_getmaxy()), Int(sc2_getmaxx()))
+    }
+
+    /// Blanks the screen buffer and starts a new frame of colour pairs.
+    public func clear() {
+        guard isActive else { return }
+        _ = sc2_erase()
+        pairs.reset()
+    }
+
+    /// Sends the frame to the terminal.
+    public func refresh() {
+        guard isActive else { return }
+        applyPendingPairs()
+        _ = sc2_refresh()
+    }
+
+    /// Writes `text` at (`y`, `x`), clipped to `maxWidth` columns and the screen edge.
+    /// Colours are ignored in monochrome; a nil colour is the terminal default.
+    public func put(_ text: String, y: Int, x: Int, style: TextStyle = [],
+                    foreground: RGB? = nil, background: RGB? = nil, maxWidth: Int? = nil) {
+        let (rows, cols) = size
+        guard y >= 0, y < rows, x >= 0, x < cols else { return }
+        let limit = min(maxWidth ?? Int.max, cols - x)
+        guard limit > 0 else { return }
+        var chars: [wchar_t] = []
+        var used = 0
+        for scalar in text.unicodeScalars {
+            var v = scalar.value
+            if v < 32 || v == 127 { v = 32 }               // no control characters on screen
+            if !isUTF8 && v > 126 { v = UInt32(UInt8(ascii: "?")) }
+            let w = max(0, Int(sc2_wcwidth(wchar_t(v))))
+            if used + w > limit { break }
+            used += w
+            chars.append(wchar_t(v))
+        }
+        guard !chars.isEmpty else { return }
+        let pair = pairNumber(foreground: foreground, background: background)
+        _ = chars.withUnsafeBufferPointer {
+            sc2_put_wstr(Int32(y), Int32(x), $0.baseAddress, Int32(chars.count), attributes(style), pair)
+        }
+    }
+
+    /// Draws `canvas` in the box whose top-left cell is (`y`, `x`), at the canvas's centring
+    /// offset: '▀' half blocks when `usesHalfBlocks`, ASCII shading otherwise (coloured by the
+    /// cell's average colour when the terminal has colours).
+    public func draw(_ canvas: HalfBlockCanvas, y: Int, x: Int) {
+        let (rows, cols) = size
+        let top = y + canvas.originY, left = x + canvas.originX
+        let halfBlocks = usesHalfBlocks
+        let blockGlyph = wchar_t(0x2580)
+        for r in 0..<canvas.rows {
+            let sy = top + r
+            guard sy >= 0, sy < rows else { continue }
+            for c in 0..<canvas.columns {
+                let sx = left + c
+                guard sx >= 0, sx < cols else { continue }
+                let cell = canvas.cell(row: r, column: c)
+                if halfBlocks {
+                    let pair = pairs.pair(fg: colorMode.colorNumber(for: cell.top),
+                                          bg: colorMode.colorNumber(for: cell.bottom))
+                    _ = sc2_put_wch(Int32(sy), Int32(sx), blockGlyph, pair, sc2_A_NORMAL())
+                } else {
+                    let average = HalfBlockCanvas.average(cell)
+                    let ch = HalfBlockCanvas.asciiCharacter(luminance: average.luminance)
+                    let pair = pairNumber(foreground: colorMode.hasColor ? average : nil, background: nil)
+                    _ = sc2_put_wch(Int32(sy), Int32(sx), wchar_t(ch.unicodeScalars.first!.value),
+                                    pair, sc2_A_NORMAL())
+                }
+            }
+        }
+        applyPendingPairs()
+    }
+
+    /// Waits up to `timeoutMs` milliseconds (negative: forever) for a key.
+    /// Returns `.none` on timeout, `.resize` after the terminal changed size.
+    public func getKey(timeoutMs: Int) -> Key {
+        guard isActive else { return .none }
+        var value: UInt32 = 0
+        let rc = sc2_get_wch(Int32(clamping: timeoutMs), &value)
+        if rc == sc2_KEY_CODE_YES() { return Key(keyCode: Int32(bitPattern: value)) }
+        if rc == OK { return Key(character: value) }
+        return .none
+    }
+
+    // MARK: private
+
+    private func attributes(_ style: TextStyle) -> attr_t {
+        var a = sc2_A_NORMAL()
+        if style.contains(.bold) { a |= sc2_A_BOLD() }
+        if style.contains(.reverse) { a |= sc2_A_REVERSE() }
+        if style.contains(.dim) { a |= sc2_A_DIM() }
+        if style.contains(.underline) { a |= sc2_A_UNDERLINE() }
+        return a
+    }
+
+    private func pairNumber(foreground: RGB?, background: RGB?) -> Int32 {
+        guard colorMode.hasColor, foreground != nil || background != nil else { return 0 }
+        let fg = foreground.map { colorMode.colorNumber(for: $0) } ?? ColorMode.defaultColor
+        let bg = background.map { colorMode.colorNumber(for: $0) } ?? ColorMode.defaultColor
+        return pairs.pair(fg: fg, bg: bg)
+    }
+
+    private func applyPendingPairs() {
+        for d in pairs.takePendingDefinitions() {
+            init_extended_pair(d.pair, d.foreground, d.background)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+import Tensor
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure generation speed, GEMM peak and the BLAS kernel in use (see scripts/bench.sh for the side-by-side run with PyTorch).")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Images per batch.") var batch: Int = 4
+    @Option(help: "Timed batches (after one warm-up batch).") var iterations: Int = 3
+    @Option(help: "Square GEMM size for the peak measurement.") var gemmSize: Int = 1024
+    @Flag(help: "Print one JSON line instead of text.") var json = false
+
+    func run() throws {
+        let g = try modelOptions.load()
+        let peak = measureGEMMPeak(size: gemmSize)
+        let seeds = (0..<UInt32(batch)).map { $0 }
+        _ = g.generate(seeds: seeds)                       // warm-up
+        GEMMStats.reset(); GEMMStats.enabled = true
+        let t0 = Date()
+        for i in 0..<iterations { _ = g.generate(seeds: seeds.map { $0 + UInt32(i * batch) }) }
+        let dt = Date().timeIntervalSince(t0)
+        GEMMStats.enabled = false
+        let (flops, gemmSeconds) = GEMMStats.totals
+        let ips = Double(batch * iterations) / dt
+        let inGemm = flops / gemmSeconds / 1e9
+        let rss = peakRSSMiB()
+        if json {
+            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"peak_rss_mib\":\(fmt(rss))}")
+        } else {
+            print("model        \(g.config.summary)")
+            print("BLAS         OpenBLAS kernel \(BLASRuntime.kernel), \(BLASRuntime.threads) threads")
+            print(String(format: "GEMM peak    %.1f GFLOPS (%dx%d sgemm)", peak, gemmSize, gemmSize))
+            print(String(format: "generation   %.2f images/s (batch %d, %d batches, %.2f s)", ips, batch, iterations, dt))
+            print(String(format: "in GEMM      %.1f GFLOPS = %.0f%% of peak; %.0f%% of the time in GEMM", inGemm, 100 * inGemm / peak, 100 * gemmSeconds / dt))
+            print(String(format: "peak memory  %.0f MiB resident", rss))
+        }
+    }
+
+    func fmt(_ x: Double) -> String { String(format: "%.3f", x) }
+
+    /// Best of a few square sgemms.
+    func measureGEMMPeak(size n: Int) -> Double {
+        let a = [Float](repeating: 1.0 / Float(n), count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = 0.0
+        for _ in 0..<5 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { ap in c.withUnsafeMutableBufferPointer { cp in
+                gemm(m: n, n: n, k: n, a: ap.baseAddress!, lda: n, b: ap.baseAddress!, ldb: n, c: cp.baseAddress!, ldc: n)
+            } }
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            best = max(best, 2 * Double(n) * Double(n) * Double(n) / dt / 1e9)
+        }
+        return best
+    }
+}
+
+/// Peak resident set size of this process (VmHWM), in MiB.
+func peakRSSMiB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    let kb = Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    return kb / 1024
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+import Tensor
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate images for seeds (the reference generate script's seeds and file names).",
+        discussion: "Example: sc2gan generate --seeds 0-3,42 --truncation 0.7 --out out/  ->  out/seed0000.png ...")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Seeds, e.g. 0-3,42.") var seeds: String = "0-7"
+    @Option(help: "Truncation psi (1 = none).") var truncation: Float = 1
+    @Option(help: "Truncate only the first N ws (default: all).") var cutoff: Int?
+    @Option(help: "Noise mode: const, random or none.") var noise: NoiseMode = .const
+    @Option(help: "Images per batch.") var batch: Int = 8
+    @Option(help: "Output folder.") var out: String = "out"
+
+    func validate() throws {
+        guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    }
+
+    func run() throws {
+        let seedList = try SeedList.parse(seeds)
+        let g = try modelOptions.load()
+        let dir = URL(fileURLWithPath: out)
+        let bar = ProgressBar("generating", total: seedList.count)
+        var done = 0
+        for chunk in stride(from: 0, to: seedList.count, by: batch) {
+            let s = Array(seedList[chunk..<min(chunk + batch, seedList.count)])
+            let imgs = Generator.pictures(g.generate(seeds: s, truncation: truncation, cutoff: cutoff, noise: noise))
+            for (seed, img) in zip(s, imgs) {
+                try PNG.write(img, to: dir.appendingPathComponent(String(format: "seed%04u.png", seed)))
+            }
+            done += s.count
+            bar.update(done)
+        }
+        bar.finish("wrote \(seedList.count) images (\(g.config.resolution)x\(g.config.resolution)) to \(dir.path)")
+    }
+}
+
+extension NoiseMode: ExpressibleByArgument {}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+
+/// --model, shared by every command that needs a generator.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the embedded FaceWorld model.", valueName: "path"))
+    var model: String?
+
+    func load() throws -> Generator {
+        let url: URL
+        if let model {
+            url = URL(fileURLWithPath: model)
+        } else {
+            url = try DefaultModel.generatorURL()
+        }
+        return try Generator(contentsOf: url)
+    }
+}
+
+enum DefaultModel {
+    static func generatorURL() throws -> URL {
+        let url = try Assets.faceWorldDirectory().appendingPathComponent("generator.safetensors")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw SC2Error("the default FaceWorld model is not in assets/ yet (it is being trained); pass --model PATH")
+        }
+        return url
+    }
+}
+
+/// Parses seed lists such as "0-3,42" (the reference generate script's syntax).
+enum SeedList {
+    static func parse(_ text: String) throws -> [UInt32] {
+        var out: [UInt32] = []
+        for part in text.split(separator: ",") {
+            let p = part.trimmingCharacters(in: .whitespaces)
+            if let dash = p.dropFirst().firstIndex(of: "-") {
+                guard let a = UInt32(p[..<dash]), let b = UInt32(p[p.index(after: dash)...]), a <= b else {
+                    throw ValidationError("bad seed range '\(p)' (expected A-B with A <= B)")
+                }
+                guard b - a < 1_000_000 else { throw ValidationError("seed range '\(p)' is too long") }
+                out.append(contentsOf: a...b)
+            } else {
+                guard let s = UInt32(p) else { throw ValidationError("bad seed '\(p)' (seeds are 0...4294967295)") }
+                out.append(s)
+            }
+        }
+        guard !out.isEmpty else { throw ValidationError("no seeds given") }
+        return out
+    }
+}

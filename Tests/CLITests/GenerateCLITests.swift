@@ -1,0 +1,75 @@
+import Foundation
+import SC2Engine
+import Tensor
+import XCTest
+
+final class GenerateCLITests: XCTestCase {
+    /// `generate` writes seedNNNN.png at the model's resolution, pixel-equal to the engine's output.
+    func testGenerateWritesReferenceNamedPNGs() throws {
+        let out = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let model = CLI.fixtures.appendingPathComponent("parity/nv32.safetensors")
+        let r = try CLI.run(["generate", "--model", model.path, "--seeds", "0-2,42", "--truncation", "0.7", "--out", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(files, ["seed0000.png", "seed0001.png", "seed0002.png", "seed0042.png"])
+        let png = try PNG.read(out.appendingPathComponent("seed0042.png"))
+        XCTAssertEqual(png.width, 32); XCTAssertEqual(png.height, 32)
+        // Against the reference fixture: seed 42 at psi 0.7 is the third image of nv32.expected.
+        let exp = try SafeTensors.read(CLI.fixtures.appendingPathComponent("parity/nv32.expected.safetensors"))
+        let img = exp.tensors["img"]!
+        let plane = 3 * 32 * 32
+        let ref = img.data[2 * plane..<3 * plane].withUnsafeBufferPointer { RGBImage(planarCHW: $0, width: 32, height: 32) }
+        let worst = zip(png.pixels, ref.pixels).map { abs(Int($0) - Int($1)) }.max()!
+        XCTAssertLessThanOrEqual(worst, 2)
+    }
+
+    /// Every bad checkpoint: non-zero exit, one line naming the file and the problem, nothing written.
+    func testBadCheckpointsFailCleanly() throws {
+        let bad = try FileManager.default.contentsOfDirectory(atPath: CLI.fixtures.appendingPathComponent("checkpoints").path)
+            .filter { $0.hasPrefix("bad_") }.sorted()
+        XCTAssertGreaterThan(bad.count, 10)
+        let wrongShape = try writeWrongShapeModel()
+        for name in bad.map({ CLI.fixtures.appendingPathComponent("checkpoints/\($0)").path }) + [wrongShape.path] {
+            let out = CLI.tempDir().appendingPathComponent("out")
+            let r = try CLI.run(["generate", "--model", name, "--seeds", "0", "--out", out.path])
+            XCTAssertNotEqual(r.status, 0, name)
+            let lines = r.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, "\(name): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(name), "\(name): message does not name the file: \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "\(name): output written")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/sc2gan-pwned"))
+    }
+
+    func writeWrongShapeModel() throws -> URL {
+        var c = try SafeTensors.read(CLI.fixtures.appendingPathComponent("parity/nv32.safetensors"))
+        let t = c.tensors["synthesis.b8.conv1.affine.weight"]!
+        c.tensors["synthesis.b8.conv1.affine.weight"] = Tensor(shape: [t.shape[0] + 1, t.shape[1]],
+                                                               data: t.data + [Float](repeating: 0, count: t.shape[1]))
+        let url = CLI.tempDir().appendingPathComponent("wrong-shape.safetensors")
+        try SafeTensors.write(c.tensors, metadata: c.metadata, to: url)
+        return url
+    }
+
+    func testBadArgumentsGiveOneLineErrors() throws {
+        let model = CLI.fixtures.appendingPathComponent("parity/nv32.safetensors").path
+        for args in [["--seeds", "5-2"], ["--seeds", "x"], ["--noise", "loud"], ["--truncation", "nan"]] {
+            let r = try CLI.run(["generate", "--model", model, "--out", CLI.tempDir().path] + args)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertTrue(r.stderr.contains("Error"), "\(args): \(r.stderr)")
+        }
+        let out = CLI.tempDir().appendingPathComponent("missing-model-out")
+        let r = try CLI.run(["generate", "--model", "/nonexistent/model.safetensors", "--out", out.path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("/nonexistent/model.safetensors"), r.stderr)
+    }
+
+    func testUnwritableOutputFolderIsAClearError() throws {
+        let model = CLI.fixtures.appendingPathComponent("parity/nv32.safetensors").path
+        let r = try CLI.run(["generate", "--model", model, "--seeds", "0", "--out", "/proc/sc2gan-out"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("/proc"), r.stderr)
+    }
+}
