@@ -66,19 +66,34 @@ public enum LinearAlgebra {
 
     /// Solves the symmetric positive definite system A x = b by Cholesky (A is n x n, row-major).
     public static func solveSPD(_ a: [Double], _ b: [Double], n: Int) throws -> [Double] {
+        try Cholesky(a, n: n).solve(b)
+    }
+}
+
+/// A Cholesky factor L (A = L L^T) of a symmetric positive definite matrix, for repeated solves.
+public struct Cholesky: Sendable {
+    public let n: Int
+    let l: [Double]
+
+    public init(_ a: [Double], n: Int) throws {
+        self.n = n
         var l = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0...i {
                 var s = a[i * n + j]
                 for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
                 if i == j {
-                    guard s > 0 else { throw SC2Error("matrix is not positive definite") }
+                    guard s > 0, s.isFinite else { throw SC2Error("matrix is not positive definite") }
                     l[i * n + i] = s.squareRoot()
                 } else {
                     l[i * n + j] = s / l[j * n + j]
                 }
             }
         }
+        self.l = l
+    }
+
+    public func solve(_ b: [Double]) -> [Double] {
         var y = b
         for i in 0..<n { var s = y[i]; for k in 0..<i { s -= l[i * n + k] * y[k] }; y[i] = s / l[i * n + i] }
         var x = y
