@@ -82,3 +82,13 @@ public struct RGBImage: Equatable, Sendable {
         return out
     }
 }
+
+extension RGBImage {
+    /// Nearest-neighbour enlargement by an integer factor (for figures of small models).
+    public func scaled(by k: Int) -> RGBImage {
+        guard k > 1 else { return self }
+        var out = RGBImage(width: width * k, height: height * k)
+        for y in 0..<(height * k) { for x in 0..<(width * k) { out[x, y] = self[x / k, y / k] } }
+        return out
+    }
+}

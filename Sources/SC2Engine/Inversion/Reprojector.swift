@@ -1,0 +1,111 @@
+import Foundation
+import Tensor
+
+/// Re-projection into W: the closed-form style-space start, then Adam on a multi-scale pixel
+/// loss with analytic gradients through the synthesis network. Targets are either W+ codes
+/// (their images) or images themselves (projection of a picture).
+public struct Reprojector: Sendable {
+    public let generator: Generator
+    let styleSpace: StyleSpaceProjection
+    public var learningRate: Float = 0.03
+    /// Pixel-loss scales: 1 = full resolution, 2 = 2x2 averages, ...
+    public var scales = [1, 2, 4]
+
+    public init(generator: Generator) throws {
+        self.generator = generator
+        styleSpace = try StyleSpaceProjection(generator: generator)
+    }
+
+    public struct Result: Sendable {
+        public let w: Tensor          // [N, wDim]
+        public let image: Tensor      // G(w) [N, 3, R, R]
+        public let psnr: [Double]     // against the target, per image (peak-to-peak 2)
+        public let losses: [Double]   // mean loss per step
+    }
+
+    /// W+ codes -> single w each, reconstructing their images.
+    public func project(codes: Tensor, steps: Int, noise: NoiseMode = .const) -> Result {
+        let target = generator.synthesis(codes, noise: noise)
+        return refine(start: styleSpace.project(codes), target: target, steps: steps, noise: noise)
+    }
+
+    /// Images [N, 3, R, R] in [-1, 1] -> w, starting from w_avg.
+    public func project(images: Tensor, steps: Int, noise: NoiseMode = .const) -> Result {
+        let n = images.shape[0], d = generator.config.wDim
+        var start = Tensor(zeros: [n, d])
+        for i in 0..<n { start.data.replaceSubrange(i * d..<(i + 1) * d, with: generator.mapping.wAvg) }
+        return refine(start: start, target: images, steps: steps, noise: noise)
+    }
+
+    /// Adam on w (one per image, broadcast to every row) with a cosine learning-rate decay.
+    public func refine(start: Tensor, target: Tensor, steps: Int, noise: NoiseMode = .const,
+                       progress: ((Int, Double) -> Void)? = nil) -> Result {
+        var w = start
+        let n = w.shape[0], d = w.shape[1], nw = generator.config.numWs
+        var m = [Float](repeating: 0, count: w.count), v = m
+        let b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
+        var losses: [Double] = []
+        for t in 0..<steps {
+            let (_, loss, gws) = generator.synthesis.forwardBackward(generator.broadcast(w), noise: noise) { img in
+                Self.multiScaleLoss(img, target, scales: scales)
+            }
+            losses.append(loss)
+            let lr = learningRate * 0.5 * (1 + cos(Float.pi * Float(t) / Float(max(steps, 1))))
+            let bc1 = 1 - pow(b1, Float(t + 1)), bc2 = 1 - pow(b2, Float(t + 1))
+            for i in 0..<n {
+                for k in 0..<d {
+                    var g: Float = 0
+                    for r in 0..<nw { g += gws.data[(i * nw + r) * d + k] }
+                    let j = i * d + k
+                    m[j] = b1 * m[j] + (1 - b1) * g
+                    v[j] = b2 * v[j] + (1 - b2) * g * g
+                    w.data[j] -= lr * (m[j] / bc1) / ((v[j] / bc2).squareRoot() + eps)
+                }
+            }
+            progress?(t + 1, loss)
+        }
+        let image = generator.synthesis(generator.broadcast(w), noise: noise)
+        return Result(w: w, image: image, psnr: Self.psnr(image, target), losses: losses)
+    }
+
+    /// Sum over scales of the mean squared error of s x s averages, and its gradient.
+    static func multiScaleLoss(_ img: Tensor, _ target: Tensor, scales: [Int]) -> (loss: Double, gradient: Tensor) {
+        let n = img.shape[0], c = img.shape[1], h = img.shape[2], w = img.shape[3]
+        var grad = Tensor(zeros: img.shape)
+        var loss = 0.0
+        for s in scales where h % s == 0 && w % s == 0 {
+            let ph = h / s, pw = w / s
+            let count = Float(n * c * ph * pw)
+            let inv = 1 / Float(s * s)
+            for p in 0..<(n * c) {
+                let base = p * h * w
+                for y in 0..<ph { for x in 0..<pw {
+                    var diff: Float = 0
+                    for dy in 0..<s { for dx in 0..<s {
+                        let i = base + (y * s + dy) * w + x * s + dx
+                        diff += img.data[i] - target.data[i]
+                    } }
+                    diff *= inv
+                    loss += Double(diff * diff) / Double(count)
+                    let g = 2 * diff / count * inv
+                    for dy in 0..<s { for dx in 0..<s { grad.data[base + (y * s + dy) * w + x * s + dx] += g } }
+                } }
+            }
+        }
+        return (loss, grad)
+    }
+
+    /// PSNR per image for values in [-1, 1] (peak-to-peak 2).
+    public static func psnr(_ a: Tensor, _ b: Tensor) -> [Double] {
+        let n = a.shape[0], per = a.count / max(n, 1)
+        return (0..<n).map { i in
+            var mse = 0.0
+            for k in 0..<per {
+                let x = Double(min(max(a.data[i * per + k], -1), 1)), y = Double(min(max(b.data[i * per + k], -1), 1))
+                mse += (x - y) * (x - y)
+            }
+            mse /= Double(per)
+            return mse > 0 ? 10 * log10(4 / mse) : 99
+        }
+    }
+}

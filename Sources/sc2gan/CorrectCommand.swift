@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+
+/// Options of the SC² pipeline, shared by `correct` and `directions rebuild-defaults`.
+struct CorrectionOptions: ParsableArguments {
+    @Option(help: "Low-density synthesis: shift (move along the direction on the semantic rows) or mix (take them from a donor).")
+    var mode: LowDensitySynthesis.Mode = .shift
+    @Option(help: "Rare samples to synthesise.") var rare: Int = 160
+    @Option(help: "Share of each class the rare samples may make up in the re-fit.") var rareShare: Double = 0.3
+    @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
+    @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
+
+    func run(_ g: Generator, _ c: AttributeClassifier, attribute: String, dense: SampleSet,
+             original: Direction? = nil) throws -> (Direction, SC2Pipeline.Report) {
+        var opts = SC2Pipeline.Options()
+        opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.refineSteps = refineSteps
+        let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
+        var bar: ProgressBar? = nil
+        var stage: SC2Pipeline.Stage? = nil
+        let corr = correlated.map { $0.split(separator: ",").map(String.init) }
+        let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr) { s, done, total in
+            if s != stage {
+                bar?.finish()
+                stage = s
+                let label: String
+                switch s {
+                case .semanticLayers: label = "\(attribute): semantic layers"
+                case .lowDensity: label = "\(attribute): low-density samples"
+                case .reprojection: label = "\(attribute): re-projection"
+                case .refit: label = "\(attribute): re-fit"
+                }
+                bar = ProgressBar(label, total: max(total, 1))
+            }
+            bar?.update(done)
+        }
+        bar?.finish()
+        return result
+    }
+
+    static func summary(_ r: SC2Pipeline.Report) -> String {
+        String(format: "%@: rows %@ (Δ%@ %.2f, leakage %.2f); %d rare samples, %d kept after re-projection (PSNR %.1f dB); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
+               r.attribute, r.semanticRows.map(String.init).joined(separator: ","), r.attribute, r.semanticTargetChange, r.semanticLeakage,
+               r.rareSynthesised, r.rareKeptAfterProjection, r.projectionPSNR, r.originalValidationAccuracy * 100,
+               r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
+    }
+}
+
+extension LowDensitySynthesis.Mode: ExpressibleByArgument {}
+
+struct CorrectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correct",
+        abstract: "Correct an attribute's direction with SC²: semantic layers, low-density samples in W+, re-projection, re-fit.")
+    @OptionGroup var engine: EngineOptions
+    @OptionGroup var correction: CorrectionOptions
+    @Option(help: "Target attribute.") var attribute: String
+    @Option(help: "Output folder: <attribute>.<method>.json for original, conditional and corrected, plus a report.")
+    var out: String
+
+    func run() throws {
+        let (g, c) = try engine.load()
+        let attr = try engine.attributeName(attribute, c)
+        let dense = try engine.denseSamples(g, c)
+        let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
+        let builder = DirectionBuilder(samples: dense)
+        let original = try builder.original(attr)
+        let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original)
+        try lib.save(original, method: .original)
+        try lib.save(try builder.conditional(attr, original: original), method: .conditional)
+        try lib.save(corrected, method: .corrected)
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent("\(attr).report.json"))
+        print(CorrectionOptions.summary(report))
+        print("wrote \(attr).interfacegan.json, \(attr).conditional.json, \(attr).sc2.json and \(attr).report.json to \(out)")
+    }
+}

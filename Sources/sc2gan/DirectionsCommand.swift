@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+
+struct DirectionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "directions",
+        abstract: "Find editing directions and study the entanglement of attributes.",
+        subcommands: [Fit.self, Study.self, Rebuild.self])
+
+    struct Fit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fit a direction (InterFaceGAN SVM or class means), optionally conditioned on other attributes.")
+        @OptionGroup var engine: EngineOptions
+        @Option(help: "Target attribute.") var attribute: String
+        @Option(help: "Base method: interfacegan or class-mean.") var method: String = "interfacegan"
+        @Option(help: "Condition on these attributes (comma-separated), InterFaceGAN's conditional manipulation.")
+        var conditions: String?
+        @Option(help: "Output JSON file.") var out: String
+
+        func run() throws {
+            let (g, c) = try engine.load()
+            let attr = try engine.attributeName(attribute, c)
+            let dense = try engine.denseSamples(g, c)
+            let finder: DirectionFinder
+            switch method {
+            case "interfacegan": finder = InterFaceGANFinder()
+            case "class-mean": finder = ClassMeanFinder()
+            default: throw ValidationError("unknown method '\(method)' (interfacegan, class-mean)")
+            }
+            let fit = try DirectionFitter().fit(finder, attribute: attr, codes: dense.codes, scores: try dense.scores(of: attr),
+                                                provenance: dense.provenance)
+            var d = fit.direction
+            if let conditions {
+                let names = try conditions.split(separator: ",").map { try engine.attributeName(String($0), c) }
+                let builder = DirectionBuilder(samples: dense)
+                d = try ConditionalDirection.project(d, conditions: try names.map { try builder.original($0) })
+            }
+            try d.save(to: URL(fileURLWithPath: out))
+            print(String(format: "%@ direction for %@: validation accuracy %.1f%% (%d per class), written to %@",
+                         d.method, attr, fit.validationAccuracy * 100, fit.perClass, out))
+        }
+    }
+
+    struct Study: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The entanglement study: correlation of attribute labels in the samples, and cosines of the directions.")
+        @OptionGroup var engine: EngineOptions
+        @Option(help: "Also write the matrices as JSON here.") var json: String?
+
+        func run() throws {
+            let (g, c) = try engine.load()
+            let dense = try engine.denseSamples(g, c)
+            let phi = dense.labelCorrelation()
+            let names = c.attributes
+            let builder = DirectionBuilder(samples: dense)
+            let dirs = try names.map { try builder.original($0) }
+            let freq = try names.map { n in Statistics.mean(try dense.scores(of: n).map { $0 > 0.5 ? 1.0 : 0.0 }) }
+            print("label correlation (phi) of \(dense.count) generated samples, and frequency of each attribute:")
+            print(Self.matrix(phi, names: names, extra: freq.map { String(format: "%5.1f%%", $0 * 100) }))
+            print("cosine between InterFaceGAN directions:")
+            print(Self.matrix(dirs.map { a in dirs.map { Double(a.cosine($0)) } }, names: names, extra: nil))
+            if let json {
+                let obj: [String: Any] = ["attributes": names, "phi": phi, "frequency": freq,
+                                          "direction_cosine": dirs.map { a in dirs.map { Double(a.cosine($0)) } },
+                                          "provenance": dense.provenance]
+                try AtomicWrite.write(try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys]),
+                                      to: URL(fileURLWithPath: json))
+            }
+        }
+
+        static func matrix(_ m: [[Double]], names: [String], extra: [String]?) -> String {
+            var s = String(repeating: " ", count: 11) + names.map { String($0.prefix(9)).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined()
+            if extra != nil { s += "  freq" }
+            s += "\n"
+            for (i, row) in m.enumerated() {
+                s += names[i].padding(toLength: 11, withPad: " ", startingAt: 0)
+                s += row.map { String(format: "%+5.2f     ", $0) }.joined()
+                if let e = extra { s += e[i] }
+                s += "\n"
+            }
+            return s
+        }
+    }
+
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rebuild-defaults",
+            abstract: "Recompute the original, conditional and SC²-corrected directions of every attribute into a library folder.",
+            discussion: "For the default model: sc2gan directions rebuild-defaults --out assets/faceworld/directions")
+        @OptionGroup var engine: EngineOptions
+        @OptionGroup var correction: CorrectionOptions
+        @Option(help: "Attributes (comma-separated; default: all).") var attributes: String?
+        @Option(help: "Library folder.") var out: String
+
+        func run() throws {
+            let (g, c) = try engine.load()
+            let dense = try engine.denseSamples(g, c)
+            let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
+            let names = try attributes.map { try $0.split(separator: ",").map { try engine.attributeName(String($0), c) } } ?? c.attributes
+            let builder = DirectionBuilder(samples: dense)
+            for name in names {
+                let original = try builder.original(name)
+                try lib.save(original, method: .original)
+                try lib.save(try builder.conditional(name, original: original), method: .conditional)
+                let (corrected, report) = try correction.run(g, c, attribute: name, dense: dense, original: original)
+                try lib.save(corrected, method: .corrected)
+                print(CorrectionOptions.summary(report))
+            }
+            print("wrote \(names.count * 3) directions to \(out)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+import Tensor
+
+struct EditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Walk a seed along a direction and write the strip as one PNG (and each frame with --frames).")
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Seed.") var seed: UInt32
+    @Option(help: "Direction JSON (from `directions fit` or `correct`).") var direction: String
+    @Option(help: "Steps as FROM:TO, e.g. -3:3 (step k moves by k * step-size).") var steps: String = "-3:3"
+    @Option(help: "Distance per step, in w units.") var stepSize: Float = 1
+    @Option(help: "Truncation psi.") var truncation: Float = 0.7
+    @Option(help: "Output PNG (the strip).") var out: String
+    @Flag(help: "Also write each frame next to the strip.") var frames = false
+
+    func run() throws {
+        let parts = steps.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to, to - from <= 64 else {
+            throw ValidationError("--steps must be FROM:TO with FROM <= TO and at most 64 steps, e.g. -3:3")
+        }
+        guard stepSize.isFinite else { throw ValidationError("--step-size must be finite") }
+        let g = try modelOptions.load()
+        let d = try Direction.load(URL(fileURLWithPath: direction))
+        guard d.vector.count == g.config.wDim else {
+            throw SC2Error("\(direction): direction has \(d.vector.count) dimensions, the model's w has \(g.config.wDim)")
+        }
+        var z = Tensor(zeros: [1, g.config.zDim])
+        z.data = g.z(seed: seed)
+        let base = g.ws(z: z, truncation: truncation)
+        var images: [RGBImage] = []
+        for k in from...to {
+            images.append(Generator.pictures(g.synthesis(d.apply(to: base, alpha: Float(k) * stepSize)))[0])
+        }
+        let url = URL(fileURLWithPath: out)
+        try PNG.write(RGBImage.grid(images, columns: images.count), to: url)
+        if frames {
+            let stem = url.deletingPathExtension().path
+            for (k, img) in zip(from...to, images) { try PNG.write(img, to: URL(fileURLWithPath: "\(stem)-step\(k).png")) }
+        }
+        print("wrote \(out): seed \(seed), \(d.attribute) (\(d.method)), steps \(from)...\(to) x \(stepSize)")
+    }
+}
+
+struct ProjectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "project",
+        abstract: "Project a PNG into W (gradient descent through the generator); writes the w and the reconstruction.")
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Input PNG (resized to the model's resolution).") var image: String
+    @Option(help: "Optimisation steps.") var steps: Int = 300
+    @Option(help: "Output folder: projected.png, target.png, w.json.") var out: String
+
+    func run() throws {
+        guard steps > 0, steps <= 100_000 else { throw ValidationError("--steps must be in 1...100000") }
+        let g = try modelOptions.load()
+        let r = g.config.resolution
+        let src = try PNG.read(URL(fileURLWithPath: image)).resized(width: r, height: r)
+        let target = Tensor(shape: [1, 3, r, r], data: src.planarCHW())
+        let proj = try Reprojector(generator: g)
+        let start = Tensor(shape: [1, g.config.wDim], data: g.mapping.wAvg)
+        let bar = ProgressBar("projecting", total: steps)
+        let result = proj.refine(start: start, target: target, steps: steps) { t, _ in bar.update(t) }
+        bar.finish(String(format: "projected in %d steps: PSNR %.1f dB", steps, result.psnr[0]))
+        let dir = URL(fileURLWithPath: out)
+        try PNG.write(Generator.pictures(result.image)[0], to: dir.appendingPathComponent("projected.png"))
+        try PNG.write(src, to: dir.appendingPathComponent("target.png"))
+        let obj: [String: Any] = ["w": result.w.data.map(Double.init), "psnr": result.psnr[0], "model_hash": g.hash,
+                                  "image": image, "steps": steps]
+        try AtomicWrite.write(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), to: dir.appendingPathComponent("w.json"))
+        print("wrote projected.png, target.png and w.json to \(out)")
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+
+/// --model, --classifier and the dense sample set: what every direction command needs.
+struct EngineOptions: ParsableArguments {
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: ArgumentHelp("Attribute classifier (.safetensors). Default: the FaceWorld classifier.", valueName: "path"))
+    var classifier: String?
+    @Option(help: "Dense samples (seeds 0..<N) to fit directions on.") var samples: Int = 20000
+    @Option(help: "Truncation psi of the samples (1 = none).") var truncation: Float = 1
+    @Option(help: ArgumentHelp("Cache folder for sample sets (default ~/.cache/sc2gan).", valueName: "dir"))
+    var cache: String?
+
+    func validate() throws {
+        guard samples >= 100 else { throw ValidationError("--samples must be at least 100") }
+        guard truncation.isFinite, truncation > 0 else { throw ValidationError("--truncation must be a positive number") }
+    }
+
+    func loadClassifier() throws -> AttributeClassifier {
+        if let classifier { return try AttributeClassifier(contentsOf: URL(fileURLWithPath: classifier)) }
+        do { return try AttributeClassifier.faceWorld() } catch {
+            throw SC2Error("no attribute classifier: pass --classifier PATH (\(error))")
+        }
+    }
+
+    func load() throws -> (Generator, AttributeClassifier) {
+        (try modelOptions.load(), try loadClassifier())
+    }
+
+    /// The dense sample set, from the cache when its provenance matches.
+    func denseSamples(_ g: Generator, _ c: AttributeClassifier) throws -> SampleSet {
+        let dir = cache.map { URL(fileURLWithPath: $0) } ?? SampleSet.defaultCacheDirectory
+        let bar = ProgressBar("sampling", total: samples)
+        let (set, cached) = try SampleSet.cached(in: dir, generator: g, classifier: c, seeds: (0..<UInt32(samples)).map { $0 },
+                                                 truncation: truncation) { bar.update($0) }
+        if cached { FileHandle.standardError.write("samples: \(samples) from cache (\(dir.path))\n".data(using: .utf8)!) }
+        else { bar.finish("sampled \(samples) seeds") }
+        return set
+    }
+
+    func attributeName(_ name: String, _ c: AttributeClassifier) throws -> String {
+        if c.attributes.contains(name) { return name }
+        if let f = FaceAttribute(name: name), c.attributes.contains(f.rawValue) { return f.rawValue }
+        throw ValidationError("unknown attribute '\(name)' (known: \(c.attributes.joined(separator: ", ")))")
+    }
+}
