@@ -9,7 +9,5 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
   elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
 fi
-swift build -c release --product sc2gan 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-export SC2GAN_BIN="$PWD/.build/release/sc2gan"
 swift test 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)' 
 exit "${PIPESTATUS[0]}"

@@ -129,6 +129,9 @@ def main():
     ap.add_argument("--export", help="write the EMA generator as safetensors and exit")
     ap.add_argument("--snapshot", help="with --export: a snapshot file instead of the latest state")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--pack", help="write a compact resume pack (fp16 G, G_ema, D; no optimiser state) and exit")
+    ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
+                    help="start from this pack when RUN/state.pt is absent (e.g. on a new machine)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -151,8 +154,22 @@ def main():
         step, nimg = st["step"], st["nimg"]
         torch.set_rng_state(st["rng"])
         print(f"resumed at {nimg / 1000:.1f} kimg (step {step})", flush=True)
+    elif args.resume_pack and os.path.exists(args.resume_pack) and args.export is None and args.pack is None:
+        sd, meta = safetensors_io.load(args.resume_pack)
+        for prefix, net in (("G.", G), ("G_ema.", G_ema), ("D.", D)):
+            net.load_state_dict({k[len(prefix):]: torch.from_numpy(v.astype(np.float32)) for k, v in sd.items() if k.startswith(prefix)})
+        step, nimg = int(meta["step"]), int(meta["nimg"])
+        torch.manual_seed(args.seed + step)
+        print(f"started from resume pack {args.resume_pack} at {nimg / 1000:.1f} kimg (optimiser state reset)", flush=True)
     elif args.export is None:
         torch.manual_seed(args.seed)
+
+    if args.pack:
+        tensors = {f"{p}{k}": v.detach().half() if v.is_floating_point() else v
+                   for p, net in (("G.", G), ("G_ema.", G_ema), ("D.", D)) for k, v in net.state_dict().items()}
+        safetensors_io.save(tensors, args.pack, {"step": step, "nimg": nimg, "source": "tools/train_generator.py --pack"})
+        print(f"wrote resume pack {args.pack} at {nimg / 1000:.1f} kimg")
+        return
 
     if args.export:
         if args.snapshot:

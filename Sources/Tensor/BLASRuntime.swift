@@ -22,7 +22,7 @@ public enum BLASRuntime {
 
     /// OpenBLAS itself runs single-threaded (see `gemm`).
     private static let configured: Void = { openblas_set_num_threads(1) }()
-    @inline(__always) public static func configureOnce() { _ = configured }
+    @inline(__always) public static func configureOnce() { _ = configured; MemoryTuning.configureOnce() }
 
     public static var threads: Int { workers }
 

@@ -9,6 +9,13 @@ public enum Conv {
     /// image first (style modulation, fused into im2col). Small images share one GEMM; large
     /// ones are tiled by rows so scratch stays under `columnBudget`.
     public static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?, into y: inout Tensor) {
+        conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: nil, into: &y)
+    }
+
+    /// `conv3x3` with an epilogue (demodulation, noise, bias, activation, clamp) applied to the
+    /// output as it is written (the batched path's scatter, or right after each row tile's GEMM).
+    public static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?,
+                               epilogue: ConvEpilogue?, into y: inout Tensor) {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3]
         let hw = h * w, k = ic * 9
         precondition(weight.count == oc * k && y.count == n * oc * hw, "conv3x3: shapes do not match")
@@ -17,38 +24,45 @@ public enum Conv {
         weight.withUnsafeBufferPointer { wp in
         scales.withUnsafeBufferPointer { sp in
         y.data.withUnsafeMutableBufferPointer { yp in
+        ConvEpilogue.withKernel(epilogue, channels: oc, plane: hw) { ep in
             func scalePtr(_ img: Int) -> UnsafePointer<Float>? { scale == nil ? nil : sp.baseAddress! + img * ic }
             if n * hw * k <= columnBudget {
-                // All images in one GEMM: [O, I*9] x [I*9, N*HW], then scatter to [N, O, HW].
+                // All images in one GEMM: [O, I*9] x [I*9, N*HW], then scatter to [N, O, HW] (epilogue on the way).
                 let ldc = n * hw
-                let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * ldc)
-                let out = UnsafeMutablePointer<Float>.allocate(capacity: oc * ldc)
-                defer { cols.deallocate(); out.deallocate() }
-                for img in 0..<n {
-                    im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
-                              rowStart: 0, rows: h, cols: cols, ldc: ldc, colOffset: img * hw)
+                withScratch(k * ldc + oc * ldc) { buf in
+                    let cols = buf, out = buf + k * ldc
+                    for img in 0..<n {
+                        im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
+                                  rowStart: 0, rows: h, cols: cols, ldc: ldc, colOffset: img * hw)
+                    }
+                    gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc, c: out, ldc: ldc)
+                    parallelFor(n * oc, minWorkPerItem: 2 * hw) { p in
+                        let img = p / oc, o = p - img * oc
+                        ep.run(out + o * ldc + img * hw, yp.baseAddress! + p * hw, count: hw, image: img, channel: o, offset: 0)
+                    }
                 }
-                gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc, c: out, ldc: ldc)
-                for img in 0..<n { for o in 0..<oc {
-                    (yp.baseAddress! + (img * oc + o) * hw).update(from: out + o * ldc + img * hw, count: hw)
-                } }
             } else {
                 let rows = max(1, min(h, columnBudget / (k * w)))
-                let cols = UnsafeMutablePointer<Float>.allocate(capacity: k * rows * w)
-                defer { cols.deallocate() }
-                for img in 0..<n {
-                    var y0 = 0
-                    while y0 < h {
-                        let nr = min(rows, h - y0), ldc = nr * w
-                        im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
-                                  rowStart: y0, rows: nr, cols: cols, ldc: ldc, colOffset: 0)
-                        gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc,
-                             c: yp.baseAddress! + img * oc * hw + y0 * w, ldc: hw)
-                        y0 += nr
+                withScratch(k * rows * w) { cols in
+                    for img in 0..<n {
+                        var y0 = 0
+                        while y0 < h {
+                            let nr = min(rows, h - y0), ldc = nr * w
+                            im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
+                                      rowStart: y0, rows: nr, cols: cols, ldc: ldc, colOffset: 0)
+                            let dst = yp.baseAddress! + img * oc * hw + y0 * w
+                            gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc, c: dst, ldc: hw)
+                            if epilogue != nil {
+                                parallelFor(oc, minWorkPerItem: 2 * ldc) { o in
+                                    ep.run(dst + o * hw, dst + o * hw, count: ldc, image: img, channel: o, offset: y0 * w)
+                                }
+                            }
+                            y0 += nr
+                        }
                     }
                 }
             }
-        } } } }
+        } } } } }
     }
 
     /// 2x2 average pooling, [C, H, W] -> [C, H/2, W/2] per image of a batch [N, C, H, W].
@@ -205,18 +219,12 @@ public enum BiasAct {
     public static func apply(_ y: UnsafeMutablePointer<Float>, channels c: Int, plane: Int,
                              demod d: UnsafePointer<Float>?, noise: UnsafePointer<Float>?, noiseStrength: Float,
                              bias: UnsafePointer<Float>, lrelu: Bool, gain: Float = Float(2).squareRoot(), clamp: Float?) {
-        let lim = clamp ?? .infinity
-        let gain: Float = lrelu ? gain : 1
+        // The same arithmetic as the convolutions' fused epilogue, in its vectorised loops.
+        let k = EpilogueKernel(channels: c, demod: d, noise: noise, noiseImageStride: 0, noiseStrength: noiseStrength,
+                               bias: bias, lrelu: lrelu, gain: lrelu ? gain : 1, limit: clamp ?? .infinity, identity: false)
         parallelFor(c, minWorkPerItem: 4 * plane) { ci in
             let p = y + ci * plane
-            let dc = d?[ci] ?? 1, bc = bias[ci]
-            for i in 0..<plane {
-                var v = p[i] * dc
-                if let noise { v += noise[i] * noiseStrength }
-                v += bc
-                if lrelu { v = (v > 0 ? v : 0.2 * v) * gain }
-                p[i] = min(max(v, -lim), lim)
-            }
+            k.run(p, p, count: plane, image: 0, channel: ci, offset: 0)
         }
     }
 }

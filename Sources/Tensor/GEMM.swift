@@ -35,11 +35,34 @@ public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: 
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(nj), Int32(k), alpha, a, Int32(lda), bj, Int32(ldb), beta, c + j0, Int32(ldc))
         }
+    } else if parts > 1 && flops >= 1 << 21 && m >= 64 * parts {
+        // Few columns but many rows (small images, big weights): split by rows of C instead.
+        // Every element still sums over k in the same order.
+        let block = ((m + parts - 1) / parts + 15) / 16 * 16
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let i0 = p * block
+            guard i0 < m else { return }
+            let mi = min(block, m - i0)
+            let ai = transA ? a + i0 : a + i0 * lda
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(mi), Int32(n), Int32(k), alpha, ai, Int32(lda), b, Int32(ldb), beta, c + i0 * ldc, Int32(ldc))
+        }
     } else {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
     if GEMMStats.enabled { GEMMStats.record(m: m, n: n, k: k, start: t0) }
+}
+
+/// `gemm` (no transposes) on the calling thread only: for kernels that run several independent
+/// products side by side themselves. Not counted in `GEMMStats` (the caller accounts for its
+/// products' wall time, see `GEMMStats.add`).
+@inline(__always)
+func gemmSerial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0, k > 0 else { return }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
+                0, c, Int32(ldc))
 }
 
 extension Tensor {

@@ -9,3 +9,11 @@ public func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, _ body
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }
+
+/// Runs `body` with `count` floats of scratch (contents unspecified).
+@inline(__always)
+func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+    defer { p.deallocate() }
+    return try body(p)
+}

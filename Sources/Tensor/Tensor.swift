@@ -15,6 +15,14 @@ public struct Tensor: Equatable, Sendable {
         self.data = [Float](repeating: 0, count: shape.reduce(1, *))
     }
 
+    /// A tensor whose values are unspecified (not zeroed): for outputs every element of which the
+    /// caller overwrites. Saves a pass over memory for large activations.
+    public init(uninitialized shape: [Int]) {
+        self.shape = shape
+        let count = shape.reduce(1, *)
+        self.data = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+    }
+
     public init(repeating value: Float, shape: [Int]) {
         self.shape = shape
         self.data = [Float](repeating: value, count: shape.reduce(1, *))

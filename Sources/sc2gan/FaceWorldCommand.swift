@@ -6,7 +6,7 @@ struct FaceWorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faceworld",
         abstract: "The procedural face world behind the default model.",
-        subcommands: [Render.self, Draw.self])
+        subcommands: [Render.self, Draw.self, Report.self])
 
     struct PresetOptions: ParsableArguments {
         @Option(help: "Correlation preset: a name from assets/faceworld/presets (biased, independent) or a JSON file.")

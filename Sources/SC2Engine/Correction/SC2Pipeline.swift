@@ -7,11 +7,11 @@ public struct SC2Pipeline: Sendable {
     public struct Options: Sendable {
         public var mode: LowDensitySynthesis.Mode = .shift
         /// Rare samples to synthesise (before re-projection filtering).
-        public var rareCount = 240
+        public var rareCount = 160
         /// Share of each class the rare samples may make up in the re-fit.
         public var rareShare = 0.3
         /// Gradient refinement steps after the closed-form start (0: closed form only).
-        public var refineSteps = 60
+        public var refineSteps = 40
         public var semanticSamples = 24
         public init() {}
     }

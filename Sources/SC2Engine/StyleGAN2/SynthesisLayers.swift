@@ -35,6 +35,12 @@ struct ModulatedConv: Sendable {
     let affine: StyleAffine
     /// Raw weight as [O, I*9] (correlation) or, for `up`, as [O*9, I] (for the transposed GEMM).
     let weight: [Float]
+    /// The same weight transformed for Winograd F(2x2, 3x3), for the non-`up` layers where that is
+    /// the faster way (`Conv.prefersWinograd`); nil: im2col + GEMM.
+    let winograd: WinogradWeights?
+    /// For `up` layers where it is faster (`Conv.prefersUpWinograd`), the weight transformed for
+    /// `Conv.upConv3x3FIRWinograd`; nil: GEMM with `weight`.
+    let upWinograd: UpWinogradWeights?
     let q: Tensor            // [O, I]: sum over the kernel of W^2
     let bias: [Float]
     let noiseConst: [Float]  // [R*R]
@@ -57,8 +63,14 @@ struct ModulatedConv: Sendable {
             var t = [Float](repeating: 0, count: oc * 9 * ic)
             for o in 0..<oc { for i in 0..<ic { for k in 0..<9 { t[(o * 9 + k) * ic + i] = w.data[(o * ic + i) * 9 + k] } } }
             weight = t
+            winograd = nil
+            upWinograd = Conv.prefersUpWinograd(inChannels: ic, outChannels: oc, height: r / 2, width: r / 2)
+                ? UpWinogradWeights(weight: w.data, outChannels: oc, inChannels: ic) : nil
         } else {
             weight = w.data
+            winograd = Conv.prefersWinograd(inChannels: ic, outChannels: oc, height: r, width: r)
+                ? WinogradWeights(weight: w.data, outChannels: oc, inChannels: ic) : nil
+            upWinograd = nil
         }
         bias = try c.tensor("\(prefix).bias", shape: [oc]).data
         noiseConst = try c.tensor("\(prefix).noise_const", shape: [r, r]).data
@@ -76,69 +88,39 @@ struct ModulatedConv: Sendable {
         return d
     }
 
-    /// x [N, I, H, W] (H = resolution, or resolution/2 when `up`) -> [N, O, R, R].
-    func forward(_ x: Tensor, styles s: Tensor, noise: NoiseMode, rng: inout Xoshiro) -> Tensor {
-        let n = x.shape[0], h = x.shape[2], w = x.shape[3]
-        let r = resolution, plane = r * r
-        var y = Tensor(zeros: [n, outChannels, r, r])
-        let d = demodulation(s)
-        if up { transposedConv(x, s, n: n, h: h, w: w, into: &y) } else { Conv.conv3x3(x, weight: weight, outChannels: outChannels, scale: s, into: &y) }
-        var noiseBuf = [Float](repeating: 0, count: noise == .none ? 0 : plane)
-        y.data.withUnsafeMutableBufferPointer { yp in
-            d.data.withUnsafeBufferPointer { dp in
-                bias.withUnsafeBufferPointer { bp in
-                    for img in 0..<n {
-                        switch noise {
-                        case .const: noiseBuf.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: noiseConst) }
-                        case .random: for k in 0..<plane { noiseBuf[k] = Float(rng.normal()) }
-                        case .none: break
-                        }
-                        noiseBuf.withUnsafeBufferPointer { np in
-                            BiasAct.apply(yp.baseAddress! + img * outChannels * plane, channels: outChannels, plane: plane,
-                                          demod: dp.baseAddress! + img * outChannels,
-                                          noise: noise == .none ? nil : np.baseAddress!,
-                                          noiseStrength: noiseStrength, bias: bp.baseAddress!, lrelu: true, clamp: clamp)
-                        }
-                    }
-                }
-            }
+    /// The noise this layer adds to `n` images: nil for `.none`, the stored [R*R] plane (shared by
+    /// every image) for `.const`, fresh N(0,1) planes [N, R*R] drawn from `rng` for `.random`.
+    func noisePlanes(_ mode: NoiseMode, images n: Int, rng: inout Xoshiro) -> [Float]? {
+        switch mode {
+        case .const: return noiseConst
+        case .random: return (0..<(n * resolution * resolution)).map { _ in Float(rng.normal()) }
+        case .none: return nil
         }
-        return y
     }
 
-    /// u = FIR(convTranspose3x3_stride2(W, s * x)), [I, H, W] -> [O, 2H, 2W], written into y.
-    private func transposedConv(_ x: Tensor, _ s: Tensor, n: Int, h: Int, w: Int, into y: inout Tensor) {
-        let ic = inChannels, oc = outChannels, hw = h * w
-        let th = 2 * h + 1, tw = 2 * w + 1
-        let rows = max(1, min(h, Conv.columnBudget / (oc * 9 * w)))
-        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: oc * th * tw)
-        let xs = UnsafeMutablePointer<Float>.allocate(capacity: ic * hw)
-        let cols = UnsafeMutablePointer<Float>.allocate(capacity: oc * 9 * rows * w)
-        defer { tmp.deallocate(); xs.deallocate(); cols.deallocate() }
-        x.data.withUnsafeBufferPointer { xp in
-        s.data.withUnsafeBufferPointer { sp in
-        weight.withUnsafeBufferPointer { wp in
-        y.data.withUnsafeMutableBufferPointer { yp in
-            for img in 0..<n {
-                // s * x
-                let src = xp.baseAddress! + img * ic * hw
-                for i in 0..<ic {
-                    let si = sp[img * ic + i]
-                    for p in 0..<hw { xs[i * hw + p] = src[i * hw + p] * si }
-                }
-                tmp.update(repeating: 0, count: oc * th * tw)
-                var y0 = 0
-                while y0 < h {
-                    let nr = min(rows, h - y0), ldc = nr * w
-                    gemm(m: oc * 9, n: ldc, k: ic, a: wp.baseAddress!, lda: ic, b: xs + y0 * w, ldb: hw, c: cols, ldc: ldc)
-                    Conv.col2imTransposed3x3(cols, outChannels: oc, width: w, rowStart: y0, rows: nr, ldc: ldc,
-                                             out: tmp, outHeight: th, outWidth: tw)
-                    y0 += nr
-                }
-                Conv.fir4(tmp, channels: oc, height: th, width: tw, taps: (0.25, 0.75, 0.75, 0.25), pad: 1, 1,
-                          out: yp.baseAddress! + img * oc * 4 * hw)
-            }
-        } } } }
+    /// Offset of image `img`'s plane in `noisePlanes`' result (0 for the shared const plane).
+    func noiseOffset(_ planes: [Float], image img: Int) -> Int {
+        planes.count == noiseConst.count ? 0 : img * noiseConst.count
+    }
+
+    /// x [N, I, H, W] (H = resolution, or resolution/2 when `up`) -> [N, O, R, R]; `noise` from `noisePlanes`.
+    /// The convolution writes its output through the fused epilogue (demodulation, noise, bias,
+    /// lrelu, clamp: `BiasAct.apply`'s arithmetic), so the activation is written once.
+    func forward(_ x: Tensor, styles s: Tensor, noise: [Float]?) -> Tensor {
+        let n = x.shape[0], r = resolution
+        var y = Tensor(uninitialized: [n, outChannels, r, r])
+        let epilogue = ConvEpilogue(demod: demodulation(s).data, noise: noise, noisePerImage: (noise?.count ?? 0) != noiseConst.count,
+                                    noiseStrength: noiseStrength, bias: bias, lrelu: true, clamp: clamp)
+        if let upWinograd {
+            Conv.upConv3x3FIRWinograd(x, weights: upWinograd, scale: s, epilogue: epilogue, into: &y)
+        } else if up {
+            Conv.upConv3x3FIR(x, weight: weight, outChannels: outChannels, scale: s, epilogue: epilogue, into: &y)
+        } else if let winograd {
+            Conv.conv3x3Winograd(x, weights: winograd, scale: s, epilogue: epilogue, into: &y)
+        } else {
+            Conv.conv3x3(x, weight: weight, outChannels: outChannels, scale: s, epilogue: epilogue, into: &y)
+        }
+        return y
     }
 }
 

@@ -53,26 +53,59 @@ public struct SynthesisNetwork: Sendable {
 
     /// Generates images; `stopAt` ends early at that resolution (a cheap preview).
     public func callAsFunction(_ ws: Tensor, noise: NoiseMode = .const, stopAt: Int? = nil, seed: UInt64 = 0) -> Tensor {
+        synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false).image
+    }
+
+    /// What one layer (modulated conv or ToRGB) read and wrote in a forward pass: all its backward needs.
+    struct LayerRecord {
+        let wIndex: Int       // the row of ws it read
+        let input: Tensor     // [N, I, H, W]
+        let styles: Tensor    // [N, I]
+        let noise: [Float]?   // as `ModulatedConv.noisePlanes` (nil for ToRGB)
+        let output: Tensor    // [N, O, R, R]; for ToRGB before the skip sum
+    }
+
+    /// The layers of one block as run (conv0 is nil in b4).
+    struct BlockRecord {
+        let conv0: LayerRecord?
+        let conv1: LayerRecord
+        let torgb: LayerRecord
+    }
+
+    /// The forward pass behind `callAsFunction`; with `record` it also returns every block's
+    /// layer records (for the backward pass), in block order.
+    func synthesize(_ ws: Tensor, noise: NoiseMode, stopAt: Int?, seed: UInt64, record: Bool) -> (image: Tensor, blocks: [BlockRecord]) {
         precondition(ws.rank == 3 && ws.shape[1] == config.numWs && ws.shape[2] == config.wDim,
                      "ws must be [N, \(config.numWs), \(config.wDim)], got \(ws.shape)")
         var rng = Xoshiro(seed: seed)
         let n = ws.shape[0]
         var x = Tensor(zeros: [0])
         var img: Tensor? = nil
+        var records: [BlockRecord] = []
+        /// x = layer(x) with row `index` of ws.
+        func conv(_ layer: ModulatedConv, _ index: Int) -> LayerRecord? {
+            let s = layer.affine(Self.wRow(ws, index))
+            let planes = layer.noisePlanes(noise, images: n, rng: &rng)
+            let y = layer.forward(x, styles: s, noise: planes)
+            let r = record ? LayerRecord(wIndex: index, input: x, styles: s, noise: planes, output: y) : nil
+            x = y
+            return r
+        }
         for b in blocks {
-            if b.resolution == 4 {
+            var r0: LayerRecord? = nil, index = b.wIndex
+            if let c0 = b.conv0 {
+                r0 = conv(c0, index)
+                index += 1
+            } else {
                 let c = b.const!
                 x = Tensor(zeros: [n] + c.shape)
                 for i in 0..<n { x.data.replaceSubrange(i * c.count..<(i + 1) * c.count, with: c.data) }
-                x = b.conv1.forward(x, styles: b.conv1.affine(Self.wRow(ws, 0)), noise: noise, rng: &rng)
-                img = b.torgb.forward(x, styles: b.torgb.affine(Self.wRow(ws, 1)))
-            } else {
-                let c0 = b.conv0!
-                x = c0.forward(x, styles: c0.affine(Self.wRow(ws, b.wIndex)), noise: noise, rng: &rng)
-                x = b.conv1.forward(x, styles: b.conv1.affine(Self.wRow(ws, b.wIndex + 1)), noise: noise, rng: &rng)
-                let y = b.torgb.forward(x, styles: b.torgb.affine(Self.wRow(ws, b.wIndex + 2)))
+            }
+            let r1 = conv(b.conv1, index)
+            let s = b.torgb.affine(Self.wRow(ws, index + 1))
+            let y = b.torgb.forward(x, styles: s)
+            if let prev = img {
                 var up = Tensor(zeros: y.shape)
-                let prev = img!
                 prev.data.withUnsafeBufferPointer { pp in
                     up.data.withUnsafeMutableBufferPointer { up in
                         let ph = prev.shape[2], pw = prev.shape[3]
@@ -84,9 +117,15 @@ public struct SynthesisNetwork: Sendable {
                 }
                 for k in 0..<up.count { up.data[k] += y.data[k] }
                 img = up
+            } else {
+                img = y
+            }
+            if record {
+                records.append(BlockRecord(conv0: r0, conv1: r1!,
+                                           torgb: LayerRecord(wIndex: index + 1, input: x, styles: s, noise: nil, output: y)))
             }
             if let stop = stopAt, b.resolution >= stop { break }
         }
-        return img!
+        return (img!, records)
     }
 }

@@ -1,0 +1,270 @@
+import Dispatch
+import Foundation
+
+/// The weights of a 3x3 convolution (correlation, padding 1) transformed once for Winograd
+/// F(2x2, 3x3): U = G g G^T per (o, i), a 4x4 tile stored as 16 matrices [O, I], so that the
+/// convolution becomes 16 GEMMs U_t [O, I] x V_t [I, tiles] between an input transform
+/// V = B^T d B of overlapping 4x4 input tiles and an output transform Y = A^T M A to 2x2 outputs:
+///   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
+///   A^T = [1 1 1 0; 0 1 -1 -1].
+/// 16 products per 4 outputs instead of 36: 2.25x fewer multiply-adds than im2col + GEMM.
+public struct WinogradWeights: Sendable {
+    public let outChannels: Int
+    public let inChannels: Int
+    /// [16, O, I]: element t = 4a + b of the transformed kernel of (o, i) at [t][o][i].
+    public let u: [Float]
+
+    /// `weight` as for `Conv.conv3x3`: [O, I*9], each kernel [ky][kx].
+    public init(weight: [Float], outChannels oc: Int, inChannels ic: Int) {
+        precondition(weight.count == oc * ic * 9, "WinogradWeights: \(weight.count) values for \(oc)x\(ic)x3x3")
+        outChannels = oc; inChannels = ic
+        let plane = oc * ic
+        var u = [Float](repeating: 0, count: 16 * plane)
+        u.withUnsafeMutableBufferPointer { up in
+        weight.withUnsafeBufferPointer { wp in
+            let up = up.baseAddress!, wp = wp.baseAddress!
+            parallelFor(oc, minWorkPerItem: 128 * ic) { o in
+                for i in 0..<ic {
+                    let g = wp + (o * ic + i) * 9
+                    // G g G^T in Double, rounded once. G applied to a 3-vector:
+                    @inline(__always) func gv(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double) {
+                        (a, 0.5 * (a + b + c), 0.5 * (a - b + c), c)
+                    }
+                    // Columns kx of G g (4 values each, over ky).
+                    let c0 = gv(Double(g[0]), Double(g[3]), Double(g[6]))
+                    let c1 = gv(Double(g[1]), Double(g[4]), Double(g[7]))
+                    let c2 = gv(Double(g[2]), Double(g[5]), Double(g[8]))
+                    let dst = up + o * ic + i
+                    @inline(__always) func store(_ a: Int, _ r: (Double, Double, Double, Double)) {
+                        dst[(4 * a) * plane] = Float(r.0)
+                        dst[(4 * a + 1) * plane] = Float(r.1)
+                        dst[(4 * a + 2) * plane] = Float(r.2)
+                        dst[(4 * a + 3) * plane] = Float(r.3)
+                    }
+                    store(0, gv(c0.0, c1.0, c2.0))
+                    store(1, gv(c0.1, c1.1, c2.1))
+                    store(2, gv(c0.2, c1.2, c2.2))
+                    store(3, gv(c0.3, c1.3, c2.3))
+                }
+            }
+        } }
+        self.u = u
+    }
+}
+
+extension Conv {
+    /// Whether `conv3x3Winograd` is expected to beat `conv3x3` (im2col + GEMM) for a layer of this
+    /// shape (measured on a 2-core AVX-512 VM with OpenBLAS: 1.5-2.6x from 8x8 up, 1.06-1.5x at 4x4). $SC2GAN_CONV = "direct" or
+    /// "winograd" forces the choice for every layer (tests, measurements).
+    public static func prefersWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
+        switch convOverride {
+        case "direct": return false
+        case "winograd": return true
+        default: return min(ic, oc) >= 16 && min(h, w) >= 4
+        }
+    }
+
+    /// Scratch bound for the Winograd and up-convolution kernels, in floats (16 MB). Half of
+    /// `columnBudget`: blocks this size are recycled by malloc instead of being mapped (and
+    /// page-faulted in) afresh for every layer; measured faster at 64, 256 and 1024 px.
+    static let fusedBudget = 4 << 20
+
+    static let convOverride: String? = ProcessInfo.processInfo.environment["SC2GAN_CONV"]
+
+    /// Scratch per independent Winograd chunk (floats; 4 MB), and the fewest tiles such a chunk may
+    /// have before the whole batch runs as one chunk with its 16 GEMMs side by side (measured: smaller
+    /// chunks lose more in GEMM efficiency than they gain in cache hits).
+    static let winogradChunkFloats = 1 << 20
+    static let winogradMinChunkTiles = 128
+
+    /// 3x3 convolution, padding 1, by Winograd F(2x2, 3x3): x [N, I, H, W] -> y [N, O, H, W] (y
+    /// must be allocated; every element is written). `scale` [N, I], when given, multiplies the input
+    /// channels of each image first (fused into the input transform); `epilogue` is applied to the
+    /// output as it is written. Any H, W >= 1 (odd sizes: the last tiles are cropped). Same result
+    /// as `conv3x3` up to float rounding (the transforms add a few ulps).
+    ///
+    /// Tiles are processed in chunks of whole tile rows (2 output rows of one image): with plenty
+    /// of tiles, each core runs whole chunks (transform, 16 serial GEMMs, output) in its own cache;
+    /// with few tiles (small images, big weights), the batch is one chunk whose 16 GEMMs run side by side.
+    public static func conv3x3Winograd(_ x: Tensor, weights wg: WinogradWeights, scale: Tensor?,
+                                       epilogue: ConvEpilogue? = nil, into y: inout Tensor) {
+        let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3], oc = wg.outChannels
+        let hw = h * w
+        precondition(ic == wg.inChannels && y.count == n * oc * hw, "conv3x3Winograd: shapes do not match")
+        precondition(scale == nil || scale!.count == n * ic, "conv3x3Winograd: scale must be [N, I]")
+        guard n > 0, hw > 0 else { return }
+        BLASRuntime.configureOnce()
+        let th = (h + 1) / 2, tw = (w + 1) / 2
+        let tileRows = n * th
+        let rowFloats = 16 * (ic + oc) * tw          // V and M for one tile row
+        let scales = scale?.data ?? []
+        x.data.withUnsafeBufferPointer { xp in
+        wg.u.withUnsafeBufferPointer { up in
+        scales.withUnsafeBufferPointer { sp in
+        y.data.withUnsafeMutableBufferPointer { yp in
+        ConvEpilogue.withKernel(epilogue, channels: oc, plane: hw) { ep in
+            let xp = xp.baseAddress!, up = up.baseAddress!, yp = yp.baseAddress!
+            let sp: UnsafePointer<Float>? = scale == nil ? nil : sp.baseAddress!
+
+            /// Tiles [c0, c0+cn) of tile rows [g0, g1) (g = image * th + ty), scratch v [16, I, T], m [16, O, T].
+            func runChunk(_ g0: Int, _ g1: Int, _ c0: Int, _ cn: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+                          parallel: Bool) {
+                let tiles = (g1 - g0) * cn
+                // Input transform, by input channel.
+                let inWork = 24 * tiles
+                let inputChannel = { (i: Int) in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * (cn + 1)) { buf in
+                        for g in g0..<g1 {
+                            let img = g / th, ty = g - img * th
+                            winogradInputRow(xp + (img * ic + i) * hw, height: h, width: w, tileRow: ty,
+                                             scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
+                                             v: v + i * tiles + (g - g0) * cn, tStride: ic * tiles)
+                        }
+                    }
+                }
+                if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
+                // 16 products U_t [O, I] x V_t [I, T].
+                let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
+                let product = { (t: Int) in
+                    gemmSerial(m: oc, n: tiles, k: ic, a: up + t * oc * ic, lda: ic, b: v + t * ic * tiles, ldb: tiles,
+                               c: m + t * oc * tiles, ldc: tiles)
+                }
+                if parallel { DispatchQueue.concurrentPerform(iterations: 16, execute: product) } else { for t in 0..<16 { product(t) } }
+                if GEMMStats.enabled {
+                    let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+                    // Chunks run side by side on all cores: count each core's share of the wall time.
+                    GEMMStats.add(flops: 32 * Double(oc) * Double(ic) * Double(tiles),
+                                  seconds: parallel ? dt : dt / Double(BLASRuntime.workers))
+                }
+                // Output transform and epilogue, by output channel: output columns [2 c0, 2 c0 + 2 cn) ∩ [0, W).
+                let x0 = 2 * c0, xn = min(2 * cn, w - x0)
+                let outputChannel = { (o: Int) in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * cn) { buf in
+                        let r0 = buf.baseAddress!, r1 = r0 + 2 * cn
+                        for g in g0..<g1 {
+                            let img = g / th, ty = g - img * th
+                            winogradOutputRow(m + o * tiles + (g - g0) * cn, tStride: oc * tiles, tilesPerRow: cn, row0: r0, row1: r1)
+                            let dst = yp + (img * oc + o) * hw + x0
+                            let y0 = 2 * ty
+                            ep.run(r0, dst + y0 * w, count: xn, image: img, channel: o, offset: y0 * w + x0)
+                            if y0 + 1 < h { ep.run(r1, dst + (y0 + 1) * w, count: xn, image: img, channel: o, offset: (y0 + 1) * w + x0) }
+                        }
+                    }
+                }
+                if parallel { parallelFor(oc, minWorkPerItem: inWork, outputChannel) } else { for o in 0..<oc { outputChannel(o) } }
+            }
+
+            // Independent chunks, one per core at a time, sized for the core's cache (whole tile rows,
+            // or blocks of a tile row when one row is too large), when there are enough tiles for that.
+            let perTile = 16 * (ic + oc)
+            let blockTiles = max(winogradMinChunkTiles, winogradChunkFloats / perTile)
+            let (chunkRows, colBlock) = blockTiles >= tw ? (max(1, min(tileRows, blockTiles / tw)), tw) : (1, blockTiles)
+            let colBlocks = (tw + colBlock - 1) / colBlock
+            let rowChunks = (tileRows + chunkRows - 1) / chunkRows
+            if BLASRuntime.workers > 1 && rowChunks * colBlocks >= 2 * BLASRuntime.workers && chunkRows * colBlock >= winogradMinChunkTiles {
+                DispatchQueue.concurrentPerform(iterations: rowChunks * colBlocks) { c in
+                    let rc = c / colBlocks, cb = c - rc * colBlocks
+                    let g0 = rc * chunkRows, g1 = min(tileRows, g0 + chunkRows)
+                    let c0 = cb * colBlock, cn = min(colBlock, tw - c0)
+                    let tiles = (g1 - g0) * cn
+                    withScratch(perTile * tiles) { buf in
+                        runChunk(g0, g1, c0, cn, v: buf, m: buf + 16 * ic * tiles, parallel: false)
+                    }
+                }
+            } else {
+                // Few tiles: as few chunks as the budget allows, each using every core.
+                let rows = max(1, min(tileRows, fusedBudget / rowFloats))
+                let tiles = rows * tw
+                withScratch(perTile * tiles) { buf in
+                    var g0 = 0
+                    while g0 < tileRows {
+                        let g1 = min(tileRows, g0 + rows)
+                        runChunk(g0, g1, 0, tw, v: buf, m: buf + 16 * ic * (g1 - g0) * tw, parallel: true)
+                        g0 = g1
+                    }
+                }
+            }
+        } } } } }
+    }
+
+    /// Input transform of tiles [c0, c0+tw) of tile row `ty` of one [H, W] plane, times `s`: the 16
+    /// vectors V_t[tx] = (B^T d B)_t, written at v + t * tStride. `buf` holds 8 * (tw + 1) floats.
+    @inline(__always)
+    static func winogradInputRow(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRow ty: Int, scale s: Float,
+                                 tiles c0: Int, _ tw: Int, buf: UnsafeMutablePointer<Float>,
+                                 v: UnsafeMutablePointer<Float>, tStride ts: Int) {
+        let len = tw + 1
+        // The 4 input rows 2ty-1 ... 2ty+2 split by column parity: odd[k] = s x[2(c0+k)-1],
+        // even[k] = s x[2(c0+k)] (zero outside the image), so tile tx reads odd[tx], even[tx],
+        // odd[tx+1], even[tx+1].
+        let base = 2 * c0                                   // x index of even[0]; base < w
+        let nEven = min(len, (w - 1 - base) / 2 + 1)        // even[k] inside: base + 2k <= w - 1
+        let nOdd = min(len, (w - base) / 2 + 1)             // odd[k] inside (k >= 1 or base > 0): base + 2k - 1 <= w - 1
+        let k0 = base == 0 ? 1 : 0
+        for r in 0..<4 {
+            let odd = buf + 2 * r * len, even = odd + len
+            let yy = 2 * ty - 1 + r
+            if yy < 0 || yy >= h {
+                odd.update(repeating: 0, count: 2 * len)
+                continue
+            }
+            let src = plane + yy * w + base
+            for k in 0..<nEven { even[k] = src[2 * k] * s }
+            for k in nEven..<len { even[k] = 0 }
+            if k0 == 1 { odd[0] = 0 }
+            for k in k0..<nOdd { odd[k] = src[2 * k - 1] * s }
+            for k in nOdd..<len { odd[k] = 0 }
+        }
+        let o0 = UnsafePointer(buf), e0 = o0 + len, o1 = e0 + len, e1 = o1 + len
+        let o2 = e1 + len, e2 = o2 + len, o3 = e2 + len, e3 = o3 + len
+        // Column b of d B for row r: b0 = o[tx] - o[tx+1], b1 = e[tx] + o[tx+1], b2 = o[tx+1] - e[tx],
+        // b3 = e[tx] - e[tx+1]; then B^T across the rows: a0 = r0 - r2, a1 = r1 + r2, a2 = r2 - r1, a3 = r1 - r3.
+        do {
+            let v0 = v, v1 = v + 4 * ts, v2 = v + 8 * ts, v3 = v + 12 * ts
+            for tx in 0..<tw {
+                let c0 = o0[tx] - o0[tx + 1], c1 = o1[tx] - o1[tx + 1], c2 = o2[tx] - o2[tx + 1], c3 = o3[tx] - o3[tx + 1]
+                v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
+            }
+        }
+        do {
+            let v0 = v + ts, v1 = v + 5 * ts, v2 = v + 9 * ts, v3 = v + 13 * ts
+            for tx in 0..<tw {
+                let c0 = e0[tx] + o0[tx + 1], c1 = e1[tx] + o1[tx + 1], c2 = e2[tx] + o2[tx + 1], c3 = e3[tx] + o3[tx + 1]
+                v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
+            }
+        }
+        do {
+            let v0 = v + 2 * ts, v1 = v + 6 * ts, v2 = v + 10 * ts, v3 = v + 14 * ts
+            for tx in 0..<tw {
+                let c0 = o0[tx + 1] - e0[tx], c1 = o1[tx + 1] - e1[tx], c2 = o2[tx + 1] - e2[tx], c3 = o3[tx + 1] - e3[tx]
+                v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
+            }
+        }
+        do {
+            let v0 = v + 3 * ts, v1 = v + 7 * ts, v2 = v + 11 * ts, v3 = v + 15 * ts
+            for tx in 0..<tw {
+                let c0 = e0[tx] - e0[tx + 1], c1 = e1[tx] - e1[tx + 1], c2 = e2[tx] - e2[tx + 1], c3 = e3[tx] - e3[tx + 1]
+                v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
+            }
+        }
+    }
+
+    /// Output transform of one tile row: from the 16 product vectors M_t[tx] at m + t * tStride,
+    /// the two output rows Y = A^T M A, 2 * tw values each (the caller crops to the width).
+    @inline(__always)
+    static func winogradOutputRow(_ m: UnsafePointer<Float>, tStride ts: Int, tilesPerRow tw: Int,
+                                  row0: UnsafeMutablePointer<Float>, row1: UnsafeMutablePointer<Float>) {
+        // First A^T over a (rows of the tile): p0b = m0b + m1b + m2b, p1b = m1b - m2b - m3b.
+        let m0 = m, m1 = m + 4 * ts, m2 = m + 8 * ts, m3 = m + 12 * ts
+        for tx in 0..<tw {
+            let p00 = m0[tx] + m1[tx] + m2[tx], p10 = m1[tx] - m2[tx] - m3[tx]
+            let p01 = m0[ts + tx] + m1[ts + tx] + m2[ts + tx], p11 = m1[ts + tx] - m2[ts + tx] - m3[ts + tx]
+            let p02 = m0[2 * ts + tx] + m1[2 * ts + tx] + m2[2 * ts + tx], p12 = m1[2 * ts + tx] - m2[2 * ts + tx] - m3[2 * ts + tx]
+            let p03 = m0[3 * ts + tx] + m1[3 * ts + tx] + m2[3 * ts + tx], p13 = m1[3 * ts + tx] - m2[3 * ts + tx] - m3[3 * ts + tx]
+            row0[2 * tx] = p00 + p01 + p02
+            row0[2 * tx + 1] = p01 - p02 - p03
+            row1[2 * tx] = p10 + p11 + p12
+            row1[2 * tx + 1] = p11 - p12 - p13
+        }
+    }
+}

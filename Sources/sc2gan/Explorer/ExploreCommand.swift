@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+
+/// `sc2gan explore` (also `sc2gan` alone): the terminal explorer.
+struct ExploreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Walk one seed along the original, conditional and SC²-corrected directions, side by side, in the terminal.",
+        discussion: """
+        Keys: Left/Right step, 0 back to the start, Up/Down or Tab attribute, n/p next/previous \
+        seed, s type a seed, m one large pane or three, e export (PNGs, strip, JSON), c compute \
+        the missing directions of the attribute, ? help, q quit.
+
+        Without --model, uses the embedded FaceWorld model with its classifier and directions.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the embedded FaceWorld model.", valueName: "path"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Attribute classifier (.safetensors) for the score bars. Default: FaceWorld's, with the FaceWorld model.", valueName: "path"))
+    var classifier: String?
+
+    @Option(help: ArgumentHelp("Folder of directions (<attribute>.<method>.json). Default: assets/faceworld/directions for the FaceWorld model, else MODEL.directions next to the model.", valueName: "dir"))
+    var directions: String?
+
+    @Option(help: "Seed to start from.")
+    var seed: UInt32 = 0
+
+    @Option(help: ArgumentHelp("Attribute to walk (default: the first).", valueName: "name"))
+    var attribute: String?
+
+    @Option(help: ArgumentHelp("Truncation psi (1 = none).", valueName: "psi"))
+    var truncation: Float = 0.7
+
+    @Option(help: ArgumentHelp("Alpha per step along the unit directions.", valueName: "size"))
+    var step: Float = 0.5
+
+    @Option(name: .customLong("export-dir"), help: ArgumentHelp("Folder for exports (created when needed).", valueName: "dir"))
+    var exportDir: String = "exports"
+
+    @Option(help: ArgumentHelp("Write one JSON line per key press with its latency (key to frame on screen).", valueName: "file"))
+    var trace: String?
+
+    func validate() throws {
+        guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number") }
+        guard step.isFinite, step > 0 else { throw ValidationError("--step must be a positive number") }
+    }
+
+    func run() throws {
+        // Everything that can fail is loaded before the screen starts, so errors print as one
+        // line on a normal terminal.
+        let faceWorld = try? Assets.faceWorldDirectory().standardizedFileURL
+        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.generatorURL()
+        let generator = try Generator(contentsOf: modelURL)
+        let isFaceWorld = faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false
+
+        let (classifier, classifierNote) = try loadClassifier(faceWorld: isFaceWorld ? faceWorld : nil)
+        let directionsURL: URL
+        if let directions {
+            directionsURL = URL(fileURLWithPath: directions)
+        } else if isFaceWorld, let faceWorld {
+            directionsURL = faceWorld.appendingPathComponent("directions")
+        } else {
+            directionsURL = URL(fileURLWithPath: modelURL.deletingPathExtension().path + ".directions")
+        }
+        let store = ExplorerDirectionStore(library: DirectionLibrary(directory: directionsURL),
+                                           wDim: generator.config.wDim, modelHash: generator.hash)
+
+        var attributes = classifier?.attributes ?? (isFaceWorld ? FaceAttribute.allCases.map(\.rawValue) : [])
+        for a in store.attributesOnDisk() where !attributes.contains(a) { attributes.append(a) }
+        var index = 0
+        if let attribute {
+            let wanted = FaceAttribute(name: attribute)?.rawValue
+            guard let i = attributes.firstIndex(where: { $0 == attribute || $0 == wanted }) else {
+                throw SC2Error("unknown attribute '\(attribute)' (known: \(attributes.isEmpty ? "none: pass --classifier or --directions" : attributes.joined(separator: ", ")))")
+            }
+            index = i
+        }
+        let traceFile = try trace.map { try ExplorerTrace(path: $0) }
+        let prefetch = ProcessInfo.processInfo.environment["SC2GAN_EXPLORE_PREFETCH"] != "0"
+
+        let app = ExplorerApp(ExplorerApp.Setup(
+            generator: generator, classifier: classifier, classifierNote: classifierNote, store: store,
+            state: ExplorerState(seed: seed, attributes: attributes, attributeIndex: index, stepSize: step),
+            truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
+            correctedProvider: CorrectedDirections.provider, prefetch: prefetch))
+        try app.run()
+    }
+
+    /// The classifier: --classifier (errors are fatal), else FaceWorld's beside the FaceWorld model
+    /// (missing or unreadable just means no score bars: it may still be on its way).
+    private func loadClassifier(faceWorld: URL?) throws -> (AttributeClassifier?, String?) {
+        if let classifier {
+            return (try AttributeClassifier(contentsOf: URL(fileURLWithPath: classifier)), nil)
+        }
+        guard let faceWorld else {
+            return (nil, "no classifier: pass --classifier PATH for score bars")
+        }
+        let url = faceWorld.appendingPathComponent("classifier.safetensors")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            return (nil, "no classifier (assets/faceworld/classifier.safetensors is not there yet)")
+        }
+        do {
+            return (try AttributeClassifier(contentsOf: url), nil)
+        } catch {
+            return (nil, "no classifier: \(error)")
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import SC2Engine
+import TerminalUI
+
+/// The explorer's UI thread: reads keys with a short timeout, turns them into state changes
+/// and requests for the worker, and redraws when something changed. Never waits on the model.
+final class ExplorerApp {
+    /// Everything loaded before the screen starts (so load errors print on a normal terminal).
+    struct Setup {
+        let generator: Generator
+        let classifier: AttributeClassifier?
+        /// Why there are no score bars (nil when there is a classifier).
+        let classifierNote: String?
+        let store: ExplorerDirectionStore
+        let state: ExplorerState
+        let truncation: Float
+        let exportDirectory: URL
+        let trace: ExplorerTrace?
+        let correctedProvider: CorrectedDirectionProvider?
+        let prefetch: Bool
+    }
+
+    /// How long a frame waits for pending pictures before showing "rendering…" instead.
+    static let renderGraceNanoseconds: UInt64 = 40_000_000
+
+    private let setup: Setup
+    private var state: ExplorerState
+    private var store: ExplorerDirectionStore
+    private var view: ExplorerView
+    private let worker: ExplorerWorker
+    private var job: DirectionJob?
+    private var requested = 0
+    private var displayed = 0
+    private var lastRequest: RenderRequest?
+
+    init(_ setup: Setup) {
+        self.setup = setup
+        state = setup.state
+        store = setup.store
+        let g = setup.generator
+        view = ExplorerView(modelName: URL(fileURLWithPath: g.path).lastPathComponent, modelHash: g.hash,
+                            resolution: g.config.resolution, truncation: setup.truncation,
+                            scoreNames: setup.classifier?.attributes ?? [], classifierNote: setup.classifierNote)
+        worker = ExplorerWorker(generator: g, classifier: setup.classifier, prefetch: setup.prefetch)
+    }
+
+    /// Runs until q / Ctrl-C. The terminal is restored on return and on throw.
+    func run() throws {
+        let screen = Screen()
+        try screen.start()
+        defer { screen.stop() }
+        let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
+        if let notice = screen.fallbackNotice { state.status = notice }
+
+        worker.start()
+        defer { worker.stop() }
+        reloadDirections()
+        submitRender()
+
+        var dirtySince: UInt64? = ExplorerTrace.now()
+        while !state.shouldQuit {
+            // Keys first: drain everything typed so far, then draw once.
+            let waiting = requested > displayed
+            var key = screen.getKey(timeoutMs: waiting ? 2 : (job != nil ? 100 : 250))
+            var handled = 0
+            while key != .none && handled < 64 {
+                let t0 = ExplorerTrace.now()
+                let renderBefore = requested
+                apply(state.handle(key))
+                if key != .resize {
+                    setup.trace?.keyPressed(key, at: t0, awaiting: requested > renderBefore ? requested : 0)
+                }
+                if dirtySince == nil { dirtySince = t0 }
+                handled += 1
+                if state.shouldQuit { break }
+                key = screen.getKey(timeoutMs: 0)
+            }
+            if state.shouldQuit { break }
+
+            if let r = worker.takeResult(), r.request.generation > displayed {
+                view.result = r
+                displayed = r.request.generation
+                if dirtySince == nil { dirtySince = ExplorerTrace.now() }
+            }
+            if let o = worker.takeExportOutcome() {
+                state.status = o.message
+                if dirtySince == nil { dirtySince = ExplorerTrace.now() }
+            }
+            if pollJob(), dirtySince == nil { dirtySince = ExplorerTrace.now() }
+
+            // Draw when something changed; while pictures are on their way, give them a moment
+            // so that one frame shows key and result together.
+            guard let since = dirtySince else { continue }
+            view.rendering = requested > displayed
+            if view.rendering && ExplorerTrace.now() - since < ExplorerApp.renderGraceNanoseconds { continue }
+            let drawStart = ExplorerTrace.now()
+            renderer.draw(state, view)
+            screen.refresh()
+            setup.trace?.frameShown(generation: displayed, drawNanoseconds: ExplorerTrace.now() - drawStart,
+                                    renderSeconds: view.result?.seconds ?? 0)
+            if !view.rendering { worker.frameShown() }
+            dirtySince = nil
+        }
+    }
+
+    // MARK: effects
+
+    private func apply(_ effects: [ExplorerState.Effect]) {
+        for e in effects {
+            switch e {
+            case .attributeChanged: reloadDirections()
+            case .render: submitRender()
+            case .export: export()
+            case .computeDirections: computeDirections()
+            case .quit: break
+            }
+        }
+    }
+
+    private func reloadDirections() {
+        view.slots = store.slots(for: state.attribute)
+    }
+
+    private func submitRender() {
+        requested += 1
+        let walks = DirectionMethod.allCases.map { m -> WalkInput in
+            let slot = view.slots[m]
+            return WalkInput(method: m, direction: slot?.direction, id: slot?.id)
+        }
+        let r = RenderRequest(generation: requested, seed: state.seed, truncation: setup.truncation,
+                              attribute: state.attribute, step: state.step, stepSize: state.stepSize, walks: walks)
+        lastRequest = r
+        worker.submit(r)
+    }
+
+    private func export() {
+        guard let r = lastRequest else { return }
+        let g = setup.generator
+        worker.submitExport(ExportJob(request: r, directory: setup.exportDirectory, modelPath: g.path, modelHash: g.hash,
+                                      config: g.config, classifierPath: setup.classifier?.path,
+                                      classifierHash: setup.classifier.map { ContentHash.ofFile($0.path) },
+                                      attributes: setup.classifier?.attributes ?? []))
+        state.status = "exporting seed \(r.seed) step \(ExplorerText.signed(r.step))…"
+    }
+
+    private func computeDirections() {
+        guard let attribute = state.attribute else { return }
+        if let j = job {
+            let s = j.snapshot()
+            state.status = "already computing \(s.attribute) (\(Int((s.fraction * 100).rounded()))%)"
+            return
+        }
+        var missing = DirectionMethod.allCases.filter { view.slots[$0]?.direction == nil }
+        guard !missing.isEmpty else {
+            state.status = "all three directions of \(attribute) are there"
+            return
+        }
+        var notes: [String] = []
+        if missing.contains(.corrected) && setup.correctedProvider == nil {
+            // Nothing here computes it: say so in the pane right away.
+            store.setNote("run `sc2gan correct` first", attribute: attribute, method: .corrected)
+            reloadDirections()
+            missing.removeAll { $0 == .corrected }
+            notes.append("corrected: run `sc2gan correct` first")
+        }
+        guard !missing.isEmpty else {
+            state.status = notes.joined(separator: "; ")
+            return
+        }
+        guard setup.classifier != nil else {
+            state.status = (["cannot compute directions without a classifier (pass --classifier PATH)"] + notes).joined(separator: "; ")
+            return
+        }
+        let j = DirectionJob(attribute: attribute, methods: missing, generator: setup.generator, classifier: setup.classifier,
+                             library: store.library, correctedProvider: setup.correctedProvider)
+        job = j
+        view.jobMethods = missing
+        view.job = j.snapshot()
+        j.start()
+        state.status = (["computing \(missing.map { $0 == .corrected ? "corrected" : $0.title }.joined(separator: " + ")) for \(attribute)"]
+            + notes).joined(separator: "; ")
+    }
+
+    /// Updates the job's progress in the view; applies its outcome when done. True if the view changed.
+    private func pollJob() -> Bool {
+        guard let j = job else { return false }
+        let snap = j.snapshot()
+        var changed = false
+        if snap != view.job {
+            view.job = snap
+            changed = true
+        }
+        if let outcome = j.takeOutcome() {
+            for (m, d) in outcome.directions { store.remember(d, method: m) }
+            for (m, note) in outcome.notes { store.setNote(note, attribute: outcome.attribute, method: m) }
+            state.status = outcome.message
+            job = nil
+            view.job = nil
+            view.jobMethods = []
+            if outcome.attribute == state.attribute {
+                reloadDirections()
+                submitRender()
+            }
+            changed = true
+        }
+        return changed
+    }
+}

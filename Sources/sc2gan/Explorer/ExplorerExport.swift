@@ -1,0 +1,201 @@
+import Foundation
+import SC2Engine
+
+/// Everything an export needs besides the generator: what is on screen and where it goes.
+struct ExportJob: Sendable {
+    let request: RenderRequest
+    let directory: URL
+    let modelPath: String
+    let modelHash: String
+    let config: GeneratorConfig
+    let classifierPath: String?
+    let classifierHash: String?
+    /// Names of the classifier's outputs, in score order.
+    let attributes: [String]
+    /// The strip shows steps -radius...+radius (widened to include the current step).
+    static let stripRadius = 3
+}
+
+/// How an export went, for the footer.
+struct ExportOutcome: Sendable {
+    let message: String
+    let files: [URL]
+    let failed: Bool
+}
+
+/// The JSON written next to the pictures: enough to reproduce every one of them.
+struct ExportRecord: Codable {
+    struct Model: Codable {
+        let path: String
+        let hash: String
+        let resolution: Int
+        let zDim: Int
+        let wDim: Int
+        let numWs: Int
+    }
+
+    struct ClassifierInfo: Codable {
+        let path: String
+        let hash: String
+        let attributes: [String]
+    }
+
+    /// One picture: its step along the walk, alpha, and the classifier's scores.
+    struct Frame: Codable {
+        let step: Int
+        let alpha: Float
+        let scores: [String: Float]?
+    }
+
+    /// One method's walk: its direction (vector, layers, provenance) and its pictures.
+    struct Walk: Codable {
+        /// "original", "conditional" or "corrected".
+        let method: String
+        /// The method's name in direction files (interfacegan, conditional, sc2).
+        let methodID: String
+        let available: Bool
+        let direction: Direction?
+        /// The pane's picture at the current step (file name in the same folder).
+        let image: String?
+        /// Row of this walk in the strip (0-based), nil when absent.
+        let stripRow: Int?
+        /// The strip's pictures of this walk, left to right.
+        let frames: [Frame]
+    }
+
+    let createdBy: String
+    let createdAt: String
+    let model: Model
+    let classifier: ClassifierInfo?
+    let seed: UInt32
+    let truncation: Float
+    let noise: String
+    let attribute: String?
+    /// Edit: w+ = mapping(z(seed)) truncated, plus alpha * direction on the direction's layers
+    /// (all rows when `layers` is null); alpha = step * stepSize.
+    let edit: String
+    let stepSize: Float
+    let step: Int
+    let alpha: Float
+    /// Columns of the strip, left to right.
+    let steps: [Int]
+    let strip: String
+    /// The unedited picture (step 0): the baseline of every score change.
+    let baseImage: String
+    let base: Frame
+    let walks: [Walk]
+    let reproduce: String
+}
+
+/// Writes one export: the panes' pictures at full resolution, the strip of the walk and the JSON
+/// record, each atomically, into the job's folder. Runs on the render worker's thread.
+struct Exporter {
+    let job: ExportJob
+    let maker: PictureMaker
+
+    static func label(_ m: DirectionMethod) -> String {
+        switch m {
+        case .original: return "original"
+        case .conditional: return "conditional"
+        case .corrected: return "corrected"
+        }
+    }
+
+    /// File name stem: seed42-eyeglasses-step+2.
+    var stem: String {
+        let r = job.request
+        let attr = (r.attribute ?? "none").map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
+        return "seed\(r.seed)-\(String(attr))-step\(r.step >= 0 ? "+" : "")\(r.step)"
+    }
+
+    var stripSteps: [Int] {
+        let s = job.request.step, k = ExportJob.stripRadius
+        return Array(min(-k, s)...max(k, s))
+    }
+
+    func run() -> ExportOutcome {
+        do {
+            let files = try write()
+            let shown = job.directory.appendingPathComponent(stem).relativePath
+            return ExportOutcome(message: "exported \(files.count) files to \(shown).*", files: files, failed: false)
+        } catch {
+            return ExportOutcome(message: "export failed: \(error)", files: [], failed: true)
+        }
+    }
+
+    private func frame(_ p: Picture, step: Int) -> ExportRecord.Frame {
+        var scores: [String: Float]?
+        if let s = p.scores {
+            scores = Dictionary(uniqueKeysWithValues: zip(job.attributes, s).map { ($0, ($1 * 10000).rounded() / 10000) })
+        }
+        return ExportRecord.Frame(step: step, alpha: job.request.alpha(at: step), scores: scores)
+    }
+
+    private func write() throws -> [URL] {
+        let r = job.request
+        let steps = stripSteps
+        let walks = r.walks.filter { $0.direction != nil }
+        var directions: [String: Direction] = [:]
+        for w in walks { directions[w.id!] = w.direction! }
+        let baseKey = EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)
+        var keys = [baseKey]
+        for w in walks {
+            for s in steps { keys.append(EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(at: s))) }
+        }
+        let pictures = maker.make(keys, directions: directions).pictures
+        func picture(_ w: WalkInput?, _ s: Int) -> Picture {
+            pictures[EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(at: s))]!
+        }
+
+        var files: [URL] = []
+        func put(_ image: RGBImage, _ name: String) throws {
+            let url = job.directory.appendingPathComponent(name)
+            try PNG.write(image, to: url)
+            files.append(url)
+        }
+        let base = picture(nil, 0)
+        try put(base.image, "\(stem).base.png")
+
+        var records: [ExportRecord.Walk] = []
+        var stripImages: [RGBImage] = []
+        var row = 0
+        for w in r.walks {
+            guard w.direction != nil else {
+                records.append(ExportRecord.Walk(method: Exporter.label(w.method), methodID: w.method.rawValue, available: false,
+                                                 direction: nil, image: nil, stripRow: nil, frames: []))
+                continue
+            }
+            let name = "\(stem).\(Exporter.label(w.method)).png"
+            try put(picture(w, r.step).image, name)
+            stripImages += steps.map { picture(w, $0).image }
+            records.append(ExportRecord.Walk(method: Exporter.label(w.method), methodID: w.method.rawValue, available: true,
+                                             direction: w.direction, image: name, stripRow: row,
+                                             frames: steps.map { frame(picture(w, $0), step: $0) }))
+            row += 1
+        }
+        if stripImages.isEmpty { stripImages = [base.image] }
+        let stripName = "\(stem).strip.png"
+        try put(RGBImage.grid(stripImages, columns: walks.isEmpty ? 1 : steps.count, gap: 2), stripName)
+
+        let c = job.config
+        var reproduce = "sc2gan explore --model \(job.modelPath) --seed \(r.seed) --truncation \(r.truncation) --step \(r.stepSize)"
+        if let a = r.attribute { reproduce += " --attribute \(a)" }
+        if let cp = job.classifierPath { reproduce += " --classifier \(cp)" }
+        if r.step != 0 { reproduce += "   # then \(abs(r.step)) x \(r.step > 0 ? "Right" : "Left")" }
+        let record = ExportRecord(
+            createdBy: "sc2gan explore",
+            createdAt: ISO8601DateFormatter().string(from: Date()),
+            model: .init(path: job.modelPath, hash: job.modelHash, resolution: c.resolution, zDim: c.zDim, wDim: c.wDim, numWs: c.numWs),
+            classifier: job.classifierPath.map { .init(path: $0, hash: job.classifierHash ?? "unknown", attributes: job.attributes) },
+            seed: r.seed, truncation: r.truncation, noise: NoiseMode.const.rawValue, attribute: r.attribute,
+            edit: "w+ = truncate(mapping(z(seed)), truncation) + step * stepSize * direction.vector on direction.layers (all rows if null)",
+            stepSize: r.stepSize, step: r.step, alpha: r.alpha, steps: steps, strip: stripName,
+            baseImage: "\(stem).base.png", base: frame(base, step: 0), walks: records, reproduce: reproduce)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = job.directory.appendingPathComponent("\(stem).json")
+        try AtomicWrite.write(try enc.encode(record), to: url)
+        files.append(url)
+        return files
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import SC2Engine
+import TerminalUI
+
+/// `--trace FILE`: one JSON line per key press with the time from reading the key to the end of
+/// the refresh of the first frame that shows its result (for a key that asked for pictures: the
+/// frame showing pictures of its request or a newer one).
+///
+///     {"key":"right","t_ms":1523.41,"latency_ms":18.20,"generation":12,"shown":12,"draw_ms":3.1,"render_ms":14.2}
+///
+/// `draw_ms`: drawing and refreshing that frame; `render_ms`: generating its pictures (0 when
+/// they came from the cache or the prefetch).
+final class ExplorerTrace {
+    private struct Pending {
+        let key: String
+        let t0: UInt64
+        let generation: Int
+    }
+
+    private let handle: FileHandle
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var pending: [Pending] = []
+
+    /// Creates (or truncates) `path`; throws a one-line error when it cannot be written.
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let h = FileHandle(forWritingAtPath: path) else {
+            throw SC2Error("--trace: cannot write \(path)")
+        }
+        handle = h
+    }
+
+    deinit { try? handle.close() }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// A key was read at `t0`; its result is on screen once a frame shows `generation`
+    /// (0: the next frame).
+    func keyPressed(_ key: Key, at t0: UInt64, awaiting generation: Int) {
+        pending.append(Pending(key: ExplorerTrace.name(of: key), t0: t0, generation: generation))
+    }
+
+    /// A frame showing the pictures of request `shown` has just been refreshed; drawing and
+    /// refreshing it took `drawNanoseconds`, generating its pictures `renderSeconds`.
+    func frameShown(generation shown: Int, drawNanoseconds: UInt64, renderSeconds: Double) {
+        guard !pending.isEmpty else { return }
+        let t = ExplorerTrace.now()
+        var lines = ""
+        pending.removeAll { p in
+            guard p.generation <= shown else { return false }
+            let latency = Double(t - p.t0) / 1e6
+            let at = Double(p.t0 - start) / 1e6
+            lines += String(format: "{\"key\":\"%@\",\"t_ms\":%.2f,\"latency_ms\":%.3f,\"generation\":%d,\"shown\":%d,\"draw_ms\":%.3f,\"render_ms\":%.3f}\n",
+                            p.key, at, latency, p.generation, shown, Double(drawNanoseconds) / 1e6, renderSeconds * 1000)
+            return true
+        }
+        if !lines.isEmpty { handle.write(Data(lines.utf8)) }
+    }
+
+    /// A JSON-safe name of a key ("right", "char:n", "ctrl-c").
+    static func name(of key: Key) -> String {
+        switch key {
+        case .left: return "left"
+        case .right: return "right"
+        case .up: return "up"
+        case .down: return "down"
+        case .home: return "home"
+        case .end: return "end"
+        case .pageUp: return "pageup"
+        case .pageDown: return "pagedown"
+        case .tab: return "tab"
+        case .backTab: return "backtab"
+        case .enter: return "enter"
+        case .escape: return "escape"
+        case .backspace: return "backspace"
+        case .delete: return "delete"
+        case .insert: return "insert"
+        case .resize: return "resize"
+        case .ctrlC: return "ctrl-c"
+        case .ctrl(let c): return c.isLetter || c.isNumber ? "ctrl-\(c)" : "ctrl"
+        case .function(let n): return "f\(n)"
+        case .char(let c): return c.isLetter || c.isNumber ? "char:\(c)" : "char:u\(c.unicodeScalars.first!.value)"
+        case .mouse: return "mouse"
+        case .none: return "none"
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import SC2Engine
+import TerminalUI
+import XCTest
+@testable import sc2gan
+
+/// The explorer's pure parts: key handling, text formatting, cache keys, the worker and exports.
+final class ExplorerStateTests: XCTestCase {
+    let names = ["age", "eyeglasses", "lipstick"]
+
+    func state() -> ExplorerState { ExplorerState(seed: 10, attributes: names, stepSize: 0.5) }
+
+    func testArrowsStepAndZeroReturns() {
+        var s = state()
+        XCTAssertEqual(s.handle(.right), [.render])
+        XCTAssertEqual(s.handle(.right), [.render])
+        XCTAssertEqual(s.step, 2)
+        XCTAssertEqual(s.alpha, 1.0)
+        XCTAssertEqual(s.handle(.left), [.render])
+        XCTAssertEqual(s.step, 1)
+        XCTAssertEqual(s.handle(.char("0")), [.render])
+        XCTAssertEqual(s.step, 0)
+        XCTAssertEqual(s.handle(.char("0")), [], "already at the start: nothing to render")
+        s.step = ExplorerState.maxStep
+        XCTAssertEqual(s.handle(.right), [])
+        XCTAssertEqual(s.step, ExplorerState.maxStep)
+        XCTAssertNotNil(s.status)
+    }
+
+    func testAttributesWrapBothWays() {
+        var s = state()
+        XCTAssertEqual(s.handle(.up), [.attributeChanged, .render])
+        XCTAssertEqual(s.attribute, "lipstick")
+        XCTAssertEqual(s.handle(.down), [.attributeChanged, .render])
+        XCTAssertEqual(s.attribute, "age")
+        _ = s.handle(.tab)
+        XCTAssertEqual(s.attribute, "eyeglasses")
+        _ = s.handle(.backTab)
+        XCTAssertEqual(s.attribute, "age")
+        var none = ExplorerState(seed: 0, attributes: [], stepSize: 1)
+        XCTAssertNil(none.attribute)
+        XCTAssertEqual(none.handle(.down), [])
+        XCTAssertEqual(none.handle(.char("c")), [], "nothing to compute without an attribute")
+    }
+
+    func testSeedsWrapAround() {
+        var s = ExplorerState(seed: UInt32.max, attributes: names, stepSize: 1)
+        XCTAssertEqual(s.handle(.char("n")), [.render])
+        XCTAssertEqual(s.seed, 0)
+        XCTAssertEqual(s.handle(.char("p")), [.render])
+        XCTAssertEqual(s.seed, UInt32.max)
+    }
+
+    func testSeedPrompt() {
+        var s = state()
+        XCTAssertEqual(s.handle(.char("s")), [])
+        XCTAssertEqual(s.seedPrompt, "")
+        for c in "4x2q" { XCTAssertEqual(s.handle(.char(c)), []) }   // letters are ignored, q does not quit
+        XCTAssertFalse(s.shouldQuit)
+        XCTAssertEqual(s.seedPrompt, "42")
+        _ = s.handle(.backspace)
+        _ = s.handle(.char("7"))
+        XCTAssertEqual(s.handle(.enter), [.render])
+        XCTAssertEqual(s.seed, 47)
+        XCTAssertNil(s.seedPrompt)
+
+        _ = s.handle(.char("s"))
+        _ = s.handle(.char("9"))
+        XCTAssertEqual(s.handle(.escape), [])
+        XCTAssertEqual(s.seed, 47, "Esc cancels")
+
+        _ = s.handle(.char("s"))
+        for c in "99999999999" { _ = s.handle(.char(c)) }
+        XCTAssertEqual(s.seedPrompt?.count, ExplorerState.maxSeedDigits)
+        XCTAssertEqual(s.handle(.enter), [])
+        XCTAssertEqual(s.seed, 47)
+        XCTAssertTrue(s.status?.contains("out of range") ?? false)
+
+        _ = s.handle(.char("s"))
+        XCTAssertEqual(s.handle(.enter), [], "an empty prompt changes nothing")
+        XCTAssertNil(s.seedPrompt)
+    }
+
+    func testLayoutCyclesThroughMethods() {
+        var s = state()
+        var seen: [ExplorerLayoutMode] = [s.layoutMode]
+        for _ in 0..<4 {
+            XCTAssertEqual(s.handle(.char("m")), [])
+            seen.append(s.layoutMode)
+        }
+        XCTAssertEqual(seen, [.sideBySide, .single(.original), .single(.conditional), .single(.corrected), .sideBySide])
+        XCTAssertEqual(ExplorerLayoutMode.sideBySide.methods, [.original, .conditional, .corrected])
+    }
+
+    func testHelpQuitAndCommands() {
+        var s = state()
+        XCTAssertEqual(s.handle(.char("?")), [])
+        XCTAssertTrue(s.showsHelp)
+        XCTAssertEqual(s.handle(.right), [], "a key closes the help and does nothing else")
+        XCTAssertFalse(s.showsHelp)
+        XCTAssertEqual(s.step, 0)
+        _ = s.handle(.char("?"))
+        XCTAssertEqual(s.handle(.char("q")), [.quit])
+        XCTAssertTrue(s.shouldQuit)
+
+        var t = state()
+        XCTAssertEqual(t.handle(.char("e")), [.export])
+        XCTAssertEqual(t.handle(.char("c")), [.computeDirections])
+        XCTAssertEqual(t.handle(.resize), [])
+        XCTAssertEqual(t.handle(.char("z")), [])
+        _ = t.handle(.char("s"))
+        XCTAssertEqual(t.handle(.ctrlC), [.quit], "Ctrl-C quits even from the prompt")
+        XCTAssertTrue(t.shouldQuit)
+    }
+
+    func testTextFormatting() {
+        for w in [1, 5, 10, 24] {
+            for v: Float in [0, 0.01, 0.33, 0.5, 0.99, 1, 1.5, -1, .nan] {
+                for g in [Glyphs.unicode, Glyphs.ascii] {
+                    let (f, e) = ExplorerText.bar(v, width: w, glyphs: g)
+                    XCTAssertEqual(f.count + e.count, w, "bar \(v) width \(w)")
+                }
+            }
+        }
+        XCTAssertEqual(ExplorerText.bar(0.5, width: 4, glyphs: .ascii).filled, "##")
+        XCTAssertEqual(ExplorerText.change(0.421), "+0.42")
+        XCTAssertEqual(ExplorerText.change(-0.07), "-0.07")
+        XCTAssertEqual(ExplorerText.change(0.001), " 0.00")
+        XCTAssertEqual(ExplorerText.score(0.714), "0.71")
+        XCTAssertEqual(ExplorerText.signed(3), "+3")
+        XCTAssertEqual(ExplorerText.signed(Float(-1.5)), "-1.50")
+        XCTAssertEqual(ExplorerText.wrap("Terminal too small: 30x8, need at least 80x17.", width: 20),
+                       ["Terminal too small:", "30x8, need at least", "80x17."])
+        XCTAssertEqual(ExplorerText.fit("eyeglasses", 5), "eyeg…")
+        XCTAssertEqual(ExplorerText.leak(0.25), .strong)
+        XCTAssertEqual(ExplorerText.leak(-0.15), .some)
+        XCTAssertEqual(ExplorerText.leak(0.05), .none)
+        XCTAssertEqual(Glyphs.ascii.text("SC² corrected — α"), "SC2 corrected - a")
+    }
+
+    func testEditKeysCollapseToTheUneditedCode() {
+        let d = Direction(attribute: "age", method: "interfacegan", vector: [1, 0])
+        let walk = WalkInput(method: .original, direction: d, id: "x")
+        let none = WalkInput(method: .corrected, direction: nil, id: nil)
+        let base = EditKey(seed: 1, truncation: 0.7, walk: nil, alpha: 0)
+        XCTAssertEqual(EditKey(seed: 1, truncation: 0.7, walk: walk, alpha: 0), base)
+        XCTAssertEqual(EditKey(seed: 1, truncation: 0.7, walk: none, alpha: 2), base)
+        XCTAssertNotEqual(EditKey(seed: 1, truncation: 0.7, walk: walk, alpha: 2), base)
+    }
+
+    // MARK: with a small model (the 32 px parity fixture)
+
+    func fixtureModel() throws -> Generator {
+        try Generator(contentsOf: CLI.fixtures.appendingPathComponent("parity/nv32.safetensors"))
+    }
+
+    func request(_ g: Generator, generation: Int, step: Int, directions: [DirectionMethod: Direction]) -> RenderRequest {
+        let walks = DirectionMethod.allCases.map { m in
+            WalkInput(method: m, direction: directions[m], id: directions[m].map(ExplorerDirectionStore.identity(of:)))
+        }
+        return RenderRequest(generation: generation, seed: 3, truncation: 0.7, attribute: "age", step: step,
+                             stepSize: 1.5, walks: walks)
+    }
+
+    func randomDirection(_ g: Generator, seed: UInt64, method: DirectionMethod) -> Direction {
+        var rng = Xoshiro(seed: seed)
+        return Direction(attribute: "age", method: method.rawValue,
+                         vector: (0..<g.config.wDim).map { _ in Float.random(in: -1...1, using: &rng) })
+    }
+
+    func testWorkerAnswersOnlyTheNewestRequest() throws {
+        let g = try fixtureModel()
+        let d = randomDirection(g, seed: 1, method: .original)
+        let worker = ExplorerWorker(generator: g, classifier: nil)
+        worker.start()
+        defer { worker.stop() }
+        for gen in 1...6 { worker.submit(request(g, generation: gen, step: gen, directions: [.original: d])) }
+        var last: RenderResult?
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let r = worker.takeResult() {
+                XCTAssertTrue(r.request.generation == 1 || r.request.generation == 6, "stale request \(r.request.generation) answered")
+                last = r
+                if r.request.generation == 6 { break }
+            }
+            usleep(2000)
+        }
+        let r = try XCTUnwrap(last)
+        XCTAssertEqual(r.request.generation, 6)
+        XCTAssertEqual(r.base.image.width, 32)
+        XCTAssertNotNil(r.pictures[.original])
+        XCTAssertNil(r.pictures[.conditional], "no direction, no edited picture")
+        XCTAssertNotEqual(r.pictures[.original]!.image, r.base.image, "the walk moved the picture")
+    }
+
+    func testExportWritesPicturesStripAndRecord() throws {
+        let g = try fixtureModel()
+        let dirs: [DirectionMethod: Direction] = [.original: randomDirection(g, seed: 1, method: .original),
+                                                  .conditional: randomDirection(g, seed: 2, method: .conditional)]
+        let out = CLI.tempDir().appendingPathComponent("exports")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        let r = request(g, generation: 1, step: 2, directions: dirs)
+        let job = ExportJob(request: r, directory: out, modelPath: g.path, modelHash: g.hash, config: g.config,
+                            classifierPath: nil, classifierHash: nil, attributes: [])
+        let outcome = Exporter(job: job, maker: PictureMaker(generator: g, classifier: nil)).run()
+        XCTAssertFalse(outcome.failed, outcome.message)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(files, ["seed3-age-step+2.base.png", "seed3-age-step+2.conditional.png", "seed3-age-step+2.json",
+                               "seed3-age-step+2.original.png", "seed3-age-step+2.strip.png"])
+        let pane = try PNG.read(out.appendingPathComponent("seed3-age-step+2.original.png"))
+        XCTAssertEqual(pane.width, 32)
+        let strip = try PNG.read(out.appendingPathComponent("seed3-age-step+2.strip.png"))
+        XCTAssertEqual(strip.width, 7 * 32 + 8 * 2, "steps -3...+3 as columns")
+        XCTAssertEqual(strip.height, 2 * 32 + 3 * 2, "one row per available method")
+        let record = try JSONDecoder().decode(ExportRecord.self, from: Data(contentsOf: out.appendingPathComponent("seed3-age-step+2.json")))
+        XCTAssertEqual(record.seed, 3)
+        XCTAssertEqual(record.steps, Array(-3...3))
+        XCTAssertEqual(record.model.hash, g.hash)
+        XCTAssertEqual(record.walks.map(\.available), [true, true, false])
+        XCTAssertEqual(record.walks[0].direction?.vector, dirs[.original]!.vector)
+        XCTAssertEqual(record.walks[1].frames.map(\.alpha), (-3...3).map { Float($0) * 1.5 })
+
+        // The pane picture is exactly what the request renders.
+        let maker = PictureMaker(generator: g, classifier: nil)
+        let key = EditKey(seed: 3, truncation: 0.7, walk: r.walks[0], alpha: 3)
+        XCTAssertEqual(maker.make([key], directions: [r.walks[0].id!: dirs[.original]!]).pictures[key]?.image, pane)
+    }
+
+    func testExportToAnUnwritableFolderFailsCleanly() throws {
+        let g = try fixtureModel()
+        let job = ExportJob(request: request(g, generation: 1, step: 0, directions: [:]),
+                            directory: URL(fileURLWithPath: "/proc/sc2gan-exports"), modelPath: g.path, modelHash: g.hash,
+                            config: g.config, classifierPath: nil, classifierHash: nil, attributes: [])
+        let outcome = Exporter(job: job, maker: PictureMaker(generator: g, classifier: nil)).run()
+        XCTAssertTrue(outcome.failed)
+        XCTAssertTrue(outcome.message.contains("/proc"), outcome.message)
+        XCTAssertFalse(outcome.message.contains("\n"))
+    }
+
+    func testDirectionStoreSlots() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lib = DirectionLibrary(directory: dir)
+        try lib.save(Direction(attribute: "age", method: "interfacegan", vector: [1, 0, 0], provenance: ["model_hash": "other"]), method: .original)
+        try lib.save(Direction(attribute: "age", method: "conditional", vector: [1, 0]), method: .conditional)
+        try Data("not json".utf8).write(to: lib.url(attribute: "smile", method: .original))
+        var store = ExplorerDirectionStore(library: lib, wDim: 3, modelHash: "mine")
+        XCTAssertEqual(store.attributesOnDisk(), ["age", "smile"])
+        let slots = store.slots(for: "age")
+        guard case .available(_, _, let note)? = slots[.original] else { return XCTFail("\(String(describing: slots[.original]))") }
+        XCTAssertEqual(note, "made for model #other")
+        guard case .unusable? = slots[.conditional] else { return XCTFail("a 2-dim direction for a 3-dim model must be unusable") }
+        XCTAssertEqual(slots[.corrected], .missing(note: nil))
+        guard case .unusable = store.slot(attribute: "smile", method: .original) else { return XCTFail("corrupt file") }
+        store.setNote("run `sc2gan correct` first", attribute: "age", method: .corrected)
+        XCTAssertEqual(store.slot(attribute: "age", method: .corrected), .missing(note: "run `sc2gan correct` first"))
+        let d = Direction(attribute: "age", method: "sc2", vector: [0, 1, 0])
+        store.remember(d, method: .corrected)
+        XCTAssertEqual(store.slot(attribute: "age", method: .corrected).direction, d)
+    }
+}

@@ -1,0 +1,100 @@
+import XCTest
+@testable import Tensor
+
+/// Winograd F(2x2, 3x3) against the im2col + GEMM convolution on random data.
+final class WinogradTests: XCTestCase {
+    func randomArray(_ n: Int, seed: UInt64) -> [Float] {
+        var s = seed
+        return (0..<n).map { _ in
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
+        }
+    }
+
+    /// max |a - b| / max |b|.
+    func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        let m = b.data.reduce(0) { max($0, abs($1)) }
+        return a.maxAbsDifference(b) / max(m, 1e-30)
+    }
+
+    func check(n: Int, ic: Int, oc: Int, h: Int, w: Int, scaled: Bool, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * h * w, seed: seed))
+        let weight = randomArray(oc * ic * 9, seed: seed + 1)
+        let scale = scaled ? Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 }) : nil
+        var direct = Tensor(zeros: [n, oc, h, w])
+        Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, into: &direct)
+        var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
+        Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic), scale: scale, into: &wino)
+        XCTAssertTrue(wino.isFinite, "\(n)x\(ic)->\(oc) \(h)x\(w): unwritten outputs", file: file, line: line)
+        let err = relativeError(wino, direct)
+        XCTAssertLessThan(err, 1e-4, "\(n)x\(ic)->\(oc) \(h)x\(w): relative error \(err)", file: file, line: line)
+    }
+
+    func testSmallShapesIncludingOdd() {
+        check(n: 1, ic: 3, oc: 4, h: 5, w: 6, scaled: true, seed: 10)
+        check(n: 2, ic: 5, oc: 3, h: 7, w: 7, scaled: true, seed: 20)
+        check(n: 1, ic: 2, oc: 2, h: 1, w: 1, scaled: false, seed: 30)
+        check(n: 3, ic: 4, oc: 6, h: 1, w: 9, scaled: true, seed: 40)
+        check(n: 2, ic: 6, oc: 5, h: 9, w: 2, scaled: false, seed: 50)
+        check(n: 1, ic: 8, oc: 8, h: 4, w: 4, scaled: true, seed: 60)
+    }
+
+    /// Enough tiles that the chunks run side by side (the per-core chunk path), odd and even.
+    func testLargeShapesBothPaths() {
+        check(n: 2, ic: 16, oc: 24, h: 33, w: 31, scaled: true, seed: 70)
+        check(n: 1, ic: 32, oc: 32, h: 64, w: 64, scaled: true, seed: 80)
+        check(n: 3, ic: 64, oc: 48, h: 16, w: 15, scaled: true, seed: 90)
+        check(n: 2, ic: 128, oc: 128, h: 8, w: 8, scaled: true, seed: 100)
+    }
+
+    /// Tile rows wider than a per-core chunk (512 channels: 128-tile chunks) are split into column
+    /// blocks; the last block is partial, and with an odd width its last output column is cropped.
+    func testColumnBlocks() {
+        check(n: 1, ic: 512, oc: 512, h: 4, w: 300, scaled: true, seed: 110)
+        check(n: 1, ic: 512, oc: 256, h: 5, w: 301, scaled: true, seed: 120)
+    }
+
+    /// The transformed weights: U_t for a kernel with a single 1 is G e_k G^T.
+    func testWeightTransformOfUnitKernels() {
+        let g: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        for k in 0..<9 {
+            var wt = [Float](repeating: 0, count: 9)
+            wt[k] = 1
+            let u = WinogradWeights(weight: wt, outChannels: 1, inChannels: 1).u
+            for a in 0..<4 { for b in 0..<4 {
+                XCTAssertEqual(u[4 * a + b], g[a][k / 3] * g[b][k % 3], "kernel \(k), tile \(a),\(b)")
+            } }
+        }
+    }
+
+    /// With an epilogue, the same as the plain convolution followed by BiasAct.apply.
+    func testEpilogueMatchesBiasAct() {
+        let n = 2, ic = 8, oc = 6, h = 9, w = 10, plane = h * w
+        let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: 200))
+        let weight = randomArray(oc * ic * 9, seed: 201)
+        let scale = Tensor(shape: [n, ic], data: randomArray(n * ic, seed: 202))
+        let demod = randomArray(n * oc, seed: 203).map { 1 + $0 * 0.5 }, bias = randomArray(oc, seed: 204)
+        for perImage in [false, true] {
+            let noise = randomArray(perImage ? n * plane : plane, seed: 205)
+            let e = ConvEpilogue(demod: demod, noise: noise, noisePerImage: perImage, noiseStrength: 0.3, bias: bias,
+                                 lrelu: true, clamp: 0.8)
+            var ref = Tensor(zeros: [n, oc, h, w])
+            Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, into: &ref)
+            ref.data.withUnsafeMutableBufferPointer { rp in
+                for img in 0..<n {
+                    noise.withUnsafeBufferPointer { np in
+                        BiasAct.apply(rp.baseAddress! + img * oc * plane, channels: oc, plane: plane,
+                                      demod: Array(demod[img * oc..<(img + 1) * oc]), noise: np.baseAddress! + (perImage ? img * plane : 0),
+                                      noiseStrength: 0.3, bias: bias, lrelu: true, clamp: 0.8)
+                    }
+                }
+            }
+            var direct = Tensor(zeros: [n, oc, h, w]), wino = Tensor(zeros: [n, oc, h, w])
+            Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: e, into: &direct)
+            Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic), scale: scale,
+                                 epilogue: e, into: &wino)
+            XCTAssertEqual(direct, ref, "direct conv with epilogue, noise per image \(perImage)")
+            XCTAssertLessThan(relativeError(wino, ref), 1e-4, "winograd with epilogue, noise per image \(perImage)")
+        }
+    }
+}
