@@ -28,6 +28,7 @@ def matrix(names, m):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=2000)
+    ap.add_argument("--status", help="a status paragraph placed under the title (e.g. that training is in progress)")
     a = ap.parse_args()
     report_path = os.path.join(FW, "report.json")
     text = run(["faceworld", "report", "--samples", str(a.samples), "--grid", os.path.join(FW, "samples.png"), "--json", report_path])
@@ -42,6 +43,8 @@ def main():
     sizes = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(FW) for f in fs)
     lines = []
     lines.append("# FaceWorld: the embedded default model\n")
+    if a.status:
+        lines.append(f"> **Status:** {a.status}\n")
     lines.append("FaceWorld is a procedural world of 64x64 cartoon faces whose attribute correlations are set on "
                  "purpose, a small StyleGAN2 trained on it (unconditional: it learns the correlations on its own, "
                  "as the FFHQ model did), and an attribute classifier. Ground truth is known, so entanglement and its "
