@@ -23,14 +23,7 @@ struct CorrectionOptions: ParsableArguments {
             if s != stage {
                 bar?.finish()
                 stage = s
-                let label: String
-                switch s {
-                case .semanticLayers: label = "\(attribute): semantic layers"
-                case .lowDensity: label = "\(attribute): low-density samples"
-                case .reprojection: label = "\(attribute): re-projection"
-                case .refit: label = "\(attribute): re-fit"
-                }
-                bar = ProgressBar(label, total: max(total, 1))
+                bar = ProgressBar("\(attribute): \(s.title)", total: max(total, 1))
             }
             bar?.update(done)
         }

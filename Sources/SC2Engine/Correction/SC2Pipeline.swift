@@ -31,7 +31,18 @@ public struct SC2Pipeline: Sendable {
         public var seconds: Double
     }
 
-    public enum Stage: Sendable { case semanticLayers, lowDensity, reprojection, refit }
+    public enum Stage: Sendable {
+        case semanticLayers, lowDensity, reprojection, refit
+
+        public var title: String {
+            switch self {
+            case .semanticLayers: return "semantic layers"
+            case .lowDensity: return "low-density samples"
+            case .reprojection: return "re-projection"
+            case .refit: return "re-fit"
+            }
+        }
+    }
 
     public let generator: Generator
     public let classifier: AttributeClassifier

@@ -25,14 +25,7 @@ enum CorrectedDirections {
     static let provider: CorrectedDirectionProvider? = { ctx in
         try SC2Pipeline(generator: ctx.generator, classifier: ctx.classifier)
             .correct(attribute: ctx.attribute, dense: ctx.samples, original: ctx.original) { stage, done, total in
-                let phase: String
-                switch stage {
-                case .semanticLayers: phase = "SC²: semantic layers"
-                case .lowDensity: phase = "SC²: rare samples"
-                case .reprojection: phase = "SC²: re-projection"
-                case .refit: phase = "SC²: re-fit"
-                }
-                ctx.progress(Double(done) / Double(max(total, 1)), phase)
+                ctx.progress(Double(done) / Double(max(total, 1)), "SC²: \(stage.title)")
             }.direction
     }
 }
