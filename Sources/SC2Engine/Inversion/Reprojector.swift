@@ -17,7 +17,7 @@ public struct Reprojector: Sendable {
     }
 
     public struct Result: Sendable {
-        public let w: Tensor          // [N, wDim]
+        public let w: Tensor          // [N, wDim], or [N, numWs, wDim] for W+
         public let image: Tensor      // G(w) [N, 3, R, R]
         public let psnr: [Double]     // against the target, per image (peak-to-peak 2)
         public let losses: [Double]   // mean loss per step
@@ -37,26 +37,29 @@ public struct Reprojector: Sendable {
         return refine(start: start, target: images, steps: steps, noise: noise)
     }
 
-    /// Adam on w (one per image, broadcast to every row) with a cosine learning-rate decay.
+    /// Adam with a cosine learning-rate decay on w [N, wDim] (one w per image, broadcast to every
+    /// row), or on W+ codes [N, numWs, wDim] (every row free) when `start` has rank 3.
     public func refine(start: Tensor, target: Tensor, steps: Int, noise: NoiseMode = .const,
                        progress: ((Int, Double) -> Void)? = nil) -> Result {
         var w = start
-        let n = w.shape[0], d = w.shape[1], nw = generator.config.numWs
+        let plus = start.rank == 3
+        let nw = generator.config.numWs, d = generator.config.wDim, n = w.shape[0]
+        func codes(_ w: Tensor) -> Tensor { plus ? w : generator.broadcast(w) }
         var m = [Float](repeating: 0, count: w.count), v = m
         let b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
         var losses: [Double] = []
         for t in 0..<steps {
-            let (_, loss, gws) = generator.synthesis.forwardBackward(generator.broadcast(w), noise: noise) { img in
+            let (_, loss, gws) = generator.synthesis.forwardBackward(codes(w), noise: noise) { img in
                 Self.multiScaleLoss(img, target, scales: scales)
             }
             losses.append(loss)
             let lr = learningRate * 0.5 * (1 + cos(Float.pi * Float(t) / Float(max(steps, 1))))
             let bc1 = 1 - pow(b1, Float(t + 1)), bc2 = 1 - pow(b2, Float(t + 1))
             for i in 0..<n {
-                for k in 0..<d {
+                for k in 0..<(plus ? nw * d : d) {
                     var g: Float = 0
-                    for r in 0..<nw { g += gws.data[(i * nw + r) * d + k] }
-                    let j = i * d + k
+                    if plus { g = gws.data[i * nw * d + k] } else { for r in 0..<nw { g += gws.data[(i * nw + r) * d + k] } }
+                    let j = i * (plus ? nw * d : d) + k
                     m[j] = b1 * m[j] + (1 - b1) * g
                     v[j] = b2 * v[j] + (1 - b2) * g * g
                     w.data[j] -= lr * (m[j] / bc1) / ((v[j] / bc2).squareRoot() + eps)
@@ -64,7 +67,7 @@ public struct Reprojector: Sendable {
             }
             progress?(t + 1, loss)
         }
-        let image = generator.synthesis(generator.broadcast(w), noise: noise)
+        let image = generator.synthesis(codes(w), noise: noise)
         return Result(w: w, image: image, psnr: Self.psnr(image, target), losses: losses)
     }
 
