@@ -62,8 +62,9 @@ public struct SC2Pipeline: Sendable {
         let g = generator
         let nw = g.config.numWs, d = g.config.wDim
 
+        let codes = dense.codes   // materialised once: `codes` builds the rows on every access
         // Step size: the spread of the dense codes along the direction.
-        let proj = dense.codes.map { Double(LinearAlgebra.dot($0, base.vector)) }
+        let proj = codes.map { Double(LinearAlgebra.dot($0, base.vector)) }
         let spread = Float(Statistics.std(proj))
 
         // 1. Semantic rows, on samples from the middle of the target's range.
@@ -72,7 +73,7 @@ public struct SC2Pipeline: Sendable {
         let pick = Array(mids.suffix(options.semanticSamples * 4).prefix(options.semanticSamples * 4)).enumerated()
             .filter { $0.offset % 4 == 0 }.map { $0.element }
         var semCodes = Tensor(zeros: [pick.count, nw, d])
-        for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: dense.codes[k]) } }
+        for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: codes[k]) } }
         let sem = try SemanticLayers.measure(generator: g, classifier: classifier, direction: base, codes: semCodes,
                                              alpha: 2 * spread) { progress?(.semanticLayers, $0, $1) }
         var layered = base
@@ -113,7 +114,6 @@ public struct SC2Pipeline: Sendable {
         let n = dense.count
         let k = min(n / 2, max(Int(fitter.share * Double(n)), fitter.minimumPerClass))
         let order = (0..<n).sorted { pa[$0] > pa[$1] }
-        let codes = dense.codes
         var rng = Xoshiro(seed: 1)
         var pos = order.prefix(k).map { codes[$0] }, neg = order.suffix(k).map { codes[$0] }
         let cap = Int(options.rareShare * Double(k))
