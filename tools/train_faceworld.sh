@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds FaceWorld's training data and (re)starts generator training in the background,
-# resuming from .train/gan/state.pt when present. Log: .train/gan/train.out
+# resuming from .train/gan/state.pt when present, else from the committed compact pack
+# tools/faceworld-resume.safetensors (fp16 G/G_ema/D at 159 kimg; optimiser state reset).
+# Log: .train/gan/train.out. Refresh the pack before a session ends:
+#   /usr/bin/python3 tools/train_generator.py --run .train/gan --pack tools/faceworld-resume.safetensors
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .build/release/sc2gan ] || swift build -c release
