@@ -7,14 +7,16 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Low-density synthesis: shift (move along the direction on the semantic rows) or mix (take them from a donor).")
     var mode: LowDensitySynthesis.Mode = .shift
     @Option(help: "Rare samples to synthesise.") var rare: Int = 160
-    @Option(help: "Share of each class the rare samples may make up in the re-fit.") var rareShare: Double = 0.3
+    @Option(help: "How rare samples enter the re-fit: balanced (as many as make the correlated attributes equally frequent in both classes) or share (as many as --rare-share allows).")
+    var mix: SC2Pipeline.Mix = .balanced
+    @Option(help: "Share of each class the rare samples may make up in the re-fit (the cap, when balanced).") var rareShare: Double = 0.5
     @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
 
     func run(_ g: Generator, _ c: AttributeClassifier, attribute: String, dense: SampleSet,
              original: Direction? = nil) throws -> (Direction, SC2Pipeline.Report) {
         var opts = SC2Pipeline.Options()
-        opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.refineSteps = refineSteps
+        opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.refineSteps = refineSteps
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
@@ -32,14 +34,16 @@ struct CorrectionOptions: ParsableArguments {
     }
 
     static func summary(_ r: SC2Pipeline.Report) -> String {
-        String(format: "%@: rows %@ (Δ%@ %.2f, leakage %.2f); %d rare samples, %d kept after re-projection (PSNR %.1f dB); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
+        String(format: "%@: rows %@ (Δ%@ %.2f, leakage %.2f); %d rare samples, %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
                r.attribute, r.semanticRows.map(String.init).joined(separator: ","), r.attribute, r.semanticTargetChange, r.semanticLeakage,
-               r.rareSynthesised, r.rareKeptAfterProjection, r.projectionPSNR, r.originalValidationAccuracy * 100,
+               r.rareSynthesised, r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
+               r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy * 100,
                r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
     }
 }
 
 extension LowDensitySynthesis.Mode: ExpressibleByArgument {}
+extension SC2Pipeline.Mix: ExpressibleByArgument {}
 
 struct CorrectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -8,13 +8,19 @@ public struct SC2Pipeline: Sendable {
         public var mode: LowDensitySynthesis.Mode = .shift
         /// Rare samples to synthesise (before re-projection filtering).
         public var rareCount = 160
-        /// Share of each class the rare samples may make up in the re-fit.
-        public var rareShare = 0.3
+        /// How rare samples enter the re-fit: `balanced` swaps in as many as make the correlated
+        /// attributes equally frequent in both classes (RefitBalance), `share` as many as `rareShare`
+        /// allows.
+        public var mix: Mix = .balanced
+        /// Share of each class the rare samples may make up in the re-fit (the cap, when balanced).
+        public var rareShare = 0.5
         /// Gradient refinement steps after the closed-form start (0: closed form only).
         public var refineSteps = 40
         public var semanticSamples = 24
         public init() {}
     }
+
+    public enum Mix: String, Sendable, CaseIterable, Codable { case balanced, share }
 
     public struct Report: Sendable, Codable {
         public var attribute: String
@@ -28,6 +34,11 @@ public struct SC2Pipeline: Sendable {
         public var originalValidationAccuracy: Double
         public var correctedValidationAccuracy: Double
         public var cosineOriginalCorrected: Double
+        /// Rare samples in the re-fit's positive and negative class.
+        public var rareInRefit: [Int]
+        /// Σ_b (rate_pos(b) − rate_neg(b))² over the correlated attributes, before and after mixing.
+        public var classImbalanceBefore: Double
+        public var classImbalanceAfter: Double
         public var seconds: Double
     }
 
@@ -115,14 +126,37 @@ public struct SC2Pipeline: Sendable {
         let k = min(n / 2, max(Int(fitter.share * Double(n)), fitter.minimumPerClass))
         let order = (0..<n).sorted { pa[$0] > pa[$1] }
         var rng = Xoshiro(seed: 1)
-        var pos = order.prefix(k).map { codes[$0] }, neg = order.suffix(k).map { codes[$0] }
+        var posIdx = Array(order.prefix(k)), negIdx = Array(order.suffix(k))
+        posIdx.shuffle(using: &rng); negIdx.shuffle(using: &rng)
         let cap = Int(options.rareShare * Double(k))
-        let rarePos = keptW.indices.filter { keptScores[$0][a] > 0.5 }.shuffled(using: &rng).prefix(cap).map { keptW[$0] }
-        let rareNeg = keptW.indices.filter { keptScores[$0][a] <= 0.5 }.shuffled(using: &rng).prefix(cap).map { keptW[$0] }
-        pos.shuffle(using: &rng); neg.shuffle(using: &rng)
-        // The rare samples replace dense ones, so each class keeps its size.
-        pos = Array(pos.prefix(k - rarePos.count)) + rarePos
-        neg = Array(neg.prefix(k - rareNeg.count)) + rareNeg
+        let rarePool = keptW.indices.filter { keptScores[$0][a] > 0.5 }.shuffled(using: &rng)
+        let rareNegPool = keptW.indices.filter { keptScores[$0][a] <= 0.5 }.shuffled(using: &rng)
+        // Correlated labels of dense (by the sample set's scores) and rare samples.
+        let denseCols = corr.compactMap { dense.attributes.firstIndex(of: $0) }
+        let na = dense.attributes.count
+        let denseLabels = { (i: Int) in denseCols.map { dense.scores.data[i * na + $0] > 0.5 } }
+        let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
+        var plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
+                                     rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
+        if options.mix == .share {
+            // A fixed share: the first `cap` rare samples replace the last dense ones.
+            let np = min(cap, rarePool.count), nn = min(cap, rareNegPool.count)
+            plan.addPositive = Array(0..<np); plan.dropPositive = Array((k - np)..<k)
+            plan.addNegative = Array(0..<nn); plan.dropNegative = Array((k - nn)..<k)
+            func labelsAfter(_ idx: [Int], _ drop: [Int], _ add: [Int], _ pool: [Int]) -> [[Bool]] {
+                idx[..<(k - drop.count)].map(denseLabels) + add.map { rareLabels(pool[$0]) }
+            }
+            plan.imbalanceAfter = RefitBalance.imbalance(
+                positive: labelsAfter(posIdx, plan.dropPositive, plan.addPositive, rarePool),
+                negative: labelsAfter(negIdx, plan.dropNegative, plan.addNegative, rareNegPool))
+        }
+        func mixClass(_ idx: [Int], drop: [Int], add: [Int], pool: [Int]) -> [[Float]] {
+            let dropped = Set(drop)
+            return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { keptW[pool[$0]] }
+        }
+        var pos = mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool)
+        var neg = mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool)
+        let rarePos = plan.addPositive, rareNeg = plan.addNegative
         pos.shuffle(using: &rng); neg.shuffle(using: &rng)
         let nt = Int(fitter.trainFraction * Double(k))
         let fit = InterFaceGANFinder().fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
@@ -135,6 +169,7 @@ public struct SC2Pipeline: Sendable {
         prov["semantic_rows"] = sem.best.rows.map(String.init).joined(separator: ",")
         prov["rare_samples"] = "\(rarePos.count)+\(rareNeg.count)"
         prov["mode"] = options.mode.rawValue
+        prov["mix"] = options.mix.rawValue
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let corrected = Direction(attribute: attribute, method: DirectionMethod.corrected.rawValue, vector: fit.normal, provenance: prov)
         let report = Report(attribute: attribute, correlated: corr, semanticRows: sem.best.rows,
@@ -143,7 +178,9 @@ public struct SC2Pipeline: Sendable {
                             projectionPSNR: Statistics.mean(psnrs),
                             originalValidationAccuracy: Double(base.provenance["validation_accuracy"] ?? "") ?? .nan,
                             correctedValidationAccuracy: fit.validationAccuracy,
-                            cosineOriginalCorrected: Double(corrected.cosine(base)), seconds: Date().timeIntervalSince(t0))
+                            cosineOriginalCorrected: Double(corrected.cosine(base)),
+                            rareInRefit: [rarePos.count, rareNeg.count], classImbalanceBefore: plan.imbalanceBefore,
+                            classImbalanceAfter: plan.imbalanceAfter, seconds: Date().timeIntervalSince(t0))
         return (corrected, report)
     }
 }

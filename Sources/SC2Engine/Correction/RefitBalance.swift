@@ -1,0 +1,85 @@
+import Foundation
+
+/// Chooses which rare samples enter the re-fit, and which dense samples they replace, so that
+/// the correlated attributes occur as often in the positive class as in the negative one.
+///
+/// InterFaceGAN's top/bottom classes inherit the data's bias: the "old" class mostly wears
+/// glasses, the "young" class mostly does not, so the SVM normal also separates glasses. A rare
+/// sample swapped into a class (an old face without glasses for a dense old face with glasses)
+/// moves the class's glasses rate; this greedy search makes the swaps that most reduce
+///     J = Σ_b (rate_pos(b) − rate_neg(b))²
+/// over the correlated attributes b, stopping when no swap lowers J or a class has taken `cap`
+/// rare samples. Class sizes stay fixed. With no bias (J already 0) nothing is swapped, so an
+/// unbiased direction is left alone.
+public enum RefitBalance {
+    public struct Plan: Equatable, Sendable {
+        /// Indices into the dense/rare arrays of each class.
+        public var dropPositive: [Int] = [], addPositive: [Int] = []
+        public var dropNegative: [Int] = [], addNegative: [Int] = []
+        /// J before and after the swaps.
+        public var imbalanceBefore = 0.0, imbalanceAfter = 0.0
+    }
+
+    /// J for two classes of correlated labels.
+    public static func imbalance(positive: [[Bool]], negative: [[Bool]]) -> Double {
+        let m = positive.first?.count ?? 0
+        guard m > 0, !negative.isEmpty else { return 0 }
+        return (0..<m).reduce(0.0) { acc, b in
+            let rp = Double(positive.filter { $0[b] }.count) / Double(positive.count)
+            let rn = Double(negative.filter { $0[b] }.count) / Double(negative.count)
+            return acc + (rp - rn) * (rp - rn)
+        }
+    }
+
+    /// Each sample is its correlated labels (one Bool per correlated attribute). Dense and rare
+    /// samples are taken in the order given (shuffle them beforehand for a random choice).
+    public static func plan(densePositive: [[Bool]], denseNegative: [[Bool]],
+                            rarePositive: [[Bool]], rareNegative: [[Bool]], cap: Int) -> Plan {
+        let m = (densePositive.first ?? denseNegative.first ?? rarePositive.first ?? rareNegative.first)?.count ?? 0
+        var plan = Plan()
+        guard m > 0, !densePositive.isEmpty, !denseNegative.isEmpty else { return plan }
+        func counts(_ rows: [[Bool]]) -> [Double] {
+            var c = [Double](repeating: 0, count: m)
+            for r in rows { for b in 0..<m where r[b] { c[b] += 1 } }
+            return c
+        }
+        var cp = counts(densePositive), cn = counts(denseNegative)
+        let np = Double(densePositive.count), nn = Double(denseNegative.count)
+        func objective(_ p: [Double], _ n: [Double]) -> Double {
+            (0..<m).reduce(0.0) { $0 + pow(p[$1] / np - n[$1] / nn, 2) }
+        }
+        plan.imbalanceBefore = objective(cp, cn)
+        var usedDense = [Set<Int>(), Set<Int>()], usedRare = [Set<Int>(), Set<Int>()]
+        let dense = [densePositive, denseNegative], rare = [rarePositive, rareNegative]
+        var current = plan.imbalanceBefore
+        while true {
+            // The best single swap over both classes and every (dense pattern, rare pattern) pair.
+            var best: (cls: Int, d: Int, r: Int, value: Double)? = nil
+            for cls in 0..<2 where usedRare[cls].count < cap {
+                var seenD = Set<[Bool]>()
+                for (i, dRow) in dense[cls].enumerated() where !usedDense[cls].contains(i) && seenD.insert(dRow).inserted {
+                    var seenR = Set<[Bool]>()
+                    for (j, rRow) in rare[cls].enumerated() where !usedRare[cls].contains(j) && seenR.insert(rRow).inserted {
+                        var p = cp, n = cn
+                        for b in 0..<m {
+                            let delta = (rRow[b] ? 1.0 : 0) - (dRow[b] ? 1.0 : 0)
+                            if cls == 0 { p[b] += delta } else { n[b] += delta }
+                        }
+                        let v = objective(p, n)
+                        if v < current - 1e-12 && (best == nil || v < best!.value) { best = (cls, i, j, v) }
+                    }
+                }
+            }
+            guard let s = best else { break }
+            usedDense[s.cls].insert(s.d); usedRare[s.cls].insert(s.r)
+            for b in 0..<m {
+                let delta = (rare[s.cls][s.r][b] ? 1.0 : 0) - (dense[s.cls][s.d][b] ? 1.0 : 0)
+                if s.cls == 0 { cp[b] += delta } else { cn[b] += delta }
+            }
+            if s.cls == 0 { plan.dropPositive.append(s.d); plan.addPositive.append(s.r) } else { plan.dropNegative.append(s.d); plan.addNegative.append(s.r) }
+            current = s.value
+        }
+        plan.imbalanceAfter = current
+        return plan
+    }
+}
