@@ -34,9 +34,9 @@ struct CorrectionOptions: ParsableArguments {
     }
 
     static func summary(_ r: SC2Pipeline.Report) -> String {
-        String(format: "%@: rows %@ (Δ%@ %.2f, leakage %.2f); %d rare samples, %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
+        String(format: "%@: rows %@ (Δ%@ %.2f, leakage %.2f); %d rare samples (%d round%@), %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
                r.attribute, r.semanticRows.map(String.init).joined(separator: ","), r.attribute, r.semanticTargetChange, r.semanticLeakage,
-               r.rareSynthesised, r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
+               r.rareSynthesised, r.rounds, r.rounds == 1 ? "" : "s", r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
                r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy * 100,
                r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
     }

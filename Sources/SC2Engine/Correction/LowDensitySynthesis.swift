@@ -30,7 +30,9 @@ public struct LowDensitySynthesis: Sendable {
     }
 
     /// Up to `count` rare samples (both rare combinations, half each) from the dense set.
-    public func synthesize(dense: SampleSet, count: Int, alphas: [Float], seed: UInt64 = 0,
+    /// Sources listed in `used` (dense indices) are skipped, and every source tried is added to
+    /// it, so that repeated calls make new samples.
+    public func synthesize(dense: SampleSet, count: Int, alphas: [Float], seed: UInt64 = 0, used: inout Set<Int>,
                            progress: ((Int, Int) -> Void)? = nil) throws -> [Sample] {
         let a = try index(direction.attribute)
         let bs = try correlated.map(index)
@@ -38,12 +40,12 @@ public struct LowDensitySynthesis: Sendable {
         let pb = try correlated.map { try dense.scores(of: $0) }
         let codes = dense.codes
         let nw = generator.config.numWs, d = generator.config.wDim
-        var rng = Xoshiro(seed: seed)
+        var rng = Xoshiro(seed: seed &+ UInt64(used.count))
         // Rare combination = target flipped while each correlated attribute keeps its value.
         // Sources: confident samples with the target off (to switch on) and on (to switch off).
         var out: [Sample] = []
         for positive in [true, false] {
-            var sources = (0..<dense.count).filter { i in positive ? pa[i] < 0.2 : pa[i] > 0.8 }
+            var sources = (0..<dense.count).filter { i in !used.contains(i) && (positive ? pa[i] < 0.2 : pa[i] > 0.8) }
             // Prefer the sources whose correlated attributes agree with the target's current value
             // (the frequent combination), since flipping the target there makes the rare one.
             let phi = dense.labelCorrelation()
@@ -58,6 +60,7 @@ public struct LowDensitySynthesis: Sendable {
             var kept = 0, tried = 0
             for i in sources where kept < want {
                 tried += 1
+                used.insert(i)
                 var code = [Float](repeating: 0, count: nw * d)
                 for r in 0..<nw { code.replaceSubrange(r * d..<(r + 1) * d, with: codes[i]) }
                 let rows = direction.layers ?? Array(0..<nw)

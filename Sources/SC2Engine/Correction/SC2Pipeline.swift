@@ -6,7 +6,7 @@ import Tensor
 public struct SC2Pipeline: Sendable {
     public struct Options: Sendable {
         public var mode: LowDensitySynthesis.Mode = .shift
-        /// Rare samples to synthesise (before re-projection filtering).
+        /// Rare samples to synthesise per round (before re-projection filtering).
         public var rareCount = 160
         /// How rare samples enter the re-fit: `balanced` swaps in as many as make the correlated
         /// attributes equally frequent in both classes (RefitBalance), `share` as many as `rareShare`
@@ -14,6 +14,10 @@ public struct SC2Pipeline: Sendable {
         public var mix: Mix = .balanced
         /// Share of each class the rare samples may make up in the re-fit (the cap, when balanced).
         public var rareShare = 0.5
+        /// Balanced: synthesise more rounds of `rareCount` while the class imbalance exceeds this...
+        public var balanceTolerance = 0.02
+        /// ...and fewer than this many rare samples have been synthesised in all.
+        public var maxRare = 480
         /// Gradient refinement steps after the closed-form start (0: closed form only).
         public var refineSteps = 40
         public var semanticSamples = 24
@@ -36,6 +40,8 @@ public struct SC2Pipeline: Sendable {
         public var cosineOriginalCorrected: Double
         /// Rare samples in the re-fit's positive and negative class.
         public var rareInRefit: [Int]
+        /// Synthesis rounds (balanced mixing adds rounds until the classes are balanced).
+        public var rounds: Int
         /// Σ_b (rate_pos(b) − rate_neg(b))² over the correlated attributes, before and after mixing.
         public var classImbalanceBefore: Double
         public var classImbalanceAfter: Double
@@ -90,37 +96,7 @@ public struct SC2Pipeline: Sendable {
         var layered = base
         layered.layers = sem.best.rows
 
-        // 2. Low-density samples in W+.
-        var synth = LowDensitySynthesis(generator: g, classifier: classifier, direction: layered, correlated: corr)
-        synth.mode = options.mode
-        let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: [1.5, 2.5, 3.5].map { $0 * spread }) {
-            progress?(.lowDensity, $0, $1)
-        }
-
-        // 3. Re-projection W+ -> W (closed form, then gradient refinement), re-scored.
-        let a = classifier.index(of: attribute)!
-        let bs = corr.compactMap { classifier.index(of: $0) }
-        var keptW: [[Float]] = [], keptScores: [[Float]] = []
-        var psnrs: [Double] = []
-        let projector = try Reprojector(generator: g)
-        for start in stride(from: 0, to: rare.count, by: 16) {
-            let chunk = Array(rare[start..<min(start + 16, rare.count)])
-            let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
-            let result = projector.project(codes: codes, steps: options.refineSteps)
-            psnrs.append(contentsOf: result.psnr)
-            let p = classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
-            for (i, s) in chunk.enumerated() {
-                let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
-                let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }
-                if targetOK && corrOK {
-                    keptW.append(Array(result.w.data[i * d..<(i + 1) * d])); keptScores.append(p[i])
-                }
-            }
-            progress?(.reprojection, min(start + 16, rare.count), rare.count)
-        }
-
-        // 4. Re-fit on dense + rare.
-        progress?(.refit, 0, 1)
+        // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
         let fitter = DirectionFitter()
         let n = dense.count
         let k = min(n / 2, max(Int(fitter.share * Double(n)), fitter.minimumPerClass))
@@ -129,15 +105,62 @@ public struct SC2Pipeline: Sendable {
         var posIdx = Array(order.prefix(k)), negIdx = Array(order.suffix(k))
         posIdx.shuffle(using: &rng); negIdx.shuffle(using: &rng)
         let cap = Int(options.rareShare * Double(k))
-        let rarePool = keptW.indices.filter { keptScores[$0][a] > 0.5 }.shuffled(using: &rng)
-        let rareNegPool = keptW.indices.filter { keptScores[$0][a] <= 0.5 }.shuffled(using: &rng)
-        // Correlated labels of dense (by the sample set's scores) and rare samples.
+        let a = classifier.index(of: attribute)!
+        let bs = corr.compactMap { classifier.index(of: $0) }
         let denseCols = corr.compactMap { dense.attributes.firstIndex(of: $0) }
         let na = dense.attributes.count
         let denseLabels = { (i: Int) in denseCols.map { dense.scores.data[i * na + $0] > 0.5 } }
-        let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
-        var plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
+
+        var synth = LowDensitySynthesis(generator: g, classifier: classifier, direction: layered, correlated: corr)
+        synth.mode = options.mode
+        let projector = try Reprojector(generator: g)
+        var used = Set<Int>()
+        var keptW: [[Float]] = [], keptScores: [[Float]] = []
+        var psnrs: [Double] = []
+        var synthesised = 0, rounds = 0
+        var rarePool: [Int] = [], rareNegPool: [Int] = []
+        var plan = RefitBalance.Plan()
+        while true {
+            rounds += 1
+            // 2. Low-density samples in W+.
+            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: [1.5, 2.5, 3.5].map { $0 * spread },
+                                            used: &used) { progress?(.lowDensity, $0, $1) }
+            synthesised += rare.count
+
+            // 3. Re-projection W+ -> W (closed form, then gradient refinement), re-scored: kept
+            // when the rare combination survived.
+            for start in stride(from: 0, to: rare.count, by: 16) {
+                let chunk = Array(rare[start..<min(start + 16, rare.count)])
+                let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
+                let result = projector.project(codes: codes, steps: options.refineSteps)
+                psnrs.append(contentsOf: result.psnr)
+                let p = classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
+                for (i, s) in chunk.enumerated() {
+                    let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
+                    let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }
+                    if targetOK && corrOK {
+                        keptW.append(Array(result.w.data[i * d..<(i + 1) * d])); keptScores.append(p[i])
+                    }
+                }
+                progress?(.reprojection, min(start + 16, rare.count), rare.count)
+            }
+
+            var poolRng = Xoshiro(seed: 2)
+            rarePool = keptW.indices.filter { keptScores[$0][a] > 0.5 }.shuffled(using: &poolRng)
+            rareNegPool = keptW.indices.filter { keptScores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
+            let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
+            plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
                                      rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
+            // Balanced: another round while the classes are still unbalanced, a class has room for
+            // more rare samples, and the budget allows.
+            let capped = plan.addPositive.count >= cap && plan.addNegative.count >= cap
+            if options.mix != .balanced || plan.imbalanceAfter <= options.balanceTolerance || capped
+                || rare.isEmpty || synthesised + options.rareCount > options.maxRare { break }
+        }
+
+        // 4. Re-fit on dense + rare.
+        progress?(.refit, 0, 1)
+        let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
         if options.mix == .share {
             // A fixed share: the first `cap` rare samples replace the last dense ones.
             let np = min(cap, rarePool.count), nn = min(cap, rareNegPool.count)
@@ -170,16 +193,17 @@ public struct SC2Pipeline: Sendable {
         prov["rare_samples"] = "\(rarePos.count)+\(rareNeg.count)"
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
+        prov["rounds"] = "\(rounds)"
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let corrected = Direction(attribute: attribute, method: DirectionMethod.corrected.rawValue, vector: fit.normal, provenance: prov)
         let report = Report(attribute: attribute, correlated: corr, semanticRows: sem.best.rows,
                             semanticTargetChange: sem.best.targetChange, semanticLeakage: sem.best.leakage,
-                            rareSynthesised: rare.count, rareKeptAfterProjection: keptW.count,
+                            rareSynthesised: synthesised, rareKeptAfterProjection: keptW.count,
                             projectionPSNR: Statistics.mean(psnrs),
                             originalValidationAccuracy: Double(base.provenance["validation_accuracy"] ?? "") ?? .nan,
                             correctedValidationAccuracy: fit.validationAccuracy,
                             cosineOriginalCorrected: Double(corrected.cosine(base)),
-                            rareInRefit: [rarePos.count, rareNeg.count], classImbalanceBefore: plan.imbalanceBefore,
+                            rareInRefit: [rarePos.count, rareNeg.count], rounds: rounds, classImbalanceBefore: plan.imbalanceBefore,
                             classImbalanceAfter: plan.imbalanceAfter, seconds: Date().timeIntervalSince(t0))
         return (corrected, report)
     }
