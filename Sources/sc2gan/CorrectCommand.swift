@@ -6,7 +6,9 @@ import SC2Engine
 struct CorrectionOptions: ParsableArguments {
     @Option(help: "Low-density synthesis: shift (move along the direction on the semantic rows) or mix (take them from a donor).")
     var mode: LowDensitySynthesis.Mode = .shift
-    @Option(help: "Rare samples to synthesise.") var rare: Int = 160
+    @Option(help: "Rare samples to synthesise per round.") var rare: Int = 160
+    @Option(help: "Balanced mixing: most rare samples to synthesise in all (rounds continue while the classes are unbalanced).")
+    var maxRare: Int = 480
     @Option(help: "How rare samples enter the re-fit: balanced (as many as make the correlated attributes equally frequent in both classes) or share (as many as --rare-share allows).")
     var mix: SC2Pipeline.Mix = .balanced
     @Option(help: "Share of each class the rare samples may make up in the re-fit (the cap, when balanced).") var rareShare: Double = 0.5
@@ -16,7 +18,7 @@ struct CorrectionOptions: ParsableArguments {
     func run(_ g: Generator, _ c: AttributeClassifier, attribute: String, dense: SampleSet,
              original: Direction? = nil) throws -> (Direction, SC2Pipeline.Report) {
         var opts = SC2Pipeline.Options()
-        opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.refineSteps = refineSteps
+        opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
