@@ -9,7 +9,8 @@ Generator: tools/sg2torch.py (NVIDIA key names), z = w = 128, 4 mapping layers, 
 minibatch-stddev, equalised lr. Loss: non-saturating logistic, lazy R1 (gamma 0.2 every 16
 steps), EMA of G (half-life 10k images), Adam lr 0.002 betas (0, 0.99). Every few minutes the
 full state goes to RUN/state.pt (atomically) and a line to RUN/log.jsonl; snapshots of the EMA
-generator go to RUN/snap-KIMG.safetensors with a sample grid PNG. Rerunning the same command
+generator go to RUN/snap-KIMG.safetensors with a sample grid PNG, and those of a slower EMA
+(half-life --ema-long-kimg) to RUN/snap-long-KIMG.safetensors. Rerunning the same command
 resumes where it stopped. --export writes the EMA generator (latest, or --snapshot) as
 safetensors for the Swift engine."""
 import argparse
@@ -133,6 +134,8 @@ def main():
     ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
                     help="start from this pack when RUN/state.pt is absent (e.g. on a new machine)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ema-long-kimg", type=float, default=40,
+                    help="half-life (kimg) of a second, slower EMA of G, snapshotted as snap-long-KIMG (0: off)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.run, exist_ok=True)
@@ -142,6 +145,7 @@ def main():
     G_ema = sg2torch.Generator(**CONFIG)
     D = Discriminator()
     G_ema.load_state_dict(G.state_dict())
+    G_long = sg2torch.Generator(**CONFIG)
     optG = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0, 0.99), eps=1e-8)
     r1_every, gamma = 16, 0.2
     c = r1_every / (r1_every + 1)
@@ -152,13 +156,17 @@ def main():
         G.load_state_dict(st["G"]); G_ema.load_state_dict(st["G_ema"]); D.load_state_dict(st["D"])
         optG.load_state_dict(st["optG"]); optD.load_state_dict(st["optD"])
         step, nimg = st["step"], st["nimg"]
+        G_long.load_state_dict(st.get("G_long", st["G_ema"]))
         torch.set_rng_state(st["rng"])
         print(f"resumed at {nimg / 1000:.1f} kimg (step {step})", flush=True)
     elif args.resume_pack and os.path.exists(args.resume_pack) and args.export is None and args.pack is None:
         sd, meta = safetensors_io.load(args.resume_pack)
-        for prefix, net in (("G.", G), ("G_ema.", G_ema), ("D.", D)):
+        has_long = any(k.startswith("G_long.") for k in sd)
+        for prefix, net in (("G.", G), ("G_ema.", G_ema), ("D.", D)) + ((("G_long.", G_long),) if has_long else ()):
             net.load_state_dict({k[len(prefix):]: torch.from_numpy(v.astype(np.float32)) for k, v in sd.items() if k.startswith(prefix)})
         step, nimg = int(meta["step"]), int(meta["nimg"])
+        if not has_long:
+            G_long.load_state_dict(G_ema.state_dict())
         torch.manual_seed(args.seed + step)
         print(f"started from resume pack {args.resume_pack} at {nimg / 1000:.1f} kimg (optimiser state reset)", flush=True)
     elif args.export is None:
@@ -166,7 +174,8 @@ def main():
 
     if args.pack:
         tensors = {f"{p}{k}": v.detach().half() if v.is_floating_point() else v
-                   for p, net in (("G.", G), ("G_ema.", G_ema), ("D.", D)) for k, v in net.state_dict().items()}
+                   for p, net in (("G.", G), ("G_ema.", G_ema), ("G_long.", G_long), ("D.", D))
+                   for k, v in net.state_dict().items()}
         safetensors_io.save(tensors, args.pack, {"step": step, "nimg": nimg, "source": "tools/train_generator.py --pack"})
         print(f"wrote resume pack {args.pack} at {nimg / 1000:.1f} kimg")
         return
@@ -185,6 +194,7 @@ def main():
     print(f"data: {N} images from {args.data}; G {sum(p.numel() for p in G.parameters())} params, "
           f"D {sum(p.numel() for p in D.parameters())} params", flush=True)
     ema_beta = 0.5 ** (args.batch / 10000)
+    long_beta = 0.5 ** (args.batch / (args.ema_long_kimg * 1000)) if args.ema_long_kimg > 0 else 0
     fixed_z = torch.from_numpy(np.random.RandomState(123).randn(32, CONFIG["z_dim"])).float()
     t_start = time.time()
     t_save = time.time()
@@ -230,6 +240,11 @@ def main():
                 pe.copy_(p.lerp(pe, beta))
             for be, b in zip(G_ema.buffers(), G.buffers()):
                 be.copy_(b)
+            if long_beta > 0:
+                for pl, p in zip(G_long.parameters(), G.parameters()):
+                    pl.copy_(p.lerp(pl, long_beta))
+                for bl, b in zip(G_long.buffers(), G.buffers()):
+                    bl.copy_(b)
         step += 1
         nimg += B
 
@@ -246,16 +261,18 @@ def main():
             export(G_ema, snap, kimg)
             with torch.no_grad():
                 grid_png(G_ema(fixed_z), os.path.join(args.run, f"grid-{kimg:06.1f}.png"))
+            if long_beta > 0:
+                export(G_long, os.path.join(args.run, f"snap-long-{kimg:06.1f}.safetensors"), kimg)
             print(f"snapshot {snap}", flush=True)
         if time.time() - t_save > args.save_every * 60:
-            save(state_path, G, G_ema, D, optG, optD, step, nimg)
+            save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long)
             t_save = time.time()
-    save(state_path, G, G_ema, D, optG, optD, step, nimg)
+    save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long)
     print(f"stopped at {nimg / 1000:.1f} kimg", flush=True)
 
 
-def save(path, G, G_ema, D, optG, optD, step, nimg):
-    st = dict(G=G.state_dict(), G_ema=G_ema.state_dict(), D=D.state_dict(), optG=optG.state_dict(),
+def save(path, G, G_ema, D, optG, optD, step, nimg, G_long):
+    st = dict(G=G.state_dict(), G_ema=G_ema.state_dict(), G_long=G_long.state_dict(), D=D.state_dict(), optG=optG.state_dict(),
               optD=optD.state_dict(), step=step, nimg=nimg, rng=torch.get_rng_state())
     torch.save(st, path + ".tmp")
     os.replace(path + ".tmp", path)
