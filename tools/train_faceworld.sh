@@ -12,5 +12,5 @@ if [ ! -f .train/data/faceworld-biased.images.npy ]; then
 fi
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} OPENBLAS_NUM_THREADS=1
 nohup nice -n 5 /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run .train/gan \
-  --kimg "${KIMG:-240}" --threads "${THREADS:-1}" >> .train/gan/train.out 2>&1 &
+  --kimg "${KIMG:-400}" --threads "${THREADS:-1}" --mix-prob "${MIX_PROB:-0.9}" >> .train/gan/train.out 2>&1 &
 echo "training in the background (pid $!); tail -f .train/gan/train.out"

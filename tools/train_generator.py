@@ -134,6 +134,9 @@ def main():
     ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
                     help="start from this pack when RUN/state.pt is absent (e.g. on a new machine)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--mix-prob", type=float, default=0.9,
+                    help="style-mixing probability (FaceWorld's hard rules, e.g. never beard with lipstick, make many "
+                         "mixed samples impossible; a lower value late in training lets G match the marginals)")
     ap.add_argument("--ema-long-kimg", type=float, default=40,
                     help="half-life (kimg) of a second, slower EMA of G, snapshotted as snap-long-KIMG (0: off)")
     args = ap.parse_args()
@@ -211,7 +214,7 @@ def main():
 
         # G step.
         z = torch.randn(B, CONFIG["z_dim"])
-        fake = G.synthesis(sample_ws(G, z), noise_mode="random")
+        fake = G.synthesis(sample_ws(G, z, args.mix_prob), noise_mode="random")
         lossG = F.softplus(-D(fake)).mean()
         optG.zero_grad(set_to_none=True)
         lossG.backward()
@@ -219,7 +222,7 @@ def main():
 
         # D step (+ lazy R1).
         with torch.no_grad():
-            fake = G.synthesis(sample_ws(G, torch.randn(B, CONFIG["z_dim"])), noise_mode="random")
+            fake = G.synthesis(sample_ws(G, torch.randn(B, CONFIG["z_dim"]), args.mix_prob), noise_mode="random")
         do_r1 = step % r1_every == 0
         real_in = real.detach().requires_grad_(do_r1)
         real_logits = D(real_in)
