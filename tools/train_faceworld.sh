@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds FaceWorld's training data and (re)starts generator training in the background,
 # resuming from .train/gan/state.pt when present, else from the committed compact pack
-# tools/faceworld-resume.safetensors (fp16 G/G_ema/D at 159 kimg; optimiser state reset).
+# tools/faceworld-resume.safetensors (fp16 G/G_ema/G_long/D at 288 kimg; optimiser state reset).
 # Log: .train/gan/train.out. Refresh the pack before a session ends:
 #   /usr/bin/python3 tools/train_generator.py --run .train/gan --pack tools/faceworld-resume.safetensors
 set -euo pipefail
@@ -12,5 +12,5 @@ if [ ! -f .train/data/faceworld-biased.images.npy ]; then
 fi
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} OPENBLAS_NUM_THREADS=1
 nohup nice -n 5 /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run .train/gan \
-  --kimg "${KIMG:-400}" --threads "${THREADS:-1}" --mix-prob "${MIX_PROB:-0.9}" >> .train/gan/train.out 2>&1 &
+  --kimg "${KIMG:-400}" --threads "${THREADS:-1}" --mix-prob "${MIX_PROB:-0.9}" --pl-weight "${PL_WEIGHT:-0}" >> .train/gan/train.out 2>&1 &
 echo "training in the background (pid $!); tail -f .train/gan/train.out"

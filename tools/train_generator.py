@@ -134,6 +134,9 @@ def main():
     ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
                     help="start from this pack when RUN/state.pt is absent (e.g. on a new machine)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pl-weight", type=float, default=0,
+                    help="path-length regularisation weight (StyleGAN2: 2; lazy, every 4 steps, half batch). It makes "
+                         "the W -> image map smoother, so attributes are closer to linear in W (0: off)")
     ap.add_argument("--mix-prob", type=float, default=0.9,
                     help="style-mixing probability (FaceWorld's hard rules, e.g. never beard with lipstick, make many "
                          "mixed samples impossible; a lower value late in training lets G match the marginals)")
@@ -197,6 +200,7 @@ def main():
     print(f"data: {N} images from {args.data}; G {sum(p.numel() for p in G.parameters())} params, "
           f"D {sum(p.numel() for p in D.parameters())} params", flush=True)
     ema_beta = 0.5 ** (args.batch / 10000)
+    pl_mean = torch.zeros([])
     long_beta = 0.5 ** (args.batch / (args.ema_long_kimg * 1000)) if args.ema_long_kimg > 0 else 0
     fixed_z = torch.from_numpy(np.random.RandomState(123).randn(32, CONFIG["z_dim"])).float()
     t_start = time.time()
@@ -218,6 +222,17 @@ def main():
         lossG = F.softplus(-D(fake)).mean()
         optG.zero_grad(set_to_none=True)
         lossG.backward()
+        # Lazy path-length regularisation: |J_w^T y| for random image-space y should be constant.
+        if args.pl_weight > 0 and step % 4 == 0:
+            pb = max(B // 2, 1)
+            ws = sample_ws(G, torch.randn(pb, CONFIG["z_dim"]), args.mix_prob).detach().requires_grad_(True)
+            img = G.synthesis(ws, noise_mode="random")
+            y = torch.randn_like(img) / math.sqrt(img.shape[2] * img.shape[3])
+            g, = torch.autograd.grad((img * y).sum(), ws, create_graph=True)
+            lengths = g.square().sum(2).mean(1).sqrt()
+            pl_mean.copy_(pl_mean.lerp(lengths.mean().detach(), 0.01))
+            pl = (lengths - pl_mean).square().mean()
+            (pl * args.pl_weight * 4).backward()
         optG.step()
 
         # D step (+ lazy R1).
