@@ -110,12 +110,13 @@ public struct SC2Pipeline: Sendable {
         let denseCols = corr.compactMap { dense.attributes.firstIndex(of: $0) }
         let na = dense.attributes.count
         let denseLabels = { (i: Int) in denseCols.map { dense.scores.data[i * na + $0] > 0.5 } }
+        var keptW: [[Float]] = [], keptScores: [[Float]] = []
+        let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
 
         var synth = LowDensitySynthesis(generator: g, classifier: classifier, direction: layered, correlated: corr)
         synth.mode = options.mode
         let projector = try Reprojector(generator: g)
         var used = Set<Int>()
-        var keptW: [[Float]] = [], keptScores: [[Float]] = []
         var psnrs: [Double] = []
         var synthesised = 0, rounds = 0
         var rarePool: [Int] = [], rareNegPool: [Int] = []
@@ -148,19 +149,18 @@ public struct SC2Pipeline: Sendable {
             var poolRng = Xoshiro(seed: 2)
             rarePool = keptW.indices.filter { keptScores[$0][a] > 0.5 }.shuffled(using: &poolRng)
             rareNegPool = keptW.indices.filter { keptScores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
-            let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
+            if options.mix == .share { break }
             plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
                                      rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
             // Balanced: another round while the classes are still unbalanced, a class has room for
             // more rare samples, and the budget allows.
             let capped = plan.addPositive.count >= cap && plan.addNegative.count >= cap
-            if options.mix != .balanced || plan.imbalanceAfter <= options.balanceTolerance || capped
+            if plan.imbalanceAfter <= options.balanceTolerance || capped
                 || rare.isEmpty || synthesised + options.rareCount > options.maxRare { break }
         }
 
         // 4. Re-fit on dense + rare.
         progress?(.refit, 0, 1)
-        let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
         if options.mix == .share {
             // A fixed share: the first `cap` rare samples replace the last dense ones.
             let np = min(cap, rarePool.count), nn = min(cap, rareNegPool.count)
@@ -169,6 +169,7 @@ public struct SC2Pipeline: Sendable {
             func labelsAfter(_ idx: [Int], _ drop: [Int], _ add: [Int], _ pool: [Int]) -> [[Bool]] {
                 idx[..<(k - drop.count)].map(denseLabels) + add.map { rareLabels(pool[$0]) }
             }
+            plan.imbalanceBefore = RefitBalance.imbalance(positive: posIdx.map(denseLabels), negative: negIdx.map(denseLabels))
             plan.imbalanceAfter = RefitBalance.imbalance(
                 positive: labelsAfter(posIdx, plan.dropPositive, plan.addPositive, rarePool),
                 negative: labelsAfter(negIdx, plan.dropNegative, plan.addNegative, rareNegPool))
@@ -179,7 +180,6 @@ public struct SC2Pipeline: Sendable {
         }
         var pos = mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool)
         var neg = mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool)
-        let rarePos = plan.addPositive, rareNeg = plan.addNegative
         pos.shuffle(using: &rng); neg.shuffle(using: &rng)
         let nt = Int(fitter.trainFraction * Double(k))
         let fit = InterFaceGANFinder().fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
@@ -190,7 +190,7 @@ public struct SC2Pipeline: Sendable {
         prov["base_method"] = base.method
         prov["correlated"] = corr.joined(separator: ",")
         prov["semantic_rows"] = sem.best.rows.map(String.init).joined(separator: ",")
-        prov["rare_samples"] = "\(rarePos.count)+\(rareNeg.count)"
+        prov["rare_samples"] = "\(plan.addPositive.count)+\(plan.addNegative.count)"
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
         prov["rounds"] = "\(rounds)"
@@ -203,7 +203,7 @@ public struct SC2Pipeline: Sendable {
                             originalValidationAccuracy: Double(base.provenance["validation_accuracy"] ?? "") ?? .nan,
                             correctedValidationAccuracy: fit.validationAccuracy,
                             cosineOriginalCorrected: Double(corrected.cosine(base)),
-                            rareInRefit: [rarePos.count, rareNeg.count], rounds: rounds, classImbalanceBefore: plan.imbalanceBefore,
+                            rareInRefit: [plan.addPositive.count, plan.addNegative.count], rounds: rounds, classImbalanceBefore: plan.imbalanceBefore,
                             classImbalanceAfter: plan.imbalanceAfter, seconds: Date().timeIntervalSince(t0))
         return (corrected, report)
     }
