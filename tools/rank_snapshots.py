@@ -6,7 +6,12 @@
 For each snapshot, runs `sc2gan faceworld report --json` (release build) and prints the share of
 samples confident on every attribute, the largest gap between generated and training-data
 frequencies, and the generated phi of the designed pairs. Sorted best first: snapshots that meet
-both bars (>= 80% confident, gaps <= 5 points) by gap, then the rest."""
+both bars (>= 80% confident, gaps <= 5 points) by gap, then the rest.
+
+--linearity smile,lipstick also fits InterFaceGAN directions for those attributes on
+--linearity-samples seeds (`sc2gan directions fit`, a throwaway cache) and prints their validation
+accuracy: how linearly W separates each attribute, which the SC² pipeline relies on (a later
+snapshot can match the marginals better yet have a W in which mouth attributes are not linear)."""
 import argparse
 import json
 import os
@@ -18,6 +23,8 @@ ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDe
 ap.add_argument("snapshots", nargs="+")
 ap.add_argument("--samples", type=int, default=1000)
 ap.add_argument("--binary", default=".build/release/sc2gan")
+ap.add_argument("--linearity", default="", help="comma-separated attributes whose SVM validation accuracy to report")
+ap.add_argument("--linearity-samples", type=int, default=4000)
 args = ap.parse_args()
 
 rows = []
@@ -36,6 +43,13 @@ for snap in args.snapshots:
     ix = {n: i for i, n in enumerate(names)}
     pairs = [("age", "eyeglasses"), ("lipstick", "long_hair"), ("lipstick", "beard")]
     phis = " ".join(f"{a[:3]}-{b[:3]} {phi[ix[a]][ix[b]]:+.2f}" for a, b in pairs if a in ix and b in ix)
+    for attr in filter(None, args.linearity.split(",")):
+        with tempfile.TemporaryDirectory() as cache:
+            out = os.path.join(cache, "d.json")
+            r = subprocess.run([args.binary, "directions", "fit", "--model", snap, "--samples", str(args.linearity_samples),
+                                "--attribute", attr, "--cache", cache, "--out", out], capture_output=True, text=True)
+            acc = json.load(open(out))["provenance"].get("validation_accuracy") if r.returncode == 0 else None
+        phis += f" {attr[:5]} {float(acc) * 100:.0f}%" if acc else f" {attr[:5]} failed"
     ok = j["confident_all"] >= 0.8 and max(gaps) <= 5
     rows.append((not ok, max(gaps), os.path.basename(snap), j["confident_all"] * 100, names[worst], phis))
     print(f"{os.path.basename(snap)}: confident {j['confident_all'] * 100:.1f}%, largest gap {max(gaps):.1f} pts ({names[worst]}), {phis}",

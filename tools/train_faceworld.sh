@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds FaceWorld's training data and (re)starts generator training in the background,
 # resuming from .train/gan/state.pt when present, else from the committed compact pack
-# tools/faceworld-resume.safetensors (fp16 G/G_ema/G_long/D at 288 kimg; optimiser state reset).
+# tools/faceworld-resume.safetensors (fp16 G/G_ema/G_long/D; optimiser state reset).
+# Environment: RUN (run folder, .train/gan), RESUME_PACK (empty: start from scratch), KIMG, THREADS,
+# MAPPING_LAYERS (new runs only), MIX_PROB, PL_WEIGHT.
 # Log: .train/gan/train.out. Refresh the pack before a session ends:
 #   /usr/bin/python3 tools/train_generator.py --run .train/gan --pack tools/faceworld-resume.safetensors
 set -euo pipefail
@@ -11,6 +13,9 @@ if [ ! -f .train/data/faceworld-biased.images.npy ]; then
   .build/release/sc2gan faceworld render --preset biased --count 60000 --seed 1 --out .train/data/faceworld-biased
 fi
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} OPENBLAS_NUM_THREADS=1
-nohup nice -n 5 /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run .train/gan \
-  --kimg "${KIMG:-400}" --threads "${THREADS:-1}" --mix-prob "${MIX_PROB:-0.9}" --pl-weight "${PL_WEIGHT:-0}" >> .train/gan/train.out 2>&1 &
-echo "training in the background (pid $!); tail -f .train/gan/train.out"
+RUN=${RUN:-.train/gan}
+mkdir -p "$RUN"
+nohup nice -n 5 /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run "$RUN" \
+  --resume-pack "${RESUME_PACK-tools/faceworld-resume.safetensors}" \
+  --kimg "${KIMG:-400}" --threads "${THREADS:-2}" --mapping-layers "${MAPPING_LAYERS:-8}" --mix-prob "${MIX_PROB:-0.5}" --pl-weight "${PL_WEIGHT:-2}" >> "$RUN/train.out" 2>&1 &
+echo "training in the background (pid $!); tail -f $RUN/train.out"

@@ -4,7 +4,7 @@
     /usr/bin/python3 tools/train_generator.py --data .train/data/faceworld-biased --run .train/gan \
         --kimg 220 [--export assets/faceworld/generator.safetensors]
 
-Generator: tools/sg2torch.py (NVIDIA key names), z = w = 128, 4 mapping layers, channels
+Generator: tools/sg2torch.py (NVIDIA key names), z = w = 128, 8 mapping layers (--mapping-layers), channels
 128/128/128/64/32 at 4..64 px, conv_clamp 256, style mixing 0.9. Discriminator: residual,
 minibatch-stddev, equalised lr. Loss: non-saturating logistic, lazy R1 (gamma 0.2 every 16
 steps), EMA of G (half-life 10k images), Adam lr 0.002 betas (0, 0.99). Every few minutes the
@@ -134,6 +134,9 @@ def main():
     ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
                     help="start from this pack when RUN/state.pt is absent (e.g. on a new machine)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--mapping-layers", type=int, default=8,
+                    help="depth of the mapping network for a new run (a resumed run keeps its own depth, read from its "
+                         "weights). StyleGAN's 8 make W more linear than the 4 of the first FaceWorld run")
     ap.add_argument("--pl-weight", type=float, default=0,
                     help="path-length regularisation weight (StyleGAN2: 2; lazy, every 4 steps, half batch). It makes "
                          "the W -> image map smoother, so attributes are closer to linear in W (0: off)")
@@ -147,6 +150,14 @@ def main():
     os.makedirs(args.run, exist_ok=True)
     state_path = os.path.join(args.run, "state.pt")
 
+    # The mapping depth of a run is whatever its weights say; --mapping-layers only shapes a new run.
+    CONFIG["mapping_layers"] = args.mapping_layers
+    if os.path.exists(state_path):
+        CONFIG["mapping_layers"] = mapping_depth(torch.load(state_path)["G"])
+    elif args.resume_pack and os.path.exists(args.resume_pack) and args.export is None:
+        CONFIG["mapping_layers"] = mapping_depth(safetensors_io.load(args.resume_pack)[0], "G.")
+    if args.snapshot:
+        CONFIG["mapping_layers"] = mapping_depth(safetensors_io.load(args.snapshot)[0])
     G = sg2torch.Generator(**CONFIG)
     G_ema = sg2torch.Generator(**CONFIG)
     D = Discriminator()
@@ -156,12 +167,13 @@ def main():
     r1_every, gamma = 16, 0.2
     c = r1_every / (r1_every + 1)
     optD = torch.optim.Adam(D.parameters(), lr=0.002 * c, betas=(0, 0.99 ** c), eps=1e-8)
-    step, nimg = 0, 0
+    step, nimg, pl_mean_saved = 0, 0, 0.0
     if os.path.exists(state_path):
         st = torch.load(state_path)
         G.load_state_dict(st["G"]); G_ema.load_state_dict(st["G_ema"]); D.load_state_dict(st["D"])
         optG.load_state_dict(st["optG"]); optD.load_state_dict(st["optD"])
         step, nimg = st["step"], st["nimg"]
+        pl_mean_saved = st.get("pl_mean", 0.0)
         G_long.load_state_dict(st.get("G_long", st["G_ema"]))
         torch.set_rng_state(st["rng"])
         print(f"resumed at {nimg / 1000:.1f} kimg (step {step})", flush=True)
@@ -171,6 +183,7 @@ def main():
         for prefix, net in (("G.", G), ("G_ema.", G_ema), ("D.", D)) + ((("G_long.", G_long),) if has_long else ()):
             net.load_state_dict({k[len(prefix):]: torch.from_numpy(v.astype(np.float32)) for k, v in sd.items() if k.startswith(prefix)})
         step, nimg = int(meta["step"]), int(meta["nimg"])
+        pl_mean_saved = float(meta.get("pl_mean", 0.0))
         if not has_long:
             G_long.load_state_dict(G_ema.state_dict())
         torch.manual_seed(args.seed + step)
@@ -182,7 +195,8 @@ def main():
         tensors = {f"{p}{k}": v.detach().half() if v.is_floating_point() else v
                    for p, net in (("G.", G), ("G_ema.", G_ema), ("G_long.", G_long), ("D.", D))
                    for k, v in net.state_dict().items()}
-        safetensors_io.save(tensors, args.pack, {"step": step, "nimg": nimg, "source": "tools/train_generator.py --pack"})
+        safetensors_io.save(tensors, args.pack, {"step": step, "nimg": nimg, "pl_mean": float(pl_mean_saved),
+                                                  "source": "tools/train_generator.py --pack"})
         print(f"wrote resume pack {args.pack} at {nimg / 1000:.1f} kimg")
         return
 
@@ -200,7 +214,7 @@ def main():
     print(f"data: {N} images from {args.data}; G {sum(p.numel() for p in G.parameters())} params, "
           f"D {sum(p.numel() for p in D.parameters())} params", flush=True)
     ema_beta = 0.5 ** (args.batch / 10000)
-    pl_mean = torch.zeros([])
+    pl_mean = torch.tensor(float(pl_mean_saved))
     long_beta = 0.5 ** (args.batch / (args.ema_long_kimg * 1000)) if args.ema_long_kimg > 0 else 0
     fixed_z = torch.from_numpy(np.random.RandomState(123).randn(32, CONFIG["z_dim"])).float()
     t_start = time.time()
@@ -283,14 +297,21 @@ def main():
                 export(G_long, os.path.join(args.run, f"snap-long-{kimg:06.1f}.safetensors"), kimg)
             print(f"snapshot {snap}", flush=True)
         if time.time() - t_save > args.save_every * 60:
-            save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long)
+            save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long, pl_mean)
             t_save = time.time()
-    save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long)
+    save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long, pl_mean)
     print(f"stopped at {nimg / 1000:.1f} kimg", flush=True)
 
 
-def save(path, G, G_ema, D, optG, optD, step, nimg, G_long):
-    st = dict(G=G.state_dict(), G_ema=G_ema.state_dict(), G_long=G_long.state_dict(), D=D.state_dict(), optG=optG.state_dict(),
+def mapping_depth(sd, prefix=""):
+    n = 0
+    while f"{prefix}mapping.fc{n}.weight" in sd:
+        n += 1
+    return n
+
+
+def save(path, G, G_ema, D, optG, optD, step, nimg, G_long, pl_mean):
+    st = dict(pl_mean=float(pl_mean), G=G.state_dict(), G_ema=G_ema.state_dict(), G_long=G_long.state_dict(), D=D.state_dict(), optG=optG.state_dict(),
               optD=optD.state_dict(), step=step, nimg=nimg, rng=torch.get_rng_state())
     torch.save(st, path + ".tmp")
     os.replace(path + ".tmp", path)
