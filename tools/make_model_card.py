@@ -39,7 +39,10 @@ def main():
     acc = json.loads(meta["accuracy"])
     gen_meta_raw = open(os.path.join(FW, "generator.safetensors"), "rb").read(8)
     n = int.from_bytes(gen_meta_raw, "little")
-    gen_meta = json.loads(open(os.path.join(FW, "generator.safetensors"), "rb").read(8 + n)[8:]).get("__metadata__", {})
+    gen_header = json.loads(open(os.path.join(FW, "generator.safetensors"), "rb").read(8 + n)[8:])
+    gen_meta = gen_header.get("__metadata__", {})
+    mapping_layers = sum(1 for k in gen_header if k.startswith("mapping.fc") and k.endswith(".weight"))
+    kimg = gen_meta.get("trained_kimg", "?")
     sizes = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(FW) for f in fs)
     lines = []
     lines.append("# FaceWorld: the embedded default model\n")
@@ -56,9 +59,10 @@ def main():
                  "(assets/faceworld/presets/biased.json) ties eyeglasses to old age (phi 0.70), lipstick to long hair "
                  "(0.75) and keeps beards and lipstick apart (never together); smile is independent, the control.\n")
     lines.append("## The generator\n")
-    lines.append(f"StyleGAN2 (skip architecture, NVIDIA key names), z = w = 128, 4 mapping layers, channels 128/128/128/64/32 "
-                 f"at 4..64 px, conv_clamp 256; trained for {gen_meta.get('trained_kimg', '?')} thousand images "
-                 f"(tools/train_generator.py: R1, EMA, style mixing, 2 CPU cores). Model hash `{r['model_hash']}`.\n")
+    lines.append(f"StyleGAN2 (skip architecture, NVIDIA key names), z = w = 128, {mapping_layers} mapping layers, channels "
+                 f"128/128/128/64/32 at 4..64 px, conv_clamp 256; trained from scratch for {kimg} thousand images "
+                 f"(tools/train_generator.py: non-saturating loss, lazy R1, path-length regularisation, style mixing 0.5, "
+                 f"EMA; 2 CPU cores). Model hash `{r['model_hash']}`.\n")
     lines.append("![64 samples, seeds 500000-500063](samples.png)\n")
     lines.append(f"On {r['samples']} generated samples (seeds 500000+), scored by the classifier: "
                  f"**{r['confident_all'] * 100:.1f}%** are confidently labelled (p > 0.9 or < 0.1) on every attribute.\n")
@@ -81,8 +85,10 @@ def main():
     lines.append("## Rebuilding every asset\n")
     lines.append("```sh\nswift build -c release\n"
                  "# training data (60,000 faces, about a minute) and the generator (resumable, hours on 2 cores):\n"
-                 "tools/train_faceworld.sh            # renders .train/data/faceworld-biased, trains into .train/gan\n"
-                 "/usr/bin/python3 tools/train_generator.py --run .train/gan --export assets/faceworld/generator.safetensors\n"
+                 "RUN=.train/gan8 RESUME_PACK= tools/train_faceworld.sh   # renders .train/data/faceworld-biased, trains from scratch\n"
+                 "# (without RESUME_PACK= it resumes from the committed pack tools/faceworld-resume.safetensors)\n"
+                 "/usr/bin/python3 tools/rank_snapshots.py .train/gan8/snap-*.safetensors --linearity smile,lipstick\n"
+                 f"cp .train/gan8/snap-{float(kimg) if kimg != '?' else 0:06.1f}.safetensors assets/faceworld/generator.safetensors\n"
                  "# classifier:\n"
                  "B=.build/release/sc2gan\n"
                  "$B faceworld render --preset independent --count 40000 --seed 2 --out .train/data/cls-train\n"
@@ -90,7 +96,7 @@ def main():
                  "$B faceworld render --preset biased --count 4000 --seed 4 --out .train/data/cls-test-biased\n"
                  "/usr/bin/python3 tools/train_classifier.py --out assets/faceworld/classifier.safetensors\n"
                  "# directions (original, conditional, SC² corrected) and this card:\n"
-                 "$B directions rebuild-defaults --out assets/faceworld/directions\n"
+                 "$B directions rebuild-defaults --samples 20000 --out assets/faceworld/directions\n"
                  "python3 tools/make_model_card.py\n```\n")
     with open(os.path.join(FW, "MODEL_CARD.md") + ".tmp", "w") as f:
         f.write("\n".join(lines))
