@@ -22,11 +22,10 @@ struct EditCommand: ParsableCommand {
             throw ValidationError("--steps must be FROM:TO with FROM <= TO and at most 64 steps, e.g. -3:3")
         }
         guard stepSize.isFinite else { throw ValidationError("--step-size must be finite") }
+        guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number (1: none, 0.7: typical)") }
         let g = try modelOptions.load()
         let d = try Direction.load(URL(fileURLWithPath: direction))
-        guard d.vector.count == g.config.wDim else {
-            throw SC2Error("\(direction): direction has \(d.vector.count) dimensions, the model's w has \(g.config.wDim)")
-        }
+        try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: direction)
         var z = Tensor(zeros: [1, g.config.zDim])
         z.data = g.z(seed: seed)
         let base = g.ws(z: z, truncation: truncation)

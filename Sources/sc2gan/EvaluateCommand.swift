@@ -44,6 +44,7 @@ struct EvaluateCommand: ParsableCommand {
                 guard let d = try lib.direction(attribute: a, method: m) else {
                     throw SC2Error("\(lib.url(attribute: a, method: m).path): missing; run `sc2gan correct --attribute \(a) --out \(lib.directory.path)`")
                 }
+                try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: lib.url(attribute: a, method: m).path)
                 let row = try eval.evaluate(d, method: m.title, correlated: b, codes: held.codes, baseScores: held.scores)
                 rows.append(row)
                 // Figure: the first two held-out seeds, 5 steps from 0 to the evaluated alpha.

@@ -244,7 +244,7 @@ final class ExplorerStateTests: XCTestCase {
         try lib.save(Direction(attribute: "age", method: "interfacegan", vector: [1, 0, 0], provenance: ["model_hash": "other"]), method: .original)
         try lib.save(Direction(attribute: "age", method: "conditional", vector: [1, 0]), method: .conditional)
         try Data("not json".utf8).write(to: lib.url(attribute: "smile", method: .original))
-        var store = ExplorerDirectionStore(library: lib, wDim: 3, modelHash: "mine")
+        var store = ExplorerDirectionStore(library: lib, wDim: 3, numWs: 4, modelHash: "mine")
         XCTAssertEqual(store.attributesOnDisk(), ["age", "smile"])
         let slots = store.slots(for: "age")
         guard case .available(_, _, let note)? = slots[.original] else { return XCTFail("\(String(describing: slots[.original]))") }
@@ -257,5 +257,9 @@ final class ExplorerStateTests: XCTestCase {
         let d = Direction(attribute: "age", method: "sc2", vector: [0, 1, 0])
         store.remember(d, method: .corrected)
         XCTAssertEqual(store.slot(attribute: "age", method: .corrected).direction, d)
+        // A direction on W+ rows the model does not have is unusable, not an out-of-bounds write.
+        try lib.save(Direction(attribute: "beard", method: "interfacegan", vector: [0, 0, 1], layers: [2, 4]), method: .original)
+        guard case .unusable(let why) = store.slot(attribute: "beard", method: .original) else { return XCTFail("row 4 of 4") }
+        XCTAssertTrue(why.contains("row 4"), why)
     }
 }

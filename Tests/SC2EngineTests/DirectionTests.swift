@@ -78,5 +78,28 @@ final class DirectionTests: XCTestCase {
         XCTAssertEqual(try Direction.load(url), d)
         try Data("{\"attribute\": 1}".utf8).write(to: url)
         XCTAssertThrowsError(try Direction.load(url)) { XCTAssertTrue("\($0)".contains(url.path)) }
+        defer { try? FileManager.default.removeItem(at: url) }
+        func message(_ json: String) -> String {
+            try? Data(json.utf8).write(to: url)
+            do { _ = try Direction.load(url); return "loaded" } catch { return "\(error)" }
+        }
+        let head = "\"attribute\": \"age\", \"method\": \"m\", \"provenance\": {}"
+        XCTAssertTrue(message("{\(head)}").contains("no \"vector\" field"))
+        XCTAssertTrue(message("{\(head), \"vector\": \"x\"}").contains("vector has the wrong type"))
+        XCTAssertTrue(message("{\(head), \"vector\": [0, 0, 0]}").contains("zero"))
+        XCTAssertTrue(message("{\(head), \"vector\": [1, 2], \"layers\": [-1]}").contains("layers"))
+        XCTAssertTrue(message("not json").contains("not valid JSON"))
+        // A hand-made, non-unit vector is normalised on load: 3-4-5 triangle.
+        XCTAssertEqual(message("{\(head), \"vector\": [0, 3, 4]}"), "loaded")
+        XCTAssertEqual(try Direction.load(url).vector, [0, 0.6, 0.8])
+        XCTAssertTrue("\(Result { try Direction.load(URL(fileURLWithPath: "/nonexistent/d.json")) })".contains("no such direction file"))
+    }
+
+    /// Evaluate, edit and the explorer refuse a direction that does not fit the model's W+.
+    func testCompatibilityCheck() throws {
+        let d = Direction(attribute: "age", method: "m", vector: [1, 0, 0], layers: [0, 5])
+        XCTAssertThrowsError(try d.checkCompatible(wDim: 4, numWs: 8, source: "f")) { XCTAssertTrue("\($0)".contains("3 dimensions")) }
+        XCTAssertThrowsError(try d.checkCompatible(wDim: 3, numWs: 5, source: "f")) { XCTAssertTrue("\($0)".contains("row 5")) }
+        XCTAssertNoThrow(try d.checkCompatible(wDim: 3, numWs: 6, source: "f"))
     }
 }

@@ -38,13 +38,45 @@ public struct Direction: Codable, Sendable, Equatable {
     }
 
     public static func load(_ url: URL) throws -> Direction {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw SC2Error("\(url.path): cannot read direction") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
+            throw SC2Error("\(url.path): no such direction file")
+        }
+        guard !isDir.boolValue else { throw SC2Error("\(url.path): is a folder, not a direction file") }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SC2Error("\(url.path): cannot read direction (\(access(url.path, R_OK) == 0 ? "read error" : "permission denied"))")
+        }
+        var d: Direction
         do {
-            let d = try JSONDecoder().decode(Direction.self, from: data)
-            guard !d.vector.isEmpty, d.vector.allSatisfy(\.isFinite) else { throw SC2Error("\(url.path): direction has no finite vector") }
-            return d
-        } catch let e as SC2Error { throw e } catch {
-            throw SC2Error("\(url.path): not a direction file (\(error.localizedDescription))")
+            d = try JSONDecoder().decode(Direction.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw SC2Error("\(url.path): not a direction file (no \"\(key.stringValue)\" field)")
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
+            let field = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            throw SC2Error("\(url.path): not a direction file (\(field.isEmpty ? "top level" : field) has the wrong type)")
+        } catch {
+            throw SC2Error("\(url.path): not a direction file (not valid JSON)")
+        }
+        guard !d.vector.isEmpty else { throw SC2Error("\(url.path): direction vector is empty") }
+        guard d.vector.allSatisfy(\.isFinite) else { throw SC2Error("\(url.path): direction vector has NaN or infinite entries") }
+        let n = LinearAlgebra.norm(d.vector)
+        guard n.isFinite, n > 1e-6 else { throw SC2Error("\(url.path): direction vector is zero (norm \(n))") }
+        d.vector = d.vector.map { $0 / n }  // hand-made files need not be unit length
+        if let layers = d.layers {
+            guard !layers.isEmpty, layers.allSatisfy({ $0 >= 0 }) else {
+                throw SC2Error("\(url.path): \"layers\" must list W+ rows from 0 (or be absent for all rows)")
+            }
+        }
+        return d
+    }
+
+    /// Throws a one-line error unless the direction fits a generator's W+ (wDim numbers, rows < numWs).
+    public func checkCompatible(wDim: Int, numWs: Int, source: String) throws {
+        guard vector.count == wDim else {
+            throw SC2Error("\(source): direction has \(vector.count) dimensions, the model's w has \(wDim)")
+        }
+        if let layers, let bad = layers.first(where: { $0 < 0 || $0 >= numWs }) {
+            throw SC2Error("\(source): direction edits W+ row \(bad), the model has rows 0-\(numWs - 1)")
         }
     }
 }

@@ -59,13 +59,18 @@ struct ExploreCommand: ParsableCommand {
         let directionsURL: URL
         if let directions {
             directionsURL = URL(fileURLWithPath: directions)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directions, isDirectory: &isDir), isDir.boolValue else {
+                throw SC2Error("\(directions): no such folder (--directions takes a direction library folder; mkdir it to start an empty one)")
+            }
         } else if isFaceWorld, let faceWorld {
             directionsURL = faceWorld.appendingPathComponent("directions")
         } else {
             directionsURL = URL(fileURLWithPath: modelURL.deletingPathExtension().path + ".directions")
         }
         let store = ExplorerDirectionStore(library: DirectionLibrary(directory: directionsURL),
-                                           wDim: generator.config.wDim, modelHash: generator.hash)
+                                           wDim: generator.config.wDim, numWs: generator.config.numWs,
+                                           modelHash: generator.hash)
 
         var attributes = classifier?.attributes ?? (isFaceWorld ? FaceAttribute.allCases.map(\.rawValue) : [])
         for a in store.attributesOnDisk() where !attributes.contains(a) { attributes.append(a) }

@@ -55,15 +55,18 @@ enum DirectionSlot: Equatable, Sendable {
 struct ExplorerDirectionStore {
     let library: DirectionLibrary
     let wDim: Int
+    /// W+ rows of the model (a direction's `layers` must lie below).
+    let numWs: Int
     let modelHash: String
     /// Directions computed in this session, by attribute and method.
     private(set) var computed: [String: [DirectionMethod: Direction]] = [:]
     /// Per attribute and method: why `c` could not compute it (shown in the pane).
     private(set) var notes: [String: [DirectionMethod: String]] = [:]
 
-    init(library: DirectionLibrary, wDim: Int, modelHash: String) {
+    init(library: DirectionLibrary, wDim: Int, numWs: Int, modelHash: String) {
         self.library = library
         self.wDim = wDim
+        self.numWs = numWs
         self.modelHash = modelHash
     }
 
@@ -97,6 +100,9 @@ struct ExplorerDirectionStore {
             }
             guard d.vector.count == wDim else {
                 return .unusable("has \(d.vector.count) dims, the model's w has \(wDim)")
+            }
+            if let bad = d.layers?.first(where: { $0 >= numWs }) {
+                return .unusable("edits W+ row \(bad), the model has \(numWs)")
             }
             return wrap(d)
         } catch {
