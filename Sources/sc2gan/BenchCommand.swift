@@ -14,6 +14,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Square GEMM size for the peak measurement.") var gemmSize: Int = 1024
     @Flag(help: "Print one JSON line instead of text.") var json = false
 
+    func validate() throws {
+        try OptionCheck.range(batch, 1...64, "--batch")
+        try OptionCheck.range(iterations, 1...1000, "--iterations")
+        try OptionCheck.range(gemmSize, 16...4096, "--gemm-size")
+    }
+
     func run() throws {
         let g = try modelOptions.load()
         let peak = measureGEMMPeak(size: gemmSize)

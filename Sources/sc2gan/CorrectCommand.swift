@@ -15,14 +15,25 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
 
+    func validate() throws {
+        try OptionCheck.range(rare, 1...100_000, "--rare")
+        try OptionCheck.range(maxRare, 1...1_000_000, "--max-rare")
+        try OptionCheck.range(rareShare, 0.01...0.95, "--rare-share", "a share of each class")
+        try OptionCheck.range(refineSteps, 0...10_000, "--refine-steps")
+    }
+
+    /// --correlated checked against the classifier before any sampling.
+    func correlatedNames(_ engine: EngineOptions, _ c: AttributeClassifier, target: String) throws -> [String]? {
+        try correlated.map { try engine.attributeList($0, c, excluding: target, flag: "--correlated") }
+    }
+
     func run(_ g: Generator, _ c: AttributeClassifier, attribute: String, dense: SampleSet,
-             original: Direction? = nil) throws -> (Direction, SC2Pipeline.Report) {
+             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
-        let corr = correlated.map { $0.split(separator: ",").map(String.init) }
         let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr) { s, done, total in
             if s != stage {
                 bar?.finish()
@@ -57,14 +68,17 @@ struct CorrectCommand: ParsableCommand {
     @Option(help: "Output folder: <attribute>.<method>.json for original, conditional and corrected, plus a report.")
     var out: String
 
+    func validate() throws { try OutputCheck.folder(out, "--out") }
+
     func run() throws {
         let (g, c) = try engine.load()
         let attr = try engine.attributeName(attribute, c)
+        let corr = try correction.correlatedNames(engine, c, target: attr)
         let dense = try engine.denseSamples(g, c)
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
         let builder = DirectionBuilder(samples: dense)
         let original = try builder.original(attr)
-        let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original)
+        let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original, correlated: corr)
         try lib.save(original, method: .original)
         try lib.save(try builder.conditional(attr, original: original), method: .conditional)
         try lib.save(corrected, method: .corrected)

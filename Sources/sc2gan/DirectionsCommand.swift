@@ -18,21 +18,23 @@ struct DirectionsCommand: ParsableCommand {
         var conditions: String?
         @Option(help: "Output JSON file.") var out: String
 
+        func validate() throws {
+            guard ["interfacegan", "class-mean"].contains(method) else {
+                throw ValidationError("unknown method '\(method)' (interfacegan, class-mean)")
+            }
+            try OutputCheck.file(out, "--out")
+        }
+
         func run() throws {
             let (g, c) = try engine.load()
             let attr = try engine.attributeName(attribute, c)
+            let conditionNames = try conditions.map { try engine.attributeList($0, c, excluding: attr, flag: "--conditions") }
             let dense = try engine.denseSamples(g, c)
-            let finder: DirectionFinder
-            switch method {
-            case "interfacegan": finder = InterFaceGANFinder()
-            case "class-mean": finder = ClassMeanFinder()
-            default: throw ValidationError("unknown method '\(method)' (interfacegan, class-mean)")
-            }
+            let finder: DirectionFinder = method == "class-mean" ? ClassMeanFinder() : InterFaceGANFinder()
             let fit = try DirectionFitter().fit(finder, attribute: attr, codes: dense.codes, scores: try dense.scores(of: attr),
                                                 provenance: dense.provenance)
             var d = fit.direction
-            if let conditions {
-                let names = try conditions.split(separator: ",").map { try engine.attributeName(String($0), c) }
+            if let names = conditionNames {
                 let builder = DirectionBuilder(samples: dense)
                 d = try ConditionalDirection.project(d, conditions: try names.map { try builder.original($0) })
             }
@@ -47,6 +49,8 @@ struct DirectionsCommand: ParsableCommand {
             abstract: "The entanglement study: correlation of attribute labels in the samples, and cosines of the directions.")
         @OptionGroup var engine: EngineOptions
         @Option(help: "Also write the matrices as JSON here.") var json: String?
+
+        func validate() throws { if let json { try OutputCheck.file(json, "--json") } }
 
         func run() throws {
             let (g, c) = try engine.load()
@@ -93,17 +97,23 @@ struct DirectionsCommand: ParsableCommand {
         @Option(help: "Attributes (comma-separated; default: all).") var attributes: String?
         @Option(help: "Library folder.") var out: String
 
+        func validate() throws { try OutputCheck.folder(out, "--out") }
+
         func run() throws {
             let (g, c) = try engine.load()
+            let names = try attributes.map { try $0.split(separator: ",").map { try engine.attributeName(String($0), c) } } ?? c.attributes
+            guard Set(names).count == names.count else { throw ValidationError("--attributes lists an attribute twice") }
+            // --correlated applies to every attribute but its own entry.
+            let corr = try correction.correlated.map { try $0.split(separator: ",").map { try engine.attributeName(String($0), c) } }
             let dense = try engine.denseSamples(g, c)
             let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
-            let names = try attributes.map { try $0.split(separator: ",").map { try engine.attributeName(String($0), c) } } ?? c.attributes
             let builder = DirectionBuilder(samples: dense)
             for name in names {
                 let original = try builder.original(name)
                 try lib.save(original, method: .original)
                 try lib.save(try builder.conditional(name, original: original), method: .conditional)
-                let (corrected, report) = try correction.run(g, c, attribute: name, dense: dense, original: original)
+                let (corrected, report) = try correction.run(g, c, attribute: name, dense: dense, original: original,
+                                                             correlated: corr.map { $0.filter { $0 != name } })
                 try lib.save(corrected, method: .corrected)
                 print(CorrectionOptions.summary(report))
             }

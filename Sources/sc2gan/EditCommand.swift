@@ -16,6 +16,8 @@ struct EditCommand: ParsableCommand {
     @Option(help: "Output PNG (the strip).") var out: String
     @Flag(help: "Also write each frame next to the strip.") var frames = false
 
+    func validate() throws { try OutputCheck.file(out, "--out") }
+
     func run() throws {
         let parts = steps.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to, to - from <= 64 else {
@@ -53,9 +55,13 @@ struct ProjectCommand: ParsableCommand {
     @Option(help: "Latent space: w (one code for all layers) or wplus (one per layer).") var space: String = "w"
     @Option(help: "Output folder: projected.png, target.png, w.json.") var out: String
 
-    func run() throws {
-        guard steps > 0, steps <= 100_000 else { throw ValidationError("--steps must be in 1...100000") }
+    func validate() throws {
+        try OptionCheck.range(steps, 1...100_000, "--steps")
         guard space == "w" || space == "wplus" else { throw ValidationError("--space must be w or wplus") }
+        try OutputCheck.folder(out, "--out")
+    }
+
+    func run() throws {
         let g = try modelOptions.load()
         let r = g.config.resolution
         let src = try PNG.read(URL(fileURLWithPath: image)).resized(width: r, height: r)

@@ -13,8 +13,9 @@ struct EngineOptions: ParsableArguments {
     var cache: String?
 
     func validate() throws {
-        guard samples >= 100 else { throw ValidationError("--samples must be at least 100") }
-        guard truncation.isFinite, truncation > 0 else { throw ValidationError("--truncation must be a positive number") }
+        try OptionCheck.range(samples, 100...1_000_000, "--samples")
+        try OptionCheck.finite(truncation, "--truncation", positive: true)
+        if let cache { try OutputCheck.folder(cache, "--cache") }
     }
 
     func loadClassifier() throws -> AttributeClassifier {
@@ -43,5 +44,14 @@ struct EngineOptions: ParsableArguments {
         if c.attributes.contains(name) { return name }
         if let f = FaceAttribute(name: name), c.attributes.contains(f.rawValue) { return f.rawValue }
         throw ValidationError("unknown attribute '\(name)' (known: \(c.attributes.joined(separator: ", ")))")
+    }
+
+    /// A comma-separated list of attributes other than `target`, each known to the classifier, no repeats.
+    func attributeList(_ list: String, _ c: AttributeClassifier, excluding target: String, flag: String) throws -> [String] {
+        let names = try list.split(separator: ",").map { try attributeName(String($0), c) }
+        guard !names.isEmpty else { throw ValidationError("\(flag) needs at least one attribute") }
+        guard !names.contains(target) else { throw ValidationError("\(flag) cannot include the target attribute '\(target)'") }
+        guard Set(names).count == names.count else { throw ValidationError("\(flag) lists an attribute twice") }
+        return names
     }
 }

@@ -18,6 +18,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Truncation psi of the held-out samples.") var truncation: Float = 1
     @Option(help: "Output folder: table.txt, evaluation.csv, evaluation.json, figure.png.") var out: String
 
+    func validate() throws {
+        try OptionCheck.range(count, 10...20_000, "--count", "held-out samples per pair; 8 times as many seeds are drawn")
+        try OptionCheck.range(targetChange, 0.05...1, "--target-change", "a change of the target's mean probability")
+        try OptionCheck.finite(truncation, "--truncation", positive: true)
+        try OutputCheck.folder(out, "--out")
+    }
+
     func run() throws {
         let g = try modelOptions.load()
         let c = try classifier.map { try AttributeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? AttributeClassifier.faceWorld()
@@ -29,6 +36,7 @@ struct EvaluateCommand: ParsableCommand {
             guard ab.count == 2, c.attributes.contains(ab[0]), c.attributes.contains(ab[1]) else {
                 throw ValidationError("bad pair '\(p)': expected TARGET:CORRELATED from \(c.attributes.joined(separator: ", "))")
             }
+            guard ab[0] != ab[1] else { throw ValidationError("bad pair '\(p)': the correlated attribute must differ from the target") }
             return (ab[0], ab[1])
         }
         var rows: [EntanglementEvaluation.Row] = []

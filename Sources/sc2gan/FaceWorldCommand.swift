@@ -41,8 +41,13 @@ struct FaceWorldCommand: ParsableCommand {
         @Option(help: "Output stem: writes STEM.images.npy, STEM.labels.npy, STEM.json.") var out: String
         @Option(help: "Optional PNG grid of the first 64 faces.") var preview: String?
 
+        func validate() throws {
+            try OptionCheck.range(count, 1...200_000, "--count", "the whole set is held in memory, 12 KiB a face")
+            try OutputCheck.file(out + ".images.npy", "--out")
+            if let preview { try OutputCheck.file(preview, "--preview") }
+        }
+
         func run() throws {
-            guard count > 0 else { throw ValidationError("--count must be positive") }
             let preset = try presetOptions.load()
             let bar = ProgressBar("rendering", total: count)
             let r = FaceRenderer()
@@ -68,6 +73,8 @@ struct FaceWorldCommand: ParsableCommand {
         @Option(help: "Seed for the nuisance factors and unset attributes.") var seed: UInt64 = 0
         @Option(help: "Output size in pixels (64 is the dataset's).") var size: Int = 64
         @Option(help: "Output PNG.") var out: String
+
+        func validate() throws { try OutputCheck.file(out, "--out") }
 
         func run() throws {
             let preset = try presetOptions.load()

@@ -19,11 +19,21 @@ extension FaceWorldCommand {
         @Option(help: "Write a grid of 64 samples here (PNG).") var grid: String?
         @Option(help: "Write the numbers here (JSON).") var json: String?
 
+        func validate() throws {
+            try OptionCheck.range(dataCount, 100...2_000_000, "--data-count")
+            try OptionCheck.range(samples, 10...100_000, "--samples")
+            if let grid { try OutputCheck.file(grid, "--grid") }
+            if let json { try OutputCheck.file(json, "--json") }
+        }
+
         func run() throws {
             let g = try modelOptions.load()
             let c = try classifier.map { try AttributeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? AttributeClassifier.faceWorld()
             let p = try CorrelationPreset.named(preset)
             let names = c.attributes
+            if let odd = names.first(where: { FaceAttribute(name: $0) == nil }) {
+                throw SC2Error("the classifier's attribute '\(odd)' is not a FaceWorld attribute (\(FaceAttribute.namesList)): the report compares with FaceWorld's training data")
+            }
             // Training data labels, exactly as `faceworld render` draws them.
             var dataCols = [[Double]](repeating: [], count: names.count)
             for i in 0..<dataCount {

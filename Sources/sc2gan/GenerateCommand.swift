@@ -18,8 +18,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String = "out"
 
     func validate() throws {
-        guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        try OptionCheck.finite(truncation, "--truncation")
+        try OptionCheck.range(batch, 1...256, "--batch")
+        if let cutoff { try OptionCheck.range(cutoff, 0...64, "--cutoff", "a count of W+ rows") }
+        try OutputCheck.folder(out, "--out")
     }
 
     func run() throws {

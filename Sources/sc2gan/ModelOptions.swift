@@ -46,6 +46,9 @@ enum SeedList {
             }
         }
         guard !out.isEmpty else { throw ValidationError("no seeds given") }
-        return out
+        guard out.count <= 1_000_000 else { throw ValidationError("too many seeds (\(out.count); at most 1000000)") }
+        // A seed listed twice would be generated twice into the same file: keep the first.
+        var seen = Set<UInt32>()
+        return out.filter { seen.insert($0).inserted }
     }
 }
