@@ -41,6 +41,24 @@ final class AttributeClassifierTests: XCTestCase {
             XCTAssertTrue("\(e)".contains(bad.path), "\(e)")
         }
     }
+
+    /// A classifier whose weights hold a NaN, or whose metadata names an output twice, is refused
+    /// at load (it would score every sample NaN, or merge two attributes' bars).
+    func testNaNWeightsAndRepeatedNamesAreRefused() throws {
+        let f = try SafeTensors.read(Self.assets)
+        var tensors = f.tensors
+        tensors["conv1.bias"]!.data[3] = .nan
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cls-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try SafeTensors.write(tensors, metadata: f.metadata, to: url)
+        XCTAssertThrowsError(try AttributeClassifier(contentsOf: url)) { XCTAssertTrue("\($0)".contains("conv1.bias has NaN"), "\($0)") }
+        var meta = f.metadata
+        meta["attributes"] = "age,age,lipstick,long_hair,smile,beard"
+        try SafeTensors.write(f.tensors, metadata: meta, to: url)
+        XCTAssertThrowsError(try AttributeClassifier(contentsOf: url)) { XCTAssertTrue("\($0)".contains("each output once"), "\($0)") }
+        try SafeTensors.write(f.tensors, metadata: f.metadata, to: url)
+        XCTAssertNoThrow(try AttributeClassifier(contentsOf: url))
+    }
 }
 
 enum CLITempFile {

@@ -17,7 +17,13 @@ public struct AttributeClassifier: Sendable {
         let c = try SafeTensors.read(url)
         path = url.path
         attributes = (c.metadata["attributes"] ?? FaceAttribute.allCases.map(\.rawValue).joined(separator: ","))
-            .split(separator: ",").map(String.init)
+            .split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !attributes.contains(""), Set(attributes).count == attributes.count else {
+            throw SC2Error("\(url.path): metadata \"attributes\" must name each output once, got \"\(c.metadata["attributes"] ?? "")\"")
+        }
+        for name in c.tensors.keys.sorted() where !c.tensors[name]!.data.allSatisfy(\.isFinite) {
+            throw SC2Error("\(url.path): tensor \(name) has NaN or infinite values")
+        }
         var layers: [ConvLayer] = []
         var cin = 3
         while let w = c.tensors["conv\(layers.count).weight"] {
