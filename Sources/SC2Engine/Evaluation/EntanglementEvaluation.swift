@@ -18,7 +18,11 @@ public struct EntanglementEvaluation: Sendable {
         public let pixelChange: Stat        // mean |delta| of 8-bit pixels
         public let successRate: Double
         public let samples: Int
-        public var ratio: Double { leakage.mean / max(targetChange.mean, 1e-9) }
+        /// Whether the mean target change reached 90% of the requested one (a direction that
+        /// barely moves its target, even at alpha 64, has no meaningful leakage ratio).
+        public let targetReached: Bool
+        /// Leakage per unit of target change; nil when the target was not reached.
+        public var ratio: Double? { targetReached ? leakage.mean / targetChange.mean : nil }
     }
 
     /// Mean, standard deviation over seeds, and a 95% bootstrap interval of the mean.
@@ -104,7 +108,8 @@ public struct EntanglementEvaluation: Sendable {
         }
         return Row(target: direction.attribute, correlated: correlated, method: method, alpha: Double(alpha),
                    targetChange: Stat(dA), leakage: Stat(leak), otherLeakage: Stat(other), pixelChange: Stat(pix),
-                   successRate: p.isEmpty ? .nan : Double(success) / Double(p.count), samples: p.count)
+                   successRate: p.isEmpty ? .nan : Double(success) / Double(p.count), samples: p.count,
+                   targetReached: Statistics.mean(dA) >= 0.9 * targetChange)
     }
 
     private func index(_ name: String) throws -> Int {
@@ -123,9 +128,12 @@ public struct EntanglementEvaluation: Sendable {
             s += pad(r.target, 11) + pad(r.correlated, 11) + pad(r.method, 14) + pad(String(format: "%.2f", r.alpha), 7)
             s += pad(String(format: "%.3f ± %.3f", r.targetChange.mean, r.targetChange.std), 16)
             s += pad(String(format: "%.3f [%.3f, %.3f]", r.leakage.mean, r.leakage.low, r.leakage.high), 23)
-            s += pad(String(format: "%.3f", r.ratio), 7)
+            s += pad(r.ratio.map { String(format: "%.3f", $0) } ?? "n/a*", 7)
             s += pad(String(format: "%.3f ± %.3f", r.otherLeakage.mean, r.otherLeakage.std), 16)
             s += pad(String(format: "%.1f", r.pixelChange.mean), 7) + String(format: "%.0f%%", r.successRate * 100) + "\n"
+        }
+        if rows.contains(where: { !$0.targetReached }) {
+            s += "* n/a: the direction did not reach the target change even at alpha \(rows.map(\.alpha).max().map { String(format: "%.0f", $0) } ?? "64"); its leakage is not comparable\n"
         }
         return s
     }
@@ -133,7 +141,7 @@ public struct EntanglementEvaluation: Sendable {
     public static func csv(_ rows: [Row]) -> String {
         var s = "target,correlated,method,alpha,target_change,target_change_std,leakage,leakage_std,leakage_ci_low,leakage_ci_high,ratio,other_leakage,pixel_change,success_rate,samples\n"
         for r in rows {
-            s += "\(r.target),\(r.correlated),\(r.method),\(r.alpha),\(r.targetChange.mean),\(r.targetChange.std),\(r.leakage.mean),\(r.leakage.std),\(r.leakage.low),\(r.leakage.high),\(r.ratio),\(r.otherLeakage.mean),\(r.pixelChange.mean),\(r.successRate),\(r.samples)\n"
+            s += "\(r.target),\(r.correlated),\(r.method),\(r.alpha),\(r.targetChange.mean),\(r.targetChange.std),\(r.leakage.mean),\(r.leakage.std),\(r.leakage.low),\(r.leakage.high),\(r.ratio.map { "\($0)" } ?? ""),\(r.otherLeakage.mean),\(r.pixelChange.mean),\(r.successRate),\(r.samples)\n"
         }
         return s
     }
