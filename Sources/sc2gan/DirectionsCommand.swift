@@ -102,7 +102,7 @@ struct DirectionsCommand: ParsableCommand {
         func run() throws {
             let (g, c) = try engine.load()
             let names = try attributes.map { try $0.split(separator: ",").map { try engine.attributeName(String($0), c) } } ?? c.attributes
-            guard Set(names).count == names.count else { throw ValidationError("--attributes lists an attribute twice") }
+            guard Set(names).count == names.count else { throw SC2Error("--attributes lists an attribute twice") }
             // --correlated applies to every attribute but its own entry.
             let corr = try correction.correlated.map { try $0.split(separator: ",").map { try engine.attributeName(String($0), c) } }
             let dense = try engine.denseSamples(g, c)

@@ -10,7 +10,7 @@ struct EditCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Seed.") var seed: UInt32
     @Option(help: "Direction JSON (from `directions fit` or `correct`).") var direction: String
-    @Option(help: "Steps as FROM:TO, e.g. -3:3 (step k moves by k * step-size).") var steps: String = "-3:3"
+    @Option(help: "Steps as FROM:TO, e.g. -3:3 (step k moves by k * step-size). A negative start needs an equals sign: --steps=-3:3.") var steps: String = "-3:3"
     @Option(help: "Distance per step, in w units.") var stepSize: Float = 1
     @Option(help: "Truncation psi.") var truncation: Float = 0.7
     @Option(help: "Output PNG (the strip).") var out: String
@@ -21,10 +21,10 @@ struct EditCommand: ParsableCommand {
     func run() throws {
         let parts = steps.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to, to - from <= 64 else {
-            throw ValidationError("--steps must be FROM:TO with FROM <= TO and at most 64 steps, e.g. -3:3")
+            throw SC2Error("--steps must be FROM:TO with FROM <= TO and at most 64 steps, e.g. -3:3")
         }
-        guard stepSize.isFinite else { throw ValidationError("--step-size must be finite") }
-        guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number (1: none, 0.7: typical)") }
+        guard stepSize.isFinite else { throw SC2Error("--step-size must be finite") }
+        guard truncation.isFinite else { throw SC2Error("--truncation must be a finite number (1: none, 0.7: typical)") }
         let g = try modelOptions.load()
         let d = try Direction.load(URL(fileURLWithPath: direction))
         try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: direction)

@@ -43,15 +43,15 @@ struct EngineOptions: ParsableArguments {
     func attributeName(_ name: String, _ c: AttributeClassifier) throws -> String {
         if c.attributes.contains(name) { return name }
         if let f = FaceAttribute(name: name), c.attributes.contains(f.rawValue) { return f.rawValue }
-        throw ValidationError("unknown attribute '\(name)' (known: \(c.attributes.joined(separator: ", ")))")
+        throw SC2Error("unknown attribute '\(name)' (known: \(c.attributes.joined(separator: ", ")))")
     }
 
     /// A comma-separated list of attributes other than `target`, each known to the classifier, no repeats.
     func attributeList(_ list: String, _ c: AttributeClassifier, excluding target: String, flag: String) throws -> [String] {
         let names = try list.split(separator: ",").map { try attributeName(String($0), c) }
-        guard !names.isEmpty else { throw ValidationError("\(flag) needs at least one attribute") }
-        guard !names.contains(target) else { throw ValidationError("\(flag) cannot include the target attribute '\(target)'") }
-        guard Set(names).count == names.count else { throw ValidationError("\(flag) lists an attribute twice") }
+        guard !names.isEmpty else { throw SC2Error("\(flag) needs at least one attribute") }
+        guard !names.contains(target) else { throw SC2Error("\(flag) cannot include the target attribute '\(target)'") }
+        guard Set(names).count == names.count else { throw SC2Error("\(flag) lists an attribute twice") }
         return names
     }
 }

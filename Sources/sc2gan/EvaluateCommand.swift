@@ -34,9 +34,9 @@ struct EvaluateCommand: ParsableCommand {
         let pairList: [(String, String)] = try pairs.split(separator: ",").map { p in
             let ab = p.split(separator: ":").map(String.init)
             guard ab.count == 2, c.attributes.contains(ab[0]), c.attributes.contains(ab[1]) else {
-                throw ValidationError("bad pair '\(p)': expected TARGET:CORRELATED from \(c.attributes.joined(separator: ", "))")
+                throw SC2Error("bad pair '\(p)': expected TARGET:CORRELATED from \(c.attributes.joined(separator: ", "))")
             }
-            guard ab[0] != ab[1] else { throw ValidationError("bad pair '\(p)': the correlated attribute must differ from the target") }
+            guard ab[0] != ab[1] else { throw SC2Error("bad pair '\(p)': the correlated attribute must differ from the target") }
             return (ab[0], ab[1])
         }
         var rows: [EntanglementEvaluation.Row] = []

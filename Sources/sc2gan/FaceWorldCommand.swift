@@ -23,7 +23,7 @@ struct FaceWorldCommand: ParsableCommand {
                 let pair = parts.first?.split(separator: ":") ?? []
                 guard parts.count == 2, pair.count == 2, let phi = Double(parts[1]),
                       let a = FaceAttribute(name: String(pair[0])), let b = FaceAttribute(name: String(pair[1])) else {
-                    throw ValidationError("--strength expects PARENT:CHILD=PHI with attributes from: \(FaceAttribute.namesList)")
+                    throw SC2Error("--strength expects PARENT:CHILD=PHI with attributes from: \(FaceAttribute.namesList)")
                 }
                 try p.setStrength(parent: a, child: b, phi: phi)
             }
@@ -74,26 +74,31 @@ struct FaceWorldCommand: ParsableCommand {
         @Option(help: "Output size in pixels (64 is the dataset's).") var size: Int = 64
         @Option(help: "Output PNG.") var out: String
 
-        func validate() throws { try OutputCheck.file(out, "--out") }
+        func validate() throws {
+            try OptionCheck.range(size, 16...1024, "--size")
+            try OutputCheck.file(out, "--out")
+        }
 
         func run() throws {
             let preset = try presetOptions.load()
             var p = FaceWorldDataset.sample(index: 0, seed: seed, preset: preset)
             for item in set.split(separator: ",") where !item.isEmpty {
                 let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2, let a = FaceAttribute(name: kv[0]) else {
-                    throw ValidationError("unknown attribute in '\(item)' (known: \(FaceAttribute.namesList))")
+                guard kv.count == 2 else {
+                    throw SC2Error("--set '\(item)': expected NAME=VALUE, e.g. age=old,eyeglasses=1")
+                }
+                guard let a = FaceAttribute(name: kv[0]) else {
+                    throw SC2Error("--set: unknown attribute '\(kv[0])' (known: \(FaceAttribute.namesList))")
                 }
                 let v = kv[1].lowercased()
                 let on: Bool
                 switch v {
                 case "1", "yes", "true", "on", "old", "y": on = true
                 case "0", "no", "false", "off", "young", "n": on = false
-                default: throw ValidationError("value '\(kv[1])' for \(a.rawValue) must be 0/1 (age: young/old)")
+                default: throw SC2Error("--set: value '\(kv[1])' for \(a.rawValue) must be 1 or 0 (also yes/no, on/off; age: old/young)")
                 }
                 p.attributes[a.index] = on
             }
-            guard (16...1024).contains(size) else { throw ValidationError("--size must be in 16...1024") }
             // Hair colour depends on age: redraw nuisance with the final labels, same seed.
             var rng = Xoshiro(seed: seed &+ 0x5EED)
             p = FaceParams.random(attributes: p.attributes, using: &rng)

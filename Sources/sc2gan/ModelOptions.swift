@@ -4,12 +4,13 @@ import SC2Engine
 
 /// --model, shared by every command that needs a generator.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the embedded FaceWorld model.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
     var model: String?
 
     func load() throws -> Generator {
         let url: URL
         if let model {
+            guard !model.isEmpty else { throw SC2Error("--model is empty: give a checkpoint path, or leave --model out for the FaceWorld model") }
             url = URL(fileURLWithPath: model)
         } else {
             url = try DefaultModel.generatorURL()
@@ -36,17 +37,17 @@ enum SeedList {
             let p = part.trimmingCharacters(in: .whitespaces)
             if let dash = p.dropFirst().firstIndex(of: "-") {
                 guard let a = UInt32(p[..<dash]), let b = UInt32(p[p.index(after: dash)...]), a <= b else {
-                    throw ValidationError("bad seed range '\(p)' (expected A-B with A <= B)")
+                    throw SC2Error("bad seed range '\(p)' (expected A-B with A <= B)")
                 }
-                guard b - a < 1_000_000 else { throw ValidationError("seed range '\(p)' is too long") }
+                guard b - a < 1_000_000 else { throw SC2Error("seed range '\(p)' is too long") }
                 out.append(contentsOf: a...b)
             } else {
-                guard let s = UInt32(p) else { throw ValidationError("bad seed '\(p)' (seeds are 0...4294967295)") }
+                guard let s = UInt32(p) else { throw SC2Error("bad seed '\(p)' (seeds are 0...4294967295)") }
                 out.append(s)
             }
         }
-        guard !out.isEmpty else { throw ValidationError("no seeds given") }
-        guard out.count <= 1_000_000 else { throw ValidationError("too many seeds (\(out.count); at most 1000000)") }
+        guard !out.isEmpty else { throw SC2Error("no seeds given") }
+        guard out.count <= 1_000_000 else { throw SC2Error("too many seeds (\(out.count); at most 1000000)") }
         // A seed listed twice would be generated twice into the same file: keep the first.
         var seen = Set<UInt32>()
         return out.filter { seen.insert($0).inserted }

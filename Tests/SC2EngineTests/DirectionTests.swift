@@ -85,7 +85,7 @@ final class DirectionTests: XCTestCase {
         }
         let head = "\"attribute\": \"age\", \"method\": \"m\", \"provenance\": {}"
         XCTAssertTrue(message("{\(head)}").contains("no \"vector\" field"))
-        XCTAssertTrue(message("{\(head), \"vector\": \"x\"}").contains("vector has the wrong type"))
+        XCTAssertTrue(message("{\(head), \"vector\": \"x\"}").contains("\"vector\" has the wrong type"))
         XCTAssertTrue(message("{\(head), \"vector\": [0, 0, 0]}").contains("zero"))
         XCTAssertTrue(message("{\(head), \"vector\": [1, 2], \"layers\": [-1]}").contains("layers"))
         XCTAssertTrue(message("not json").contains("not valid JSON"))

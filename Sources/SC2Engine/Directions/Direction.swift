@@ -49,11 +49,8 @@ public struct Direction: Codable, Sendable, Equatable {
         var d: Direction
         do {
             d = try JSONDecoder().decode(Direction.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw SC2Error("\(url.path): not a direction file (no \"\(key.stringValue)\" field)")
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
-            let field = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            throw SC2Error("\(url.path): not a direction file (\(field.isEmpty ? "top level" : field) has the wrong type)")
+        } catch let e as DecodingError {
+            throw SC2Error("\(url.path): not a direction file (\(e.brief))")
         } catch {
             throw SC2Error("\(url.path): not a direction file (not valid JSON)")
         }

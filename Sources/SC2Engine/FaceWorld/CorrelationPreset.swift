@@ -100,8 +100,10 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
         }
         do {
             return try JSONDecoder().decode(CorrelationPreset.self, from: data).validated(source: url.path)
-        } catch let e as SC2Error { throw e } catch {
-            throw SC2Error("\(url.path): not a valid preset (\(error))")
+        } catch let e as SC2Error { throw e } catch let e as DecodingError {
+            throw SC2Error("\(url.path): not a valid preset (\(e.brief); see assets/faceworld/presets/biased.json)")
+        } catch {
+            throw SC2Error("\(url.path): not a valid preset (\(error.localizedDescription))")
         }
     }
 

@@ -12,10 +12,10 @@ struct ExploreCommand: ParsableCommand {
         seed, s type a seed, m one large pane or three, e export (PNGs, strip, JSON), c compute \
         the missing directions of the attribute, ? help, q quit.
 
-        Without --model, uses the embedded FaceWorld model with its classifier and directions.
+        Without --model, uses the FaceWorld model shipped in assets/ with its classifier and directions.
         """)
 
-    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the embedded FaceWorld model.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
     var model: String?
 
     @Option(help: ArgumentHelp("Attribute classifier (.safetensors) for the score bars. Default: FaceWorld's, with the FaceWorld model.", valueName: "path"))
