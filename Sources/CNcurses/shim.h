@@ -35,6 +35,11 @@ static inline int sc2_color_pairs(void) { return COLOR_PAIRS; }
 static inline attr_t sc2_A_UNDERLINE(void) { return A_UNDERLINE; }
 static inline int sc2_KEY_CODE_YES(void) { return KEY_CODE_YES; }
 static inline const char *sc2_codeset(void) { return nl_langinfo(CODESET); }
+/* Whether the terminal can move the cursor (TERM=dumb cannot: a full-screen UI would scroll). */
+static inline int sc2_can_address_cursor(void) {
+    char *s = tigetstr("cup");
+    return s != NULL && s != (char *)-1;
+}
 static inline int sc2_keypad(int on) { return keypad(stdscr, on ? TRUE : FALSE); }
 static inline int sc2_erase(void) { return werase(stdscr); }
 static inline int sc2_refresh(void) { return wrefresh(stdscr); }

@@ -19,6 +19,7 @@ public struct TextStyle: OptionSet, Sendable {
 public enum ScreenError: Error, CustomStringConvertible {
     case notATerminal
     case cannotInitialize(term: String)
+    case cannotAddressCursor(term: String)
 
     public var description: String {
         switch self {
@@ -26,6 +27,8 @@ public enum ScreenError: Error, CustomStringConvertible {
             return "standard input and output must be a terminal"
         case .cannotInitialize(let term):
             return "cannot initialise the terminal (TERM=\(term)); try TERM=xterm-256color"
+        case .cannotAddressCursor(let term):
+            return "the terminal (TERM=\(term)) cannot move the cursor, which the explorer needs; try TERM=xterm-256color, or use the sc2gan subcommands (generate, edit, evaluate)"
         }
     }
 }
@@ -114,6 +117,11 @@ public final class Screen {
             throw ScreenError.cannotInitialize(term: getenv("TERM").map { String(cString: $0) } ?? "")
         }
         set_term(sp)
+        guard sc2_can_address_cursor() != 0 else {
+            endwin()
+            delscreen(sp)
+            throw ScreenError.cannotAddressCursor(term: getenv("TERM").map { String(cString: $0) } ?? "")
+        }
         screenPointer = sp
         terminalActive = 1
         isActive = true

@@ -343,4 +343,17 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertTrue(after.contains("Error:"), after)
         XCTAssertFalse(try s.alternateScreenOn())
     }
+
+    /// TERM=dumb cannot move the cursor: the explorer says so in one line and leaves the
+    /// terminal as it was (no alternate screen, the prompt on a fresh line).
+    func testDumbTerminalIsAOneLineError() throws {
+        let s = TmuxSession()
+        session = s
+        try s.start(width: 100, height: 30)
+        try s.type(commandLine(term: "dumb", lang: "C.UTF-8", extra: []))
+        let after = try s.waitFor("the exit status") { $0.contains("SC2GAN-EXIT=") }
+        XCTAssertTrue(after.contains("Error: the terminal (TERM=dumb) cannot move the cursor"), after)
+        XCTAssertFalse(after.contains("SC2GAN-EXIT=0"), after)
+        XCTAssertFalse(try s.alternateScreenOn())
+    }
 }
