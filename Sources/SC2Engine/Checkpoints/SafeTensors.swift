@@ -60,7 +60,13 @@ struct SafeTensorsFile {
         let dataSize = bytes.count - dataStart
         var entries: [String: Entry] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in header {
+        // A truncated file is the common case: say so once, with the sizes, rather than naming
+        // whichever tensor the loop below happens to reach first.
+        let needed = header.values.compactMap { (($0 as? [String: Any])?["data_offsets"] as? [Int])?.last }.max() ?? 0
+        if needed > dataSize {
+            throw fail("truncated file: its tensors need \(needed) bytes of data, only \(dataSize) follow the header")
+        }
+        for (name, value) in header.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any], let strings = map as? [String: String] else {
                     throw fail("__metadata__ is not a map from strings to strings")
