@@ -12,7 +12,15 @@ full state goes to RUN/state.pt (atomically) and a line to RUN/log.jsonl; snapsh
 generator go to RUN/snap-KIMG.safetensors with a sample grid PNG, and those of a slower EMA
 (half-life --ema-long-kimg) to RUN/snap-long-KIMG.safetensors. Rerunning the same command
 resumes where it stopped. --export writes the EMA generator (latest, or --snapshot) as
-safetensors for the Swift engine."""
+safetensors for the Swift engine.
+--stat-weight adds feature matching (Salimans et al. 2016) on a frozen teacher classifier's
+attribute probabilities: the generated attribute frequencies and pairwise co-occurrences are pulled
+towards the training data's. A few hundred kimg on 2 cores are too few for the adversarial loss
+alone to settle the frequencies of rare attributes (they drift by 10-20 points from snapshot to
+snapshot). The term sees only first and second moments of six probabilities; the teacher is
+trained on other renders with another seed (tools/train_classifier.py --seed 1), so the shipped
+classifier that measures the result is not the one the generator was fitted to. Keep the weight
+small (3): at 20, G's smile frequency swung from 91% to 0% and back within 50 steps."""
 import argparse
 import json
 import math
@@ -81,13 +89,15 @@ class Discriminator(nn.Module):
         return self.out(self.fc(x.flatten(1)))
 
 
-def sample_ws(G, z, mix_prob=0.9):
+def sample_ws(G, z, mix_prob=0.9, with_flag=False):
+    """W+ codes for z, the whole batch style-mixed with probability mix_prob (with_flag: also say if it was)."""
     ws = G.mapping(z, update_w_avg=True)
-    if mix_prob > 0 and torch.rand([]) < mix_prob:
+    mixed = mix_prob > 0 and bool(torch.rand([]) < mix_prob)
+    if mixed:
         cut = int(torch.randint(1, ws.shape[1], []))
         ws2 = G.mapping(torch.randn_like(z))
         ws = torch.cat([ws[:, :cut], ws2[:, cut:]], 1)
-    return ws
+    return (ws, mixed) if with_flag else ws
 
 
 def grid_png(imgs, path, cols=8):
@@ -145,6 +155,16 @@ def main():
                          "mixed samples impossible; a lower value late in training lets G match the marginals)")
     ap.add_argument("--ema-long-kimg", type=float, default=40,
                     help="half-life (kimg) of a second, slower EMA of G, snapshotted as snap-long-KIMG (0: off)")
+    ap.add_argument("--lr", type=float, default=0.002,
+                    help="Adam learning rate of G and D (also applied to a resumed optimiser; lower late in training "
+                         "to damp the oscillation of rare-attribute frequencies)")
+    ap.add_argument("--stat-weight", type=float, default=0,
+                    help="weight of attribute-statistics matching (feature matching, Salimans et al. 2016, on a "
+                         "teacher classifier's outputs): pulls the generated attribute frequencies and pairwise "
+                         "co-occurrences towards the training data's (0: off)")
+    ap.add_argument("--stat-classifier", default=".train/teacher/teacher.safetensors",
+                    help="teacher classifier for --stat-weight (tools/train_classifier.py --seed 1 on other renders; "
+                         "not the shipped classifier, which stays an independent judge)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.run, exist_ok=True)
@@ -163,10 +183,10 @@ def main():
     D = Discriminator()
     G_ema.load_state_dict(G.state_dict())
     G_long = sg2torch.Generator(**CONFIG)
-    optG = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0, 0.99), eps=1e-8)
+    optG = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0, 0.99), eps=1e-8)
     r1_every, gamma = 16, 0.2
     c = r1_every / (r1_every + 1)
-    optD = torch.optim.Adam(D.parameters(), lr=0.002 * c, betas=(0, 0.99 ** c), eps=1e-8)
+    optD = torch.optim.Adam(D.parameters(), lr=args.lr * c, betas=(0, 0.99 ** c), eps=1e-8)
     step, nimg, pl_mean_saved = 0, 0, 0.0
     if os.path.exists(state_path):
         st = torch.load(state_path)
@@ -176,6 +196,9 @@ def main():
         pl_mean_saved = st.get("pl_mean", 0.0)
         G_long.load_state_dict(st.get("G_long", st["G_ema"]))
         torch.set_rng_state(st["rng"])
+        for opt, scale in ((optG, 1.0), (optD, c)):
+            for group in opt.param_groups:
+                group["lr"] = args.lr * scale
         print(f"resumed at {nimg / 1000:.1f} kimg (step {step})", flush=True)
     elif args.resume_pack and os.path.exists(args.resume_pack) and args.export is None and args.pack is None:
         sd, meta = safetensors_io.load(args.resume_pack)
@@ -217,6 +240,7 @@ def main():
     pl_mean = torch.tensor(float(pl_mean_saved))
     long_beta = 0.5 ** (args.batch / (args.ema_long_kimg * 1000)) if args.ema_long_kimg > 0 else 0
     fixed_z = torch.from_numpy(np.random.RandomState(123).randn(32, CONFIG["z_dim"])).float()
+    stats = AttributeStats(args.stat_classifier, data, args.batch) if args.stat_weight > 0 else None
     t_start = time.time()
     t_save = time.time()
     last_snap = int(nimg / 1000 / args.snap_kimg)
@@ -232,8 +256,11 @@ def main():
 
         # G step.
         z = torch.randn(B, CONFIG["z_dim"])
-        fake = G.synthesis(sample_ws(G, z, args.mix_prob), noise_mode="random")
+        ws, mixed = sample_ws(G, z, args.mix_prob, with_flag=True)
+        fake = G.synthesis(ws, noise_mode="random")
         lossG = F.softplus(-D(fake)).mean()
+        if stats is not None and not mixed:  # statistics of plain W samples, as the engine draws them
+            lossG = lossG + args.stat_weight * stats.loss(fake)
         optG.zero_grad(set_to_none=True)
         lossG.backward()
         # Lazy path-length regularisation: |J_w^T y| for random image-space y should be constant.
@@ -284,6 +311,8 @@ def main():
             el = time.time() - t_start
             rec = dict(kimg=round(nimg / 1000, 2), step=step, lossG=round(lossG.item(), 4),
                        lossD=round(lossD.item(), 4), r1=round(r1.item(), 4), sec=round(el, 1), t=time.time())
+            if stats is not None:
+                rec["freq_gap"] = [round(v, 3) for v in (stats.m1 - stats.t1).tolist()]
             log.write(json.dumps(rec) + "\n"); log.flush()
             print(rec, flush=True)
         if int(nimg / 1000 / args.snap_kimg) > last_snap:
@@ -301,6 +330,49 @@ def main():
             t_save = time.time()
     save(state_path, G, G_ema, D, optG, optD, step, nimg, G_long, pl_mean)
     print(f"stopped at {nimg / 1000:.1f} kimg", flush=True)
+
+
+class AttributeStats:
+    """Feature matching on a frozen teacher classifier's probabilities p (one per attribute).
+
+    Targets: E[p] and E[p_k p_l] (k < l) over 10,000 training images. The generated moments are
+    tracked by an exponential average (half-life 1,000 samples) (a batch of 16 is too noisy), and
+    the loss sum((m - t) * batch_moment), whose gradient is that of 0.5 |m - t|^2 with respect to
+    the current batch's share, pushes the frequencies and co-occurrences towards the data's."""
+
+    def __init__(self, path, data, batch):
+        import train_classifier
+        sd, _ = safetensors_io.load(path)
+        self.net = train_classifier.Classifier()
+        self.net.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})
+        self.net.eval()
+        for p in self.net.parameters():
+            p.requires_grad_(False)
+        n = min(10000, data.shape[0])
+        idx = torch.from_numpy(np.random.RandomState(7).choice(data.shape[0], n, replace=False))
+        with torch.no_grad():
+            p = torch.cat([torch.sigmoid(self.net(data[idx[i:i + 500]].float() / 127.5 - 1)) for i in range(0, n, 500)])
+        self.t1, self.t2 = self.moments(p)
+        self.m1, self.m2 = self.t1.clone(), self.t2.clone()
+        self.beta, self.calls = 0.5 ** (batch / 1000), 0
+        print("teacher attribute frequencies on the data: " + ", ".join(
+            f"{a} {v * 100:.1f}%" for a, v in zip(train_classifier.ATTRS, self.t1.tolist())), flush=True)
+
+    @staticmethod
+    def moments(p):
+        k = p.shape[1]
+        iu = torch.triu_indices(k, k, 1)
+        return p.mean(0), (p[:, iu[0]] * p[:, iu[1]]).mean(0)
+
+    def loss(self, fake):
+        p = torch.sigmoid(self.net(fake.clamp(-1, 1)))
+        b1, b2 = self.moments(p)
+        with torch.no_grad():
+            beta = min(self.beta, self.calls / (self.calls + 1))  # a plain running mean at first
+            self.calls += 1
+            self.m1.copy_(b1.lerp(self.m1, beta))
+            self.m2.copy_(b2.lerp(self.m2, beta))
+        return ((self.m1 - self.t1) * b1).sum() + ((self.m2 - self.t2) * b2).sum()
 
 
 def mapping_depth(sd, prefix=""):
