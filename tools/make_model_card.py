@@ -20,20 +20,13 @@ def run(args):
     return out.stdout
 
 
-# The shipped generator's history, told once here and printed into the card.
-RECIPE = ("trained from scratch for {kimg} thousand images on 2 CPU cores with tools/train_generator.py (non-saturating "
-          "loss, lazy R1, path-length regularisation, style mixing 0.5, EMA of G): 160 kimg adversarial only at lr 0.002, "
-          "then lr 0.001 with feature matching on a teacher classifier's attribute frequencies and co-occurrences "
-          "(`--stat-weight`, 20 up to 184 kimg, then 3; the teacher is another classifier than the one measuring below). "
-          "The adversarial loss alone left rare attributes 10-25 points under their data frequency after 160 kimg")
-REBUILD = ("RUN=.train/gan8 RESUME_PACK= KIMG=160 tools/train_faceworld.sh   # from scratch; renders .train/data/faceworld-biased\n"
-           "# when it has stopped (tail .train/gan8/train.out), continue with the statistics term:\n"
-           "mkdir -p .train/gan8s && cp .train/gan8/state.pt .train/gan8s/\n"
-           "RUN=.train/gan8s KIMG=184 LR=0.001 STAT_WEIGHT=20 SNAP_KIMG=5 tools/train_faceworld.sh   # trains the teacher first\n"
-           "RUN=.train/gan8s KIMG={kimg} LR=0.001 STAT_WEIGHT=3 SNAP_KIMG=5 tools/train_faceworld.sh\n"
-           "/usr/bin/python3 tools/rank_snapshots.py .train/gan8s/snap-*.safetensors --linearity smile,lipstick\n"
-           "cp .train/gan8s/snap-{kimg6}.safetensors assets/faceworld/generator.safetensors\n"
-           "# (or resume from the committed pack: RUN=.train/gan8s KIMG=... LR=0.001 STAT_WEIGHT=3 tools/train_faceworld.sh)\n")
+# The shipped generator's history, printed into the card. These describe the interim 100-kimg
+# generator; a retrained one passes its own --recipe and --rebuild (see tools/train_faceworld.sh).
+RECIPE = ("trained from scratch for {kimg} thousand images on 2 CPU cores with tools/train_generator.py "
+          "(non-saturating loss, lazy R1, style mixing 0.9, EMA of G; no path-length regularisation)")
+REBUILD = ("RUN=.train/gan RESUME_PACK= MAPPING_LAYERS=4 MIX_PROB=0.9 PL_WEIGHT=0 KIMG={kimg} tools/train_faceworld.sh\n"
+           "# (renders .train/data/faceworld-biased first; runs in the background: tail .train/gan/train.out)\n"
+           "cp .train/gan/snap-{kimg6}.safetensors assets/faceworld/generator.safetensors\n")
 
 
 def matrix(names, m):
