@@ -5,7 +5,7 @@ import SC2Engine
 /// Options of the SC² pipeline, shared by `correct` and `directions rebuild-defaults`.
 struct CorrectionOptions: ParsableArguments {
     @Option(help: "Low-density synthesis: shift (move along the direction on the semantic rows) or mix (take them from a donor).")
-    var mode: LowDensitySynthesis.Mode = .shift
+    var mode: LowDensitySynthesis.Mode = .mix
     @Option(help: "Rare samples to synthesise per round.") var rare: Int = 160
     @Option(help: "Balanced mixing: most rare samples to synthesise in all (rounds continue while the classes are unbalanced).")
     var maxRare: Int = 480

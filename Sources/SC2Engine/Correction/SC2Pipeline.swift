@@ -5,7 +5,7 @@ import Tensor
 /// samples in W+, re-projection into W, re-fit on dense + rare samples.
 public struct SC2Pipeline: Sendable {
     public struct Options: Sendable {
-        public var mode: LowDensitySynthesis.Mode = .shift
+        public var mode: LowDensitySynthesis.Mode = .mix
         /// Rare samples to synthesise per round (before re-projection filtering).
         public var rareCount = 160
         /// How rare samples enter the re-fit: `balanced` swaps in as many as make the correlated
