@@ -162,6 +162,10 @@ def main():
                     help="weight of attribute-statistics matching (feature matching, Salimans et al. 2016, on a "
                          "teacher classifier's outputs): pulls the generated attribute frequencies and pairwise "
                          "co-occurrences towards the training data's (0: off)")
+    ap.add_argument("--stat-cells", choices=["moments", "chi2"], default="moments",
+                    help="what --stat-weight matches: moments (E[p_k], E[p_k p_l]) or chi2 (every cell of every "
+                         "pair's 2x2 table, each gap relative to the data's share, so that a rare combination the "
+                         "generator dropped, e.g. young with eyeglasses at 4%%, weighs as much as a common one)")
     ap.add_argument("--stat-classifier", default=".train/teacher/teacher.safetensors",
                     help="teacher classifier for --stat-weight (tools/train_classifier.py --seed 1 on other renders; "
                          "not the shipped classifier, which stays an independent judge)")
@@ -240,7 +244,7 @@ def main():
     pl_mean = torch.tensor(float(pl_mean_saved))
     long_beta = 0.5 ** (args.batch / (args.ema_long_kimg * 1000)) if args.ema_long_kimg > 0 else 0
     fixed_z = torch.from_numpy(np.random.RandomState(123).randn(32, CONFIG["z_dim"])).float()
-    stats = AttributeStats(args.stat_classifier, data, args.batch) if args.stat_weight > 0 else None
+    stats = AttributeStats(args.stat_classifier, data, args.batch, args.stat_cells == "chi2") if args.stat_weight > 0 else None
     t_start = time.time()
     t_save = time.time()
     last_snap = int(nimg / 1000 / args.snap_kimg)
@@ -312,7 +316,8 @@ def main():
             rec = dict(kimg=round(nimg / 1000, 2), step=step, lossG=round(lossG.item(), 4),
                        lossD=round(lossD.item(), 4), r1=round(r1.item(), 4), sec=round(el, 1), t=time.time())
             if stats is not None:
-                rec["freq_gap"] = [round(v, 3) for v in (stats.m1 - stats.t1).tolist()]
+                rec["freq_gap"] = [round(v, 3) for v in (stats.m1 - stats.t1)[:6].tolist()]
+                rec["rarest_cell"] = stats.rarest()
             log.write(json.dumps(rec) + "\n"); log.flush()
             print(rec, flush=True)
         if int(nimg / 1000 / args.snap_kimg) > last_snap:
@@ -340,8 +345,9 @@ class AttributeStats:
     the loss sum((m - t) * batch_moment), whose gradient is that of 0.5 |m - t|^2 with respect to
     the current batch's share, pushes the frequencies and co-occurrences towards the data's."""
 
-    def __init__(self, path, data, batch):
+    def __init__(self, path, data, batch, chi2=False):
         import train_classifier
+        self.chi2 = chi2
         sd, _ = safetensors_io.load(path)
         self.net = train_classifier.Classifier()
         self.net.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})
@@ -358,11 +364,16 @@ class AttributeStats:
         print("teacher attribute frequencies on the data: " + ", ".join(
             f"{a} {v * 100:.1f}%" for a, v in zip(train_classifier.ATTRS, self.t1.tolist())), flush=True)
 
-    @staticmethod
-    def moments(p):
+    def moments(self, p):
         k = p.shape[1]
         iu = torch.triu_indices(k, k, 1)
-        return p.mean(0), (p[:, iu[0]] * p[:, iu[1]]).mean(0)
+        a, b = p[:, iu[0]], p[:, iu[1]]
+        if not self.chi2:
+            return p.mean(0), (a * b).mean(0)
+        # Every cell of every attribute and of every pair's 2x2 table (both on, one on, both off).
+        cells1 = torch.cat([p, 1 - p], 1)
+        cells2 = torch.cat([a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b)], 1)
+        return cells1.mean(0), cells2.mean(0)
 
     def loss(self, fake):
         p = torch.sigmoid(self.net(fake.clamp(-1, 1)))
@@ -372,7 +383,16 @@ class AttributeStats:
             self.calls += 1
             self.m1.copy_(b1.lerp(self.m1, beta))
             self.m2.copy_(b2.lerp(self.m2, beta))
+        if self.chi2:  # gaps relative to the target cell (a chi-square): a rare cell's absence counts
+            f1, f2 = self.t1.clamp(min=0.02), self.t2.clamp(min=0.02)  # never-together cells (lipstick, beard) stay finite
+            return (((self.m1 - self.t1) / f1) * b1).sum() + (((self.m2 - self.t2) / f2) * b2).sum()
         return ((self.m1 - self.t1) * b1).sum() + ((self.m2 - self.t2) * b2).sum()
+
+    def rarest(self):
+        """(ratio generated / data, target) of the pair cell furthest below its target, as a share."""
+        r = torch.where(self.t2 > 0.02, self.m2 / self.t2.clamp(min=0.02), torch.ones_like(self.t2))
+        i = int(torch.argmin(r))
+        return round(float(r[i]), 3), round(float(self.t2[i]), 3)
 
 
 def mapping_depth(sd, prefix=""):
