@@ -181,6 +181,9 @@ def main():
                     help="weight of a linear-separability term: a linear head on w learns the teacher's labels "
                          "of G(w), and G is pulled towards rendering the head's soft prediction, so that attributes "
                          "become half-spaces of W with gradual transitions, as InterFaceGAN assumes (0: off)")
+    ap.add_argument("--lin-sharpen", type=float, default=1,
+                    help="with --lin-weight: the head's logits are multiplied by this before the sigmoid (> 1: "
+                         "crisper targets, fewer ambiguous images near a boundary)")
     ap.add_argument("--stat-classifier", default=".train/teacher/teacher.safetensors",
                     help="teacher classifier for --stat-weight (tools/train_classifier.py --seed 1 on other renders; "
                          "not the shipped classifier, which stays an independent judge)")
@@ -300,7 +303,8 @@ def main():
             lin_acc = lin_acc * 0.98 + 0.02 * float(((logits > 0).float() == target).float().mean())
             optH.zero_grad(set_to_none=True)
             head_loss.backward()
-            lossG = lossG + args.lin_weight * F.binary_cross_entropy_with_logits(teacher_logits, torch.sigmoid(logits.detach()))
+            soft = torch.sigmoid(args.lin_sharpen * logits.detach())
+            lossG = lossG + args.lin_weight * F.binary_cross_entropy_with_logits(teacher_logits, soft)
         optG.zero_grad(set_to_none=True)
         lossG.backward()
         # Lazy path-length regularisation: |J_w^T y| for random image-space y should be constant.
