@@ -36,6 +36,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -184,6 +185,16 @@ def main():
     ap.add_argument("--lin-sharpen", type=float, default=1,
                     help="with --lin-weight: the head's logits are multiplied by this before the sigmoid (> 1: "
                          "crisper targets, fewer ambiguous images near a boundary)")
+    ap.add_argument("--lin-ortho", type=float, default=0,
+                    help="with --lin-weight: weight of a penalty on the squared cosines between the head's normals, "
+                         "so that each attribute gets its own axis of W and the data's correlations live only in "
+                         "the density of w (the low-density rare combinations SC2 synthesises), not in shared "
+                         "normals that no linear edit can separate (0: off)")
+    ap.add_argument("--lin-edit", type=float, default=0,
+                    help="with --lin-weight: weight of the same pull on edited codes, w + t n_k with n_k one of "
+                         "the head's normals and t taking w across attribute k's boundary: teaches G to follow the "
+                         "head where the data are sparse (young with eyeglasses), so that a rare combination is a "
+                         "low-density region of W, not a hole; the edited images also face D (0: off)")
     ap.add_argument("--stat-classifier", default=".train/teacher/teacher.safetensors",
                     help="teacher classifier for --stat-weight (tools/train_classifier.py --seed 1 on other renders; "
                          "not the shipped classifier, which stays an independent judge)")
@@ -275,7 +286,10 @@ def main():
     t_save = time.time()
     last_snap = int(nimg / 1000 / args.snap_kimg)
     log = open(os.path.join(args.run, "log.jsonl"), "a")
-    while nimg < args.kimg * 1000:
+    stop_requested = []  # SIGTERM/SIGINT: finish the step, save the state, exit (no work lost)
+    signal.signal(signal.SIGTERM, lambda *_: stop_requested.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop_requested.append(1))
+    while nimg < args.kimg * 1000 and not stop_requested:
         if args.minutes and time.time() - t_start > args.minutes * 60:
             break
         B = args.batch
@@ -300,11 +314,32 @@ def main():
             target = (teacher_logits.detach() > 0).float()
             logits = lin_head(ws[:, 0].detach())
             head_loss = F.binary_cross_entropy_with_logits(logits, target)
+            if args.lin_ortho > 0:
+                normals = F.normalize(lin_head.weight, dim=1)
+                cos = normals @ normals.t()
+                head_loss = head_loss + args.lin_ortho * (cos - torch.eye(6)).square().sum() / 2
             lin_acc = lin_acc * 0.98 + 0.02 * float(((logits > 0).float() == target).float().mean())
             optH.zero_grad(set_to_none=True)
             head_loss.backward()
             soft = torch.sigmoid(args.lin_sharpen * logits.detach())
             lossG = lossG + args.lin_weight * F.binary_cross_entropy_with_logits(teacher_logits, soft)
+            if args.lin_edit > 0:
+                # Half the batch stepped along one head normal each, to 1-4 logits beyond the boundary
+                # on the other side; the head's prediction there is the target (with orthogonal normals,
+                # the other attributes' targets stay as they were).
+                he = B // 2
+                weight = lin_head.weight.detach()
+                k = torch.randint(0, 6, [he])
+                norm_k = weight[k].norm(dim=1)
+                lk = logits.detach()[:he].gather(1, k[:, None])[:, 0]
+                goal = -torch.sign(lk) * (1 + 3 * torch.rand(he))
+                t = (goal - lk) / norm_k
+                ws_e = ws[:he] + (t / norm_k)[:, None, None] * weight[k][:, None, :]
+                fake_e = G.synthesis(ws_e, noise_mode="random")
+                target_e = torch.sigmoid(args.lin_sharpen * lin_head(ws_e[:, 0].detach()).detach())
+                lossG = lossG + args.lin_edit * (
+                    F.binary_cross_entropy_with_logits(stats.net(fake_e.clamp(-1, 1)), target_e)
+                    + F.softplus(-D(fake_e)).mean())
         optG.zero_grad(set_to_none=True)
         lossG.backward()
         # Lazy path-length regularisation: |J_w^T y| for random image-space y should be constant.
@@ -362,6 +397,8 @@ def main():
                 rec["rarest_cell"] = stats.rarest()
             if lin_head is not None:
                 rec["lin_acc"] = round(lin_acc, 3)
+                normals = F.normalize(lin_head.weight.detach(), dim=1)
+                rec["lin_max_cos"] = round(float((normals @ normals.t() - torch.eye(6)).abs().max()), 3)
                 torch.save(lin_head.state_dict(), os.path.join(args.run, "lin_head.pt"))
             log.write(json.dumps(rec) + "\n"); log.flush()
             print(rec, flush=True)
