@@ -276,6 +276,7 @@ def main():
     stats = AttributeStats(args.stat_classifier, data, args.batch, args.stat_cells == "chi2") \
         if args.stat_weight > 0 or args.lin_weight > 0 else None
     lin_head, optH, lin_acc = None, None, 0.5
+    edit_loss_avg = torch.ones(6)
     if args.lin_weight > 0:
         lin_head = nn.Linear(CONFIG["w_dim"], 6)
         head_path = os.path.join(args.run, "lin_head.pt")
@@ -329,7 +330,9 @@ def main():
                 # the other attributes' targets stay as they were).
                 he = B // 2
                 weight = lin_head.weight.detach()
-                k = torch.randint(0, 6, [he])
+                # The attributes G follows worst off the data get edited most (sampling weights: a
+                # running mean of each attribute's edit loss).
+                k = torch.multinomial(edit_loss_avg / edit_loss_avg.sum(), he, replacement=True)
                 norm_k = weight[k].norm(dim=1)
                 lk = logits.detach()[:he].gather(1, k[:, None])[:, 0]
                 goal = -torch.sign(lk) * (1 + 3 * torch.rand(he))
@@ -337,9 +340,13 @@ def main():
                 ws_e = ws[:he] + (t / norm_k)[:, None, None] * weight[k][:, None, :]
                 fake_e = G.synthesis(ws_e, noise_mode="random")
                 target_e = torch.sigmoid(args.lin_sharpen * lin_head(ws_e[:, 0].detach()).detach())
-                lossG = lossG + args.lin_edit * (
-                    F.binary_cross_entropy_with_logits(stats.net(fake_e.clamp(-1, 1)), target_e)
-                    + F.softplus(-D(fake_e)).mean())
+                edit_bce = F.binary_cross_entropy_with_logits(stats.net(fake_e.clamp(-1, 1)), target_e,
+                                                              reduction="none").mean(1)
+                with torch.no_grad():
+                    for a in range(6):
+                        if bool((k == a).any()):
+                            edit_loss_avg[a] = 0.95 * edit_loss_avg[a] + 0.05 * edit_bce[k == a].mean()
+                lossG = lossG + args.lin_edit * (edit_bce.mean() + F.softplus(-D(fake_e)).mean())
         optG.zero_grad(set_to_none=True)
         lossG.backward()
         # Lazy path-length regularisation: |J_w^T y| for random image-space y should be constant.
@@ -397,6 +404,8 @@ def main():
                 rec["rarest_cell"] = stats.rarest()
             if lin_head is not None:
                 rec["lin_acc"] = round(lin_acc, 3)
+                if args.lin_edit > 0:
+                    rec["edit_loss"] = [round(float(v), 3) for v in edit_loss_avg]
                 normals = F.normalize(lin_head.weight.detach(), dim=1)
                 rec["lin_max_cos"] = round(float((normals @ normals.t() - torch.eye(6)).abs().max()), 3)
                 torch.save(lin_head.state_dict(), os.path.join(args.run, "lin_head.pt"))
