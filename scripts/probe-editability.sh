@@ -6,6 +6,9 @@
 # leakage far below the original's; a clustered W shows Δtarget ± 0.50 (every seed stays or flips
 # whole) and other leakage near 0.4 for both. Usage:
 #   bash scripts/probe-editability.sh MODEL [OUT_DIR]
+# When the model is a snapshot of a --lin-weight run (lin_head.pt beside it), the head's normals,
+# the directions that run trains G to follow, are evaluated too (rows "head normal"; the head as
+# last saved, so for an older snapshot of a running run only roughly its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?usage: scripts/probe-editability.sh MODEL [OUT_DIR]}
@@ -24,3 +27,9 @@ for pair in age:eyeglasses lipstick:long_hair; do
 done
 $B evaluate --model "$model" --directions "$out/dirs" --pairs age:eyeglasses,lipstick:long_hair --count 60 \
   --methods original,conditional --out "$out/eval" 2>/dev/null
+head="$(dirname "$model")/lin_head.pt"
+if [ -f "$head" ] && [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 tools/head_directions.py --head "$head" --like "$out/dirs/age.interfacegan.json" --out "$out/head"
+  $B evaluate --model "$model" --directions "$out/head" --pairs age:eyeglasses,lipstick:long_hair --count 60 \
+    --methods original --out "$out/head-eval" 2>/dev/null | sed -n '2,3p' | sed 's/original   /head normal/'
+fi
