@@ -14,12 +14,39 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Share of each class the rare samples may make up in the re-fit (the cap, when balanced).") var rareShare: Double = 0.5
     @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
+    @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured: the window of rows that moves the target most and the rest least).")
+    var rows: String?
+
+    /// --rows as row numbers (format only; the range is checked against the generator).
+    var rowList: [Int]? {
+        get throws {
+            guard let rows else { return nil }
+            var out: [Int] = []
+            for part in rows.split(separator: ",", omittingEmptySubsequences: false) {
+                let ends = part.split(separator: "-", omittingEmptySubsequences: false)
+                guard (1...2).contains(ends.count), let a = Int(ends[0]), let b = Int(ends[ends.count - 1]), a >= 0, a <= b else {
+                    throw ValidationError("--rows: '\(part)' is not a row or a range of rows (e.g. 3, 3-5, 2,4)")
+                }
+                out += Array(a...b)
+            }
+            return Array(Set(out)).sorted()
+        }
+    }
+
+    /// --rows checked against the generator, before any sampling.
+    func checkRows(_ g: Generator) throws {
+        let nw = g.config.numWs
+        if let bad = try rowList?.first(where: { $0 >= nw }) {
+            throw SC2Error("--rows: row \(bad) is out of range: this generator has \(nw) W+ rows (0-\(nw - 1))")
+        }
+    }
 
     func validate() throws {
         try OptionCheck.range(rare, 1...100_000, "--rare")
         try OptionCheck.range(maxRare, 1...1_000_000, "--max-rare")
         try OptionCheck.range(rareShare, 0.01...0.95, "--rare-share", "a share of each class")
         try OptionCheck.range(refineSteps, 0...10_000, "--refine-steps")
+        _ = try rowList
     }
 
     /// --correlated checked against the classifier before any sampling.
@@ -31,6 +58,7 @@ struct CorrectionOptions: ParsableArguments {
              original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
+        opts.rows = try rowList
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
@@ -74,6 +102,7 @@ struct CorrectCommand: ParsableCommand {
         let (g, c) = try engine.load()
         let attr = try engine.attributeName(attribute, c)
         let corr = try correction.correlatedNames(engine, c, target: attr)
+        try correction.checkRows(g)
         let dense = try engine.denseSamples(g, c)
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
         let builder = DirectionBuilder(samples: dense)

@@ -97,7 +97,12 @@ struct DirectionsCommand: ParsableCommand {
         @Option(help: "Attributes (comma-separated; default: all).") var attributes: String?
         @Option(help: "Library folder.") var out: String
 
-        func validate() throws { try OutputCheck.folder(out, "--out") }
+        func validate() throws {
+            if correction.rows != nil {
+                throw ValidationError("--rows picks one attribute's rows: use it with `sc2gan correct --attribute A`")
+            }
+            try OutputCheck.folder(out, "--out")
+        }
 
         func run() throws {
             let (g, c) = try engine.load()

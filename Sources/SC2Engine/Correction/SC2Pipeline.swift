@@ -21,6 +21,8 @@ public struct SC2Pipeline: Sendable {
         /// Gradient refinement steps after the closed-form start (0: closed form only).
         public var refineSteps = 40
         public var semanticSamples = 24
+        /// W+ rows to synthesise on, instead of the measured window (nil: measured).
+        public var rows: [Int]? = nil
         public init() {}
     }
 
@@ -92,7 +94,7 @@ public struct SC2Pipeline: Sendable {
         var semCodes = Tensor(zeros: [pick.count, nw, d])
         for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: codes[k]) } }
         let sem = try SemanticLayers.measure(generator: g, classifier: classifier, direction: base, codes: semCodes,
-                                             alpha: 2 * spread) { progress?(.semanticLayers, $0, $1) }
+                                             alpha: 2 * spread, fixed: options.rows) { progress?(.semanticLayers, $0, $1) }
         var layered = base
         layered.layers = sem.best.rows
 

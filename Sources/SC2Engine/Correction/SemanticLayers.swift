@@ -22,8 +22,9 @@ public struct SemanticLayers: Sendable {
     /// - Parameters:
     ///   - alpha: step along the direction (in w units); the same for every window.
     ///   - minimumShare: a window must reach this share of the all-rows target change.
+    ///   - fixed: rows chosen by the user: only they and all rows are measured, and they are `best`.
     public static func measure(generator g: Generator, classifier c: AttributeClassifier, direction: Direction,
-                               codes: Tensor, alpha: Float, minimumShare: Double = 0.6,
+                               codes: Tensor, alpha: Float, minimumShare: Double = 0.6, fixed: [Int]? = nil,
                                progress: ((Int, Int) -> Void)? = nil) throws -> SemanticLayers {
         guard let a = c.index(of: direction.attribute) else {
             throw SC2Error("unknown attribute '\(direction.attribute)' (known: \(c.attributes.joined(separator: ", ")))")
@@ -43,6 +44,16 @@ public struct SemanticLayers: Sendable {
             }
             let n = Double(max(p.count, 1))
             return Window(rows: rows, targetChange: target / n, leakage: leak / n)
+        }
+        if let fixed {
+            if let bad = fixed.first(where: { $0 < 0 || $0 >= nw }) {
+                throw SC2Error("row \(bad) is out of range: this generator has \(nw) W+ rows (0-\(nw - 1))")
+            }
+            let all = effect(Array(0..<nw))
+            progress?(1, 2)
+            let chosen = effect(Array(Set(fixed)).sorted())
+            progress?(2, 2)
+            return SemanticLayers(attribute: direction.attribute, best: chosen, all: all, windows: [all, chosen])
         }
         var windows: [Window] = []
         let total = nw * (nw + 1) / 2
