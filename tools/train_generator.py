@@ -161,7 +161,7 @@ def main():
     ap.add_argument("--save-every", type=float, default=5, help="minutes between resumable saves")
     ap.add_argument("--snap-kimg", type=float, default=10, help="kimg between EMA snapshots")
     ap.add_argument("--export", help="write the EMA generator as safetensors and exit")
-    ap.add_argument("--snapshot", help="with --export: a snapshot file instead of the latest state")
+    ap.add_argument("--snapshot", help="with --export: a snapshot file or a resume pack instead of the latest state")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--pack", help="write a compact resume pack (fp16 G, G_ema, D; no optimiser state) and exit")
     ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
@@ -220,8 +220,11 @@ def main():
         CONFIG["mapping_layers"] = mapping_depth(torch.load(state_path)["G"])
     elif args.resume_pack and os.path.exists(args.resume_pack) and args.export is None:
         CONFIG["mapping_layers"] = mapping_depth(safetensors_io.load(args.resume_pack)[0], "G.")
-    if args.snapshot:
-        CONFIG["mapping_layers"] = mapping_depth(safetensors_io.load(args.snapshot)[0])
+    snap_prefix = ""
+    if args.snapshot:  # a snapshot, or a resume pack (its G_ema.* tensors)
+        snap_sd, snap_meta = safetensors_io.load(args.snapshot)
+        snap_prefix = "G_ema." if any(k.startswith("G_ema.") for k in snap_sd) else ""
+        CONFIG["mapping_layers"] = mapping_depth(snap_sd, snap_prefix)
     G = sg2torch.Generator(**CONFIG)
     G_ema = sg2torch.Generator(**CONFIG)
     D = Discriminator()
@@ -276,8 +279,10 @@ def main():
 
     if args.export:
         if args.snapshot:
-            sd, _ = safetensors_io.load(args.snapshot)
-            G_ema.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})
+            G_ema.load_state_dict({k[len(snap_prefix):]: torch.from_numpy(v.astype(np.float32))
+                                   for k, v in snap_sd.items() if k.startswith(snap_prefix)})
+            if snap_prefix and "nimg" in snap_meta:
+                nimg = int(snap_meta["nimg"])
         export(G_ema, args.export, nimg / 1000)
         print(f"exported EMA generator ({nimg / 1000:.1f} kimg) to {args.export}")
         return

@@ -14,8 +14,10 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Share of each class the rare samples may make up in the re-fit (the cap, when balanced).") var rareShare: Double = 0.5
     @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
-    @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured: the window of rows that moves the target most and the rest least).")
+    @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured, see --row-choice).")
     var rows: String?
+    @Option(help: "How the rows are measured without --rows: yield (the window of up to 4 rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
+    var rowChoice: SC2Pipeline.RowChoice = .yield
 
     /// --rows as row numbers (format only; the range is checked against the generator).
     var rowList: [Int]? {
@@ -59,6 +61,7 @@ struct CorrectionOptions: ParsableArguments {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         opts.rows = try rowList
+        opts.rowChoice = rowChoice
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
@@ -75,8 +78,9 @@ struct CorrectionOptions: ParsableArguments {
     }
 
     static func summary(_ r: SC2Pipeline.Report) -> String {
-        String(format: "%@: rows %@ (Δ%@ %.2f, leakage %.2f); %d rare samples (%d round%@), %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
-               r.attribute, r.semanticRows.map(String.init).joined(separator: ","), r.attribute, r.semanticTargetChange, r.semanticLeakage,
+        String(format: "%@: rows %@ (%@; Δ%@ %.2f, leakage %.2f); %d rare samples (%d round%@), %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
+               r.attribute, r.semanticRows.map(String.init).joined(separator: ","),
+               r.rowYield.map { String(format: "yield %.0f%%", $0 * 100) } ?? r.rowChoice, r.attribute, r.semanticTargetChange, r.semanticLeakage,
                r.rareSynthesised, r.rounds, r.rounds == 1 ? "" : "s", r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
                r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy * 100,
                r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
@@ -85,6 +89,7 @@ struct CorrectionOptions: ParsableArguments {
 
 extension LowDensitySynthesis.Mode: ExpressibleByArgument {}
 extension SC2Pipeline.Mix: ExpressibleByArgument {}
+extension SC2Pipeline.RowChoice: ExpressibleByArgument {}
 
 struct CorrectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

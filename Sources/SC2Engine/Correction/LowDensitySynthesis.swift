@@ -34,65 +34,23 @@ public struct LowDensitySynthesis: Sendable {
     /// it, so that repeated calls make new samples.
     public func synthesize(dense: SampleSet, count: Int, alphas: [Float], seed: UInt64 = 0, used: inout Set<Int>,
                            progress: ((Int, Int) -> Void)? = nil) throws -> [Sample] {
-        let a = try index(direction.attribute)
-        let bs = try correlated.map(index)
-        let pa = try dense.scores(of: direction.attribute)
-        let pb = try correlated.map { try dense.scores(of: $0) }
-        let codes = dense.codes
-        let nw = generator.config.numWs, d = generator.config.wDim
+        let ctx = try Context(self, dense)
         var rng = Xoshiro(seed: seed &+ UInt64(used.count))
-        // Rare combination = target flipped while each correlated attribute keeps its value.
-        // Sources: confident samples with the target off (to switch on) and on (to switch off).
+        let rows = direction.layers ?? Array(0..<generator.config.numWs)
         var out: [Sample] = []
         for positive in [true, false] {
-            var sources = (0..<dense.count).filter { i in !used.contains(i) && (positive ? pa[i] < 0.2 : pa[i] > 0.8) }
-            // Prefer the sources whose correlated attributes agree with the target's current value
-            // (the frequent combination), since flipping the target there makes the rare one.
-            let phi = dense.labelCorrelation()
-            sources.sort { i, j in
-                func freq(_ k: Int) -> Int {
-                    bs.enumerated().filter { (m, b) in (pb[m][k] > 0.5) == ((pa[k] > 0.5) == (phi[a][b] > 0)) }.count
-                }
-                return freq(i) > freq(j)
-            }
-            let donors = (0..<dense.count).filter { i in positive ? pa[i] > 0.8 : pa[i] < 0.2 }
             let want = (count + 1) / 2
             var kept = 0, tried = 0
-            for i in sources where kept < want {
+            for i in ctx.sources(positive: positive, excluding: used) where kept < want {
                 tried += 1
                 used.insert(i)
-                var code = [Float](repeating: 0, count: nw * d)
-                for r in 0..<nw { code.replaceSubrange(r * d..<(r + 1) * d, with: codes[i]) }
-                let rows = direction.layers ?? Array(0..<nw)
-                var candidates: [[Float]] = []
-                switch mode {
-                case .shift:
-                    for alpha in alphas {
-                        var c = code
-                        let s: Float = positive ? alpha : -alpha
-                        for r in rows { for k in 0..<d { c[r * d + k] += s * direction.vector[k] } }
-                        candidates.append(c)
-                    }
-                case .mix:
-                    guard !donors.isEmpty else { break }
-                    for _ in 0..<max(1, alphas.count) {
-                        let donor = codes[donors[Int(rng.next() % UInt64(donors.count))]]
-                        var c = code
-                        for r in rows { c.replaceSubrange(r * d..<(r + 1) * d, with: donor) }
-                        candidates.append(c)
-                    }
-                }
+                let candidates = ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng)
                 guard !candidates.isEmpty else { continue }
-                let batch = Tensor(shape: [candidates.count, nw, d], data: candidates.flatMap { $0 })
+                let batch = Tensor(shape: [candidates.count, ctx.nw, ctx.d], data: candidates.flatMap { $0 })
                 let p = classifier.probabilities(generated: generator.synthesis(batch))
-                for (ci, s) in p.enumerated() {
-                    let flipped = positive ? s[a] > margin : s[a] < 1 - margin
-                    let kept_b = bs.enumerated().allSatisfy { (m, b) in abs(s[b] - pb[m][i]) <= maxCorrelatedChange && (s[b] > 0.5) == (pb[m][i] > 0.5) }
-                    if flipped && kept_b {
-                        out.append(Sample(code: candidates[ci], sourceSeed: dense.seeds[i], targetPositive: positive, scores: s))
-                        kept += 1
-                        break
-                    }
+                if let ci = p.indices.first(where: { ctx.accepts(p[$0], source: i, positive: positive) }) {
+                    out.append(Sample(code: candidates[ci], sourceSeed: dense.seeds[i], targetPositive: positive, scores: p[ci]))
+                    kept += 1
                 }
                 progress?(out.count, count)
                 if tried > 20 * want { break }
@@ -101,7 +59,118 @@ public struct LowDensitySynthesis: Sendable {
         return out
     }
 
-    private func index(_ name: String) throws -> Int {
+    /// The rare-sample yield of a set of rows: of the first `perSide` sources on each side (those
+    /// `synthesize` would try first), how many give a kept rare sample when synthesised on `rows`.
+    public func yield(dense: SampleSet, rows: [Int], perSide: Int, alphas: [Float], seed: UInt64 = 0) throws -> Yield {
+        let ctx = try Context(self, dense)
+        var rng = Xoshiro(seed: seed)
+        var kept = [0, 0], tried = [0, 0]
+        for (side, positive) in [true, false].enumerated() {
+            let sources = Array(ctx.sources(positive: positive, excluding: []).prefix(perSide))
+            var owner: [Int] = [], batch: [Float] = []
+            for (j, i) in sources.enumerated() {
+                for c in ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng) {
+                    owner.append(j); batch.append(contentsOf: c)
+                }
+            }
+            tried[side] = sources.count
+            guard !owner.isEmpty else { continue }
+            var ok = Set<Int>()
+            for start in stride(from: 0, to: owner.count, by: 64) {
+                let n = min(64, owner.count - start)
+                let codes = Tensor(shape: [n, ctx.nw, ctx.d], data: Array(batch[start * ctx.nw * ctx.d..<(start + n) * ctx.nw * ctx.d]))
+                let p = classifier.probabilities(generated: generator.synthesis(codes))
+                for (m, s) in p.enumerated() where ctx.accepts(s, source: sources[owner[start + m]], positive: positive) {
+                    ok.insert(owner[start + m])
+                }
+            }
+            kept[side] = ok.count
+        }
+        return Yield(rows: rows, positive: kept[0], negative: kept[1], triedPositive: tried[0], triedNegative: tried[1])
+    }
+
+    public struct Yield: Sendable, Codable {
+        public let rows: [Int]
+        /// Sources that gave a kept rare sample with the target switched on / off...
+        public let positive: Int, negative: Int
+        /// ...of this many tried.
+        public let triedPositive: Int, triedNegative: Int
+        public var kept: Int { positive + negative }
+        public var rate: Double { Double(kept) / Double(max(triedPositive + triedNegative, 1)) }
+    }
+
+    /// What synthesis and yield share: scores, source order, candidates, the acceptance test.
+    private struct Context {
+        let s: LowDensitySynthesis
+        let a: Int, bs: [Int]
+        let pa: [Float], pb: [[Float]]
+        let codes: [[Float]]
+        let phi: [[Double]]
+        let donors: [Bool: [Int]]
+        let nw: Int, d: Int
+
+        init(_ s: LowDensitySynthesis, _ dense: SampleSet) throws {
+            self.s = s
+            a = try s.index(s.direction.attribute)
+            bs = try s.correlated.map(s.index)
+            pa = try dense.scores(of: s.direction.attribute)
+            pb = try s.correlated.map { try dense.scores(of: $0) }
+            codes = dense.codes
+            phi = dense.labelCorrelation()
+            let pa = pa
+            donors = [true: (0..<dense.count).filter { pa[$0] > 0.8 }, false: (0..<dense.count).filter { pa[$0] < 0.2 }]
+            nw = s.generator.config.numWs; d = s.generator.config.wDim
+        }
+
+        /// Rare combination = target flipped while each correlated attribute keeps its value.
+        /// Sources: confident samples with the target off (to switch on) or on (to switch off),
+        /// those in the frequent combination first (correlated attributes agreeing with the
+        /// target's current value), since flipping the target there makes the rare one.
+        func sources(positive: Bool, excluding used: Set<Int>) -> [Int] {
+            let agreeing = (0..<pa.count).map { k in
+                bs.enumerated().filter { (m, b) in (pb[m][k] > 0.5) == ((pa[k] > 0.5) == (phi[a][b] > 0)) }.count
+            }
+            return (0..<pa.count)
+                .filter { i in !used.contains(i) && (positive ? pa[i] < 0.2 : pa[i] > 0.8) }
+                .sorted { agreeing[$0] > agreeing[$1] }
+        }
+
+        /// W+ codes to try for one source: shifted along the direction on `rows` by each alpha,
+        /// or with `rows` taken from as many random donors that have the target.
+        func candidates(source i: Int, positive: Bool, rows: [Int], alphas: [Float], rng: inout Xoshiro) -> [[Float]] {
+            var code = [Float](repeating: 0, count: nw * d)
+            for r in 0..<nw { code.replaceSubrange(r * d..<(r + 1) * d, with: codes[i]) }
+            switch s.mode {
+            case .shift:
+                return alphas.map { alpha in
+                    var c = code
+                    let step: Float = positive ? alpha : -alpha
+                    for r in rows { for k in 0..<d { c[r * d + k] += step * s.direction.vector[k] } }
+                    return c
+                }
+            case .mix:
+                let pool = donors[positive]!
+                guard !pool.isEmpty else { return [] }
+                return (0..<max(1, alphas.count)).map { _ in
+                    let donor = codes[pool[Int(rng.next() % UInt64(pool.count))]]
+                    var c = code
+                    for r in rows { c.replaceSubrange(r * d..<(r + 1) * d, with: donor) }
+                    return c
+                }
+            }
+        }
+
+        /// Kept: the target confidently flipped, every correlated attribute on the same side and
+        /// moved by at most `maxCorrelatedChange`.
+        func accepts(_ p: [Float], source i: Int, positive: Bool) -> Bool {
+            let flipped = positive ? p[a] > s.margin : p[a] < 1 - s.margin
+            return flipped && bs.enumerated().allSatisfy { (m, b) in
+                abs(p[b] - pb[m][i]) <= s.maxCorrelatedChange && (p[b] > 0.5) == (pb[m][i] > 0.5)
+            }
+        }
+    }
+
+    fileprivate func index(_ name: String) throws -> Int {
         guard let i = classifier.index(of: name) else {
             throw SC2Error("unknown attribute '\(name)' (known: \(classifier.attributes.joined(separator: ", ")))")
         }

@@ -23,10 +23,22 @@ public struct SC2Pipeline: Sendable {
         public var semanticSamples = 24
         /// W+ rows to synthesise on, instead of the measured window (nil: measured).
         public var rows: [Int]? = nil
+        /// How the rows are measured when `rows` is nil.
+        public var rowChoice: RowChoice = .yield
+        /// Yield: windows of at most this many rows are tried...
+        public var yieldMaxRows = 4
+        /// ...each on this many sources per rare combination.
+        public var yieldSources = 32
         public init() {}
     }
 
     public enum Mix: String, Sendable, CaseIterable, Codable { case balanced, share }
+
+    /// `yield`: the window of rows (up to `yieldMaxRows` long) on which the most sources give a
+    /// kept rare sample, ties to the better effect score; `effect`: the window that moves the
+    /// target most and the other attributes least (SemanticLayers), with no look at the rare
+    /// samples it makes.
+    public enum RowChoice: String, Sendable, CaseIterable, Codable { case yield, effect }
 
     public struct Report: Sendable, Codable {
         public var attribute: String
@@ -34,6 +46,10 @@ public struct SC2Pipeline: Sendable {
         public var semanticRows: [Int]
         public var semanticTargetChange: Double
         public var semanticLeakage: Double
+        /// How the rows were chosen: yield, effect or given.
+        public var rowChoice: String
+        /// Share of the tried sources that gave a kept rare sample on the chosen rows (yield only).
+        public var rowYield: Double?
         public var rareSynthesised: Int
         public var rareKeptAfterProjection: Int
         public var projectionPSNR: Double
@@ -51,11 +67,12 @@ public struct SC2Pipeline: Sendable {
     }
 
     public enum Stage: Sendable {
-        case semanticLayers, lowDensity, reprojection, refit
+        case semanticLayers, rowYield, lowDensity, reprojection, refit
 
         public var title: String {
             switch self {
             case .semanticLayers: return "semantic layers"
+            case .rowYield: return "rare-sample yield per rows"
             case .lowDensity: return "low-density samples"
             case .reprojection: return "re-projection"
             case .refit: return "re-fit"
@@ -95,8 +112,30 @@ public struct SC2Pipeline: Sendable {
         for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: codes[k]) } }
         let sem = try SemanticLayers.measure(generator: g, classifier: classifier, direction: base, codes: semCodes,
                                              alpha: 2 * spread, fixed: options.rows) { progress?(.semanticLayers, $0, $1) }
+        var chosen = sem.best
+        var rowYield: Double? = nil
+        let alphas: [Float] = [1.5, 2.5, 3.5].map { $0 * spread }
+        if options.rows == nil && options.rowChoice == .yield {
+            // Try each short window on the sources synthesis would use first.
+            let windows = sem.windows.filter { $0.rows.count <= options.yieldMaxRows && $0.rows.count < nw }
+            var probe = LowDensitySynthesis(generator: g, classifier: classifier, direction: base, correlated: corr)
+            probe.mode = options.mode
+            var best: (window: SemanticLayers.Window, yield: LowDensitySynthesis.Yield)? = nil
+            for (i, w) in windows.enumerated() {
+                let y = try probe.yield(dense: dense, rows: w.rows, perSide: options.yieldSources, alphas: alphas)
+                if best == nil || y.kept > best!.yield.kept || (y.kept == best!.yield.kept && w.score > best!.window.score) {
+                    best = (w, y)
+                }
+                progress?(.rowYield, i + 1, windows.count)
+            }
+            if let best, best.yield.kept > 0 {
+                chosen = best.window
+                rowYield = best.yield.rate
+            }
+        }
+        let rowChoice = options.rows != nil ? "given" : rowYield != nil ? "yield" : "effect"
         var layered = base
-        layered.layers = sem.best.rows
+        layered.layers = chosen.rows
 
         // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
         let fitter = DirectionFitter()
@@ -126,7 +165,7 @@ public struct SC2Pipeline: Sendable {
         while true {
             rounds += 1
             // 2. Low-density samples in W+.
-            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: [1.5, 2.5, 3.5].map { $0 * spread },
+            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: alphas,
                                             used: &used) { progress?(.lowDensity, $0, $1) }
             synthesised += rare.count
 
@@ -191,15 +230,17 @@ public struct SC2Pipeline: Sendable {
         var prov = dense.provenance
         prov["base_method"] = base.method
         prov["correlated"] = corr.joined(separator: ",")
-        prov["semantic_rows"] = sem.best.rows.map(String.init).joined(separator: ",")
+        prov["semantic_rows"] = chosen.rows.map(String.init).joined(separator: ",")
+        prov["row_choice"] = rowChoice
         prov["rare_samples"] = "\(plan.addPositive.count)+\(plan.addNegative.count)"
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
         prov["rounds"] = "\(rounds)"
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let corrected = Direction(attribute: attribute, method: DirectionMethod.corrected.rawValue, vector: fit.normal, provenance: prov)
-        let report = Report(attribute: attribute, correlated: corr, semanticRows: sem.best.rows,
-                            semanticTargetChange: sem.best.targetChange, semanticLeakage: sem.best.leakage,
+        let report = Report(attribute: attribute, correlated: corr, semanticRows: chosen.rows,
+                            semanticTargetChange: chosen.targetChange, semanticLeakage: chosen.leakage,
+                            rowChoice: rowChoice, rowYield: rowYield,
                             rareSynthesised: synthesised, rareKeptAfterProjection: keptW.count,
                             projectionPSNR: Statistics.mean(psnrs),
                             originalValidationAccuracy: Double(base.provenance["validation_accuracy"] ?? "") ?? .nan,
