@@ -16,8 +16,9 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
     @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured, see --row-choice).")
     var rows: String?
-    @Option(help: "How the rows are measured without --rows: yield (the window of up to 4 rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
+    @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
+    @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
 
     /// --rows as row numbers (format only; the range is checked against the generator).
     var rowList: [Int]? {
@@ -48,6 +49,7 @@ struct CorrectionOptions: ParsableArguments {
         try OptionCheck.range(maxRare, 1...1_000_000, "--max-rare")
         try OptionCheck.range(rareShare, 0.01...0.95, "--rare-share", "a share of each class")
         try OptionCheck.range(refineSteps, 0...10_000, "--refine-steps")
+        try OptionCheck.range(rowWindow, 1...64, "--row-window")
         _ = try rowList
     }
 
@@ -62,6 +64,7 @@ struct CorrectionOptions: ParsableArguments {
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         opts.rows = try rowList
         opts.rowChoice = rowChoice
+        opts.yieldMaxRows = rowWindow
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
