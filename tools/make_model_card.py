@@ -20,12 +20,30 @@ def run(args):
     return out.stdout
 
 
-# The shipped generator's history, printed into the card. These describe the interim 100-kimg
-# generator; a retrained one passes its own --recipe and --rebuild (see tools/train_faceworld.sh).
-RECIPE = ("trained from scratch for {kimg} thousand images on 2 CPU cores with tools/train_generator.py "
-          "(non-saturating loss, lazy R1, style mixing 0.9, EMA of G; no path-length regularisation)")
-REBUILD = ("RUN=.train/gan RESUME_PACK= MAPPING_LAYERS=4 MIX_PROB=0.9 PL_WEIGHT=0 KIMG={kimg} tools/train_faceworld.sh\n"
-           "# (renders .train/data/faceworld-biased first; runs in the background: tail .train/gan/train.out)\n"
+# The shipped generator's history, printed into the card: one run in stages, each resumed from the
+# last (the stage ends are approximate where a snapshot was chosen by hand; the exact final state is
+# tools/faceworld-resume.safetensors, whose G_ema is the shipped generator).
+RECIPE = ("trained for {kimg} thousand images on 2 CPU cores with tools/train_generator.py in stages: "
+          "non-saturating loss, lazy R1, EMA of G, path-length regularisation and style mixing 0.5 from scratch to "
+          "160 kimg; then feature matching on a teacher classifier's attribute statistics (`--stat-weight`, "
+          "every cell of every pair's 2x2 table from 293 kimg: `--stat-cells chi2`); from 320 kimg a linear head on w "
+          "that G is pulled towards (`--lin-weight`), its normals orthogonal from 416 kimg (`--lin-ortho`) and the pull "
+          "applied also to codes stepped across an attribute's boundary from 430 kimg (`--lin-edit`), so that "
+          "attributes are half-spaces of W and the data's correlations live in the density of w")
+REBUILD = ("# one run in stages: start each line when the previous has finished (tail -f .train/gan/train.out)\n"
+           "RUN=.train/gan RESUME_PACK= KIMG=160 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_WEIGHT=8 KIMG=293 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_WEIGHT=1.5 STAT_CELLS=chi2 KIMG=320 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_WEIGHT=1.5 STAT_CELLS=chi2 LIN_WEIGHT=0.5 KIMG=345 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_WEIGHT=1.5 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_SHARPEN=3 KIMG=416 tools/train_faceworld.sh\n"
+           "# (--lin-edit picked attributes uniformly before 520 kimg; it now always picks by running edit loss)\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=1.5 LIN_SHARPEN=3 KIMG=430 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=1.5 LIN_SHARPEN=3 LIN_EDIT=1 KIMG=455 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=1.5 LIN_SHARPEN=3 LIN_EDIT=3 KIMG=490 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=1.5 LIN_SHARPEN=8 LIN_EDIT=3 KIMG=505 tools/train_faceworld.sh\n"
+           "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=3 LIN_SHARPEN=8 LIN_EDIT=3 SNAP_KIMG=5 KIMG={kimg} tools/train_faceworld.sh\n"
+           "# or export the shipped state directly from the resume pack:\n"
+           "/usr/bin/python3 tools/train_generator.py --run /tmp/x --snapshot tools/faceworld-resume.safetensors --export .train/gan/snap-{kimg6}.safetensors\n"
            "cp .train/gan/snap-{kimg6}.safetensors assets/faceworld/generator.safetensors\n")
 
 
