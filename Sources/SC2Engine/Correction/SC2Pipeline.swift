@@ -162,6 +162,7 @@ public struct SC2Pipeline: Sendable {
         var synthesised = 0, rounds = 0
         var rarePool: [Int] = [], rareNegPool: [Int] = []
         var plan = RefitBalance.Plan()
+        var lastImbalance = Double.infinity
         while true {
             rounds += 1
             // 2. Low-density samples in W+.
@@ -194,9 +195,12 @@ public struct SC2Pipeline: Sendable {
             plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
                                      rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
             // Balanced: another round while the classes are still unbalanced, a class has room for
-            // more rare samples, and the budget allows.
+            // more rare samples, the budget allows, and the last round helped (its rare samples
+            // lowered the imbalance: if none of a round's did, more of the same will not).
             let capped = plan.addPositive.count >= cap && plan.addNegative.count >= cap
-            if plan.imbalanceAfter <= options.balanceTolerance || capped
+            let helped = plan.imbalanceAfter < min(lastImbalance, plan.imbalanceBefore) - 1e-9
+            lastImbalance = plan.imbalanceAfter
+            if plan.imbalanceAfter <= options.balanceTolerance || capped || !helped
                 || rare.isEmpty || synthesised + options.rareCount > options.maxRare { break }
         }
 
