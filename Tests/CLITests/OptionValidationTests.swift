@@ -28,6 +28,8 @@ final class OptionValidationTests: XCTestCase {
             (["correct", "--attribute", "age", "--rows", "x", "--out", dir.path], "--rows"),
             (["correct", "--attribute", "age", "--rows", "3,99", "--out", dir.path], "row 99 is out of range"),
             (["directions", "rebuild-defaults", "--rows", "3", "--out", dir.path], "--rows"),
+            (["correct", "--attribute", "age", "--row-window", "0", "--out", dir.path], "--row-window"),
+            (["correct", "--attribute", "age", "--row-choice", "best", "--out", dir.path], "--row-choice"),
             (["project", "--image", "x.png", "--out", "/proc/sc2gan-out"], "/proc"),
             (["edit", "--seed", "1", "--direction", "d.json", "--truncation", "nan", "--out", dir.appendingPathComponent("e.png").path], "--truncation"),
             (["faceworld", "draw", "--out", dir.path], "is a folder"),
