@@ -1,9 +1,45 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Heavy numeric code: always optimise the engine, even in debug builds of the tests,
-// so that the parity tests run in seconds rather than minutes.
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+// Checks stay on wherever bytes from a file are read or interpreted. Only the tensor kernels
+// (Tensor: GEMM, convolutions, epilogues; sizes fixed by the engine, never by a file) drop
+// bounds and overflow checks. The engine is optimised in every build, tests included, so that
+// the parity tests run in seconds rather than minutes, but keeps Swift's checks.
+let kernels: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+let checkedButFast: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+var targets: [Target] = [
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
+                   providers: [.apt(["libncursesw5-dev"])]),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                   providers: [.apt(["libpng-dev"])]),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                   providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernels),
+    .target(name: "SC2Engine",
+            dependencies: ["Tensor", "CPNG", "CZlib"],
+            swiftSettings: checkedButFast),
+    .target(name: "TerminalUI", dependencies: ["CNcurses"]),
+    .executableTarget(name: "sc2gan",
+                      dependencies: ["SC2Engine", "TerminalUI",
+                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine"],
+                resources: [.copy("Fixtures")]),
+    .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+    .testTarget(name: "CLITests", dependencies: ["sc2gan", "SC2Engine"]),
+]
+
+// The libFuzzer harness (scripts/fuzz.sh): libFuzzer supplies main(), so the target exists only
+// in the fuzzing build, `SC2GAN_FUZZ=1 swift build -Xswiftc -sanitize=fuzzer,address ...`.
+// The entry points it calls live in SC2Engine (`FuzzTargets`) and are replayed by the tests.
+if Context.environment["SC2GAN_FUZZ"] == "1" {
+    targets.append(.executableTarget(name: "sc2gan-fuzz", dependencies: ["SC2Engine"],
+                                     path: "Fuzz/sc2gan-fuzz",
+                                     swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}
 
 let package = Package(
     name: "sc2gan",
@@ -15,26 +51,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
-    targets: [
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncursesw5-dev"])]),
-        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
-                       providers: [.apt(["libpng-dev"])]),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fast),
-        .target(name: "SC2Engine",
-                dependencies: ["Tensor", "CPNG"],
-                swiftSettings: fast),
-        .target(name: "TerminalUI", dependencies: ["CNcurses"]),
-        .executableTarget(name: "sc2gan",
-                          dependencies: ["SC2Engine", "TerminalUI",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "CLITests", dependencies: ["sc2gan", "SC2Engine"]),
-    ],
+    targets: targets,
     swiftLanguageModes: [.v5]
 )

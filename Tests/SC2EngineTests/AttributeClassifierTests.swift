@@ -51,7 +51,7 @@ final class AttributeClassifierTests: XCTestCase {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cls-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try SafeTensors.write(tensors, metadata: f.metadata, to: url)
-        XCTAssertThrowsError(try AttributeClassifier(contentsOf: url)) { XCTAssertTrue("\($0)".contains("conv1.bias has NaN"), "\($0)") }
+        XCTAssertThrowsError(try AttributeClassifier(contentsOf: url)) { XCTAssertTrue("\($0)".contains("'conv1.bias' has NaN"), "\($0)") }
         var meta = f.metadata
         meta["attributes"] = "age,age,lipstick,long_hair,smile,beard"
         try SafeTensors.write(f.tensors, metadata: meta, to: url)

@@ -33,9 +33,14 @@ public enum CheckpointLoader {
     /// Reads `url`, maps its tensor names and refuses non-finite weights. Every problem, from a
     /// missing file to a hostile pickle, throws a one-line `SC2Error` naming the file.
     public static func load(_ url: URL) throws -> Checkpoint {
-        let file = try MappedFile(url)
+        try load(MappedFile(url), pathExtension: url.pathExtension)
+    }
+
+    /// `load` on bytes already mapped or copied; `pathExtension` only breaks ties for files too
+    /// damaged to tell by content.
+    static func load(_ file: MappedFile, pathExtension: String) throws -> Checkpoint {
         let tensors: [String: Tensor], metadata: [String: String], format: String
-        switch try kind(of: file, url: url) {
+        switch try kind(of: file, pathExtension: pathExtension) {
         case .safetensors:
             let safetensors = try SafeTensorsFile(file)
             tensors = try KeyNames.canonical(names: safetensors.names, source: file.path) { safetensors.tensor($0) }
@@ -55,7 +60,7 @@ public enum CheckpointLoader {
 
     /// Decides by content (a zip signature; a JSON object after the 8-byte header length), and
     /// by extension only for files too damaged to tell, so that they get the format's own error.
-    private static func kind(of file: MappedFile, url: URL) throws -> Kind {
+    private static func kind(of file: MappedFile, pathExtension: String) throws -> Kind {
         let bytes = file.bytes
         guard !bytes.isEmpty else { throw SC2Error("\(file.path): file is empty") }
         let signature = bytes.littleEndian(UInt32.self, at: 0)
@@ -64,7 +69,7 @@ public enum CheckpointLoader {
         if bytes.count > 1, bytes[0] == 0x80, (2...5).contains(bytes[1]) {  // pickle PROTO opcode
             throw SC2Error("\(file.path): is a plain pickle (an NVIDIA .pkl or a pre-1.6 torch.save), which cannot be loaded safely; convert it to safetensors with a Python tool")
         }
-        switch url.pathExtension.lowercased() {
+        switch pathExtension.lowercased() {
         case "safetensors": return .safetensors
         case "pt", "pth", "ckpt": return .torchZip
         default: break

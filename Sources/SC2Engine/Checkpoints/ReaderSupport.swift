@@ -9,9 +9,12 @@ final class MappedFile {
     let path: String
     /// The file's bytes; empty for an empty file. Valid while this object lives.
     let bytes: UnsafeRawBufferPointer
+    /// True when `bytes` is a private copy (`init(copying:name:)`) rather than a mapping.
+    private let copied: Bool
 
     init(_ url: URL) throws {
         path = url.path
+        copied = false
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw SC2Error("\(path): cannot open (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
@@ -29,8 +32,22 @@ final class MappedFile {
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
+    /// A copy of bytes already in memory, read as if it were the file `name` (the fuzzing
+    /// harness hands inputs over this way).
+    init(copying source: UnsafeRawBufferPointer, name: String) {
+        path = name
+        copied = true
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 16)
+        if !source.isEmpty { copy.copyMemory(from: source) }
+        bytes = UnsafeRawBufferPointer(copy)
+    }
+
     deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+        if copied {
+            UnsafeMutableRawBufferPointer(mutating: bytes).deallocate()
+        } else if let base = bytes.baseAddress {
+            munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+        }
     }
 }
 

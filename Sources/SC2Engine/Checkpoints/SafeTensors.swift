@@ -7,10 +7,14 @@ public enum SafeTensors {
     /// Reads every tensor as stored: no name map and no finiteness check (see `CheckpointLoader`
     /// for loading a generator). Throws `SC2Error` naming the file and the problem.
     public static func read(_ url: URL) throws -> Checkpoint {
-        let file = try SafeTensorsFile(MappedFile(url))
+        try read(MappedFile(url))
+    }
+
+    static func read(_ mapped: MappedFile) throws -> Checkpoint {
+        let file = try SafeTensorsFile(mapped)
         var tensors: [String: Tensor] = [:]
         for name in file.entries.keys { tensors[name] = file.tensor(name) }
-        return Checkpoint(tensors: tensors, metadata: file.metadata, format: SafeTensorsFile.format, path: url.path)
+        return Checkpoint(tensors: tensors, metadata: file.metadata, format: SafeTensorsFile.format, path: mapped.path)
     }
 }
 
@@ -48,9 +52,11 @@ struct SafeTensorsFile {
         guard headerLength <= bytes.count - 8 else {
             throw fail("header length \(headerLength) is larger than the \(bytes.count - 8) bytes that follow it (truncated file?)")
         }
+        let headerBytes = bytes.slice(8..<8 + headerLength)!
+        guard String(validating: headerBytes, as: UTF8.self) != nil else { throw fail("header is not UTF-8 text") }
         let json: Any
         do {
-            json = try JSONSerialization.jsonObject(with: Data(bytes.slice(8..<8 + headerLength)!))
+            json = try JSONSerialization.jsonObject(with: Data(headerBytes))
         } catch {
             throw fail("header is not valid JSON")
         }

@@ -43,25 +43,45 @@ public struct Direction: Codable, Sendable, Equatable {
             throw SC2Error("\(url.path): no such direction file")
         }
         guard !isDir.boolValue else { throw SC2Error("\(url.path): is a folder, not a direction file") }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > maxFileBytes {
+            throw SC2Error("\(url.path): \(size) bytes is far too large for a direction file (at most \(maxFileBytes))")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SC2Error("\(url.path): cannot read direction (\(access(url.path, R_OK) == 0 ? "read error" : "permission denied"))")
         }
+        return try decode(data, source: url.path)
+    }
+
+    /// A direction file holds one w-sized vector and a little provenance.
+    public static let maxFileBytes = 16 << 20
+    /// Longest vector and most W+ rows a direction may name (config-f: 512 and 18).
+    public static let maxDimensions = 8192, maxLayers = 64
+
+    /// Decodes and checks a direction file's bytes: a non-zero finite vector of at most
+    /// `maxDimensions` numbers (normalised here), rows distinct and from 0. Errors name `source`.
+    public static func decode(_ data: Data, source: String) throws -> Direction {
+        guard data.count <= maxFileBytes else { throw SC2Error("\(source): far too large for a direction file") }
         var d: Direction
         do {
             d = try JSONDecoder().decode(Direction.self, from: data)
         } catch let e as DecodingError {
-            throw SC2Error("\(url.path): not a direction file (\(e.brief))")
+            throw SC2Error("\(source): not a direction file (\(e.brief))")
         } catch {
-            throw SC2Error("\(url.path): not a direction file (not valid JSON)")
+            throw SC2Error("\(source): not a direction file (not valid JSON)")
         }
-        guard !d.vector.isEmpty else { throw SC2Error("\(url.path): direction vector is empty") }
-        guard d.vector.allSatisfy(\.isFinite) else { throw SC2Error("\(url.path): direction vector has NaN or infinite entries") }
-        let n = LinearAlgebra.norm(d.vector)
-        guard n.isFinite, n > 1e-6 else { throw SC2Error("\(url.path): direction vector is zero (norm \(n))") }
-        d.vector = d.vector.map { $0 / n }  // hand-made files need not be unit length
+        guard !d.vector.isEmpty else { throw SC2Error("\(source): direction vector is empty") }
+        guard d.vector.count <= maxDimensions else {
+            throw SC2Error("\(source): direction vector has \(d.vector.count) entries, more than any w (\(maxDimensions))")
+        }
+        guard d.vector.allSatisfy(\.isFinite) else { throw SC2Error("\(source): direction vector has NaN or infinite entries") }
+        // In Double: a vector of huge finite floats has a norm that overflows Float.
+        let n = d.vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        guard n.isFinite, n > 1e-6 else { throw SC2Error("\(source): direction vector is zero (norm \(n))") }
+        d.vector = d.vector.map { Float(Double($0) / n) }  // hand-made files need not be unit length
         if let layers = d.layers {
-            guard !layers.isEmpty, layers.allSatisfy({ $0 >= 0 }) else {
-                throw SC2Error("\(url.path): \"layers\" must list W+ rows from 0 (or be absent for all rows)")
+            guard !layers.isEmpty, layers.count <= maxLayers, layers.allSatisfy({ (0..<maxLayers).contains($0) }),
+                  Set(layers).count == layers.count else {
+                throw SC2Error("\(source): \"layers\" must list distinct W+ rows from 0 to \(maxLayers - 1) (or be absent for all rows)")
             }
         }
         return d

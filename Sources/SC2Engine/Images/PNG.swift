@@ -39,22 +39,31 @@ public enum PNG {
         return try decode(data, name: url.path)
     }
 
+    /// Larger pictures are refused before any pixel is decoded.
+    public static let maxSide = 16384
+    public static let maxPixels = 64_000_000
+
     public static func decode(_ data: Data, name: String = "PNG") throws -> RGBImage {
+        // libpng reads from the buffer until finish_read: both calls under one borrow of it.
+        try data.withUnsafeBytes { try decode($0, name: name) }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws -> RGBImage {
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
-        let ok = data.withUnsafeBytes { png_image_begin_read_from_memory(&img, $0.baseAddress, data.count) }
-        guard ok != 0 else { throw SC2Error("\(name): not a readable PNG (\(warning(img)))") }
+        guard let base = bytes.baseAddress, png_image_begin_read_from_memory(&img, base, bytes.count) != 0 else {
+            throw SC2Error("\(name): not a readable PNG (\(bytes.isEmpty ? "empty file" : warning(img)))")
+        }
         img.format = UInt32(PNG_FORMAT_RGB)
         let w = Int(img.width), h = Int(img.height)
-        guard w > 0, h > 0, w * h <= 64_000_000 else {
+        // Both sides are bounded before they are multiplied (a header may claim 2^31 x 2^31).
+        guard (1...maxSide).contains(w), (1...maxSide).contains(h), w * h <= maxPixels else {
             png_image_free(&img)
-            throw SC2Error("\(name): unsupported PNG size \(w)x\(h)")
+            throw SC2Error("\(name): unsupported PNG size \(w)x\(h) (at most \(maxSide) a side and \(maxPixels) pixels)")
         }
         var px = [UInt8](repeating: 0, count: w * h * 3)
-        let ok2 = data.withUnsafeBytes { _ in
-            px.withUnsafeMutableBytes { png_image_finish_read(&img, nil, $0.baseAddress, Int32(w * 3), nil) }
-        }
-        guard ok2 != 0 else { throw SC2Error("\(name): corrupt PNG (\(warning(img)))") }
+        let ok = px.withUnsafeMutableBytes { png_image_finish_read(&img, nil, $0.baseAddress, Int32(w * 3), nil) }
+        guard ok != 0 else { throw SC2Error("\(name): corrupt PNG (\(warning(img)))") }
         return RGBImage(width: w, height: h, pixels: px)
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import Tensor
+
+/// The entry points of the libFuzzer harness (Fuzz/sc2gan-fuzz, scripts/fuzz.sh), one per reader
+/// of untrusted files. Each takes the bytes of one input and must either succeed or throw an
+/// `SC2Error`: a crash, a trap, a hang or an allocation above the limit is a finding. The tests
+/// replay every regression input of Tests/SC2EngineTests/Fixtures/fuzz through the same code.
+package enum FuzzTargets {
+    package static let names = ["safetensors", "zip", "unpickler", "generator", "classifier",
+                                "direction", "png", "npy", "npz"]
+
+    /// Runs target `name` on `bytes`; false for an unknown target name.
+    @discardableResult
+    package static func run(_ name: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        do {
+            switch name {
+            case "safetensors":
+                let file = try SafeTensorsFile(MappedFile(copying: bytes, name: "input.safetensors"))
+                for tensorName in file.names { _ = file.tensor(tensorName) }
+            case "zip":
+                let zip = try ZipArchive(MappedFile(copying: bytes, name: "input.zip"))
+                for entry in zip.entries.keys.sorted() { _ = try zip.data(entry, limit: 1 << 24) }
+            case "unpickler":
+                _ = try Unpickler.load(bytes, source: "input.pkl")
+            case "generator":
+                // Safetensors or torch zip, told apart by content as for --model.
+                let checkpoint = try CheckpointLoader.load(MappedFile(copying: bytes, name: "input"), pathExtension: "")
+                let generator = try Generator(checkpoint: checkpoint)
+                // Run the network when that is cheap: its weights came from the input too.
+                if generator.config.estimatedBytes.value <= 32 << 20 {
+                    let image = generator.generate(seeds: [0])
+                    precondition(image.shape == [1, 3, generator.config.resolution, generator.config.resolution])
+                }
+            case "classifier":
+                let checkpoint = try SafeTensors.read(MappedFile(copying: bytes, name: "input.safetensors"))
+                let classifier = try AttributeClassifier(checkpoint: checkpoint)
+                if classifier.inputSize <= 64 {
+                    let scores = classifier.probabilities(Tensor(zeros: [1, 3, classifier.inputSize, classifier.inputSize]))
+                    precondition(scores.count == 1 && scores[0].count == classifier.attributes.count)
+                }
+            case "direction":
+                let direction = try Direction.decode(Data(bytes), source: "input.json")
+                try direction.checkCompatible(wDim: direction.vector.count, numWs: 18, source: "input.json")
+            case "png":
+                _ = try PNG.decode(bytes, name: "input.png")
+            case "npy":
+                _ = try NPY.decode(bytes, name: "input.npy", maxElements: 1 << 22)
+            case "npz":
+                _ = try NPY.readArchive(MappedFile(copying: bytes, name: "input.npz"), maxElements: 1 << 22)
+            default:
+                return false
+            }
+        } catch is SC2Error {
+            // A clear refusal: what the reader should do with a bad file.
+        } catch {
+            preconditionFailure("\(name): threw something other than a one-line SC2Error: \(error)")
+        }
+        return true
+    }
+}
