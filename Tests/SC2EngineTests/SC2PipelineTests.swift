@@ -1,0 +1,114 @@
+import Foundation
+@testable import SC2Engine
+import Tensor
+import XCTest
+
+/// The code that makes the results, run on the shipped FaceWorld model at a small scale: the
+/// whole correction, the semantic-row measurement, `.mix` synthesis, recounted by hand where a
+/// hand count is possible.
+final class SC2PipelineTests: XCTestCase {
+    static let faceWorld = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("assets/faceworld")
+    static let generator = try! Generator(contentsOf: faceWorld.appendingPathComponent("generator.safetensors"))
+    static let classifier = try! AttributeClassifier(contentsOf: faceWorld.appendingPathComponent("classifier.safetensors"))
+    /// 1,500 dense samples from the fit range, shared by the tests of this class.
+    static let dense = SampleSet.build(generator: generator, classifier: classifier, seeds: (0..<1500).map { UInt32($0) })
+
+    /// End to end: dense set -> original direction -> SC² correction -> evaluation on held-out
+    /// seeds. The corrected age direction must carry clearly less eyeglasses along than the one
+    /// it started from, at the same change of age.
+    func testCorrectionLeaksLessThanTheOriginal() throws {
+        let g = Self.generator, c = Self.classifier
+        var options = SC2Pipeline.Options()
+        options.rareCount = 60; options.maxRare = 120; options.refineSteps = 8
+        options.semanticSamples = 8; options.yieldSources = 8
+        var stages: [SC2Pipeline.Stage] = []
+        let original = try DirectionBuilder(samples: Self.dense).original("age")
+        let (corrected, report) = try SC2Pipeline(generator: g, classifier: c, options: options)
+            .correct(attribute: "age", dense: Self.dense, original: original) { stage, _, _ in
+                if stages.last != stage { stages.append(stage) }
+            }
+        XCTAssertEqual(report.correlated.first, "eyeglasses")
+        XCTAssertTrue(report.semanticRows.allSatisfy { (0..<g.config.numWs).contains($0) } && !report.semanticRows.isEmpty)
+        XCTAssertGreaterThan(report.rareKeptAfterProjection, 0)
+        XCTAssertLessThanOrEqual(report.rareInRefit.reduce(0, +), report.rareKeptAfterProjection)
+        XCTAssertLessThan(report.classImbalanceAfter, report.classImbalanceBefore)
+        XCTAssertGreaterThan(report.correctedValidationAccuracy, 0.8)
+        XCTAssertEqual(Double(LinearAlgebra.dot(original.vector, corrected.vector)), report.cosineOriginalCorrected, accuracy: 1e-5)
+        XCTAssertEqual(stages.first, .semanticLayers)
+        XCTAssertTrue(stages.contains(.reprojection) && stages.contains(.refit))
+        XCTAssertEqual(LinearAlgebra.norm(corrected.vector), 1, accuracy: 1e-5)
+
+        let evaluation = EntanglementEvaluation(generator: g, classifier: c)
+        let held = try evaluation.heldOut(target: "age", seeds: (0..<4000).map { 6_000_000 + UInt32($0) }, count: 80)
+        let before = try evaluation.evaluate(original, method: "original", correlated: "eyeglasses", codes: held.codes, baseScores: held.scores)
+        let after = try evaluation.evaluate(corrected, method: "sc2", correlated: "eyeglasses", codes: held.codes, baseScores: held.scores)
+        XCTAssertTrue(before.targetReached && after.targetReached)
+        XCTAssertLessThan(after.leakage.mean, 0.6 * before.leakage.mean,
+                          "SC² leakage \(after.leakage.mean) vs original \(before.leakage.mean)")
+    }
+
+    /// The effect of one window recomputed by hand, and `best` the highest-scoring eligible window.
+    func testSemanticRowsAreTheBestEligibleWindow() throws {
+        let g = Self.generator, c = Self.classifier
+        let age = try DirectionBuilder(samples: Self.dense).original("age")
+        let nw = g.config.numWs, d = g.config.wDim
+        let picks = Array(0..<6)
+        var codes = Tensor(zeros: [picks.count, nw, d])
+        for (i, k) in picks.enumerated() { for r in 0..<nw { for j in 0..<d { codes.data[(i * nw + r) * d + j] = Self.dense.w.data[k * d + j] } } }
+        let alpha: Float = 3
+        let sem = try SemanticLayers.measure(generator: g, classifier: c, direction: age, codes: codes, alpha: alpha)
+        XCTAssertEqual(sem.windows.count, nw * (nw + 1) / 2)
+
+        // Rows 2-4 by hand: add alpha * n on those rows only, score, sum the changes.
+        let rows = [2, 3, 4], ia = c.index(of: "age")!
+        var moved = codes
+        for i in 0..<picks.count { for r in rows { for j in 0..<d { moved.data[(i * nw + r) * d + j] += alpha * age.vector[j] } } }
+        let p0 = c.probabilities(generated: g.synthesis(codes)), p1 = c.probabilities(generated: g.synthesis(moved))
+        var target = 0.0, leak = 0.0
+        for i in 0..<picks.count { for k in 0..<c.attributes.count {
+            let delta = Double(p1[i][k] - p0[i][k])
+            if k == ia { target += delta } else { leak += abs(delta) }
+        } }
+        let window = sem.windows.first { $0.rows == rows }!
+        XCTAssertEqual(window.targetChange, target / Double(picks.count), accuracy: 1e-6)
+        XCTAssertEqual(window.leakage, leak / Double(picks.count), accuracy: 1e-6)
+
+        let eligible = sem.windows.filter { $0.rows.count < nw && $0.targetChange >= 0.6 * sem.all.targetChange }
+        XCTAssertEqual(sem.best.score, eligible.map(\.score).max() ?? sem.all.score, accuracy: 1e-12)
+    }
+
+    /// Every `.mix` sample: rows outside the semantic ones are the source's w, the semantic rows
+    /// one donor's w (a confident positive), and it meets the acceptance rule on a rescore.
+    func testMixSamplesAreSourceAndDonorRowsThatPassTheRule() throws {
+        let g = Self.generator, c = Self.classifier, dense = Self.dense
+        var age = try DirectionBuilder(samples: dense).original("age")
+        age.layers = [2, 3, 4]
+        var synth = LowDensitySynthesis(generator: g, classifier: c, direction: age, correlated: ["eyeglasses"])
+        synth.mode = .mix
+        var used = Set<Int>()
+        let samples = try synth.synthesize(dense: dense, count: 12, alphas: [1, 2, 3], seed: 7, used: &used)
+        XCTAssertGreaterThan(samples.count, 0)
+        let nw = g.config.numWs, d = g.config.wDim
+        let pa = try dense.scores(of: "age"), pe = try dense.scores(of: "eyeglasses")
+        let codes = dense.codes
+        let rescored = c.probabilities(generated: g.synthesis(Tensor(shape: [samples.count, nw, d], data: samples.flatMap(\.code))))
+        let ia = c.index(of: "age")!, ie = c.index(of: "eyeglasses")!
+        for (m, s) in samples.enumerated() {
+            let source = dense.seeds.firstIndex(of: s.sourceSeed)!
+            XCTAssertTrue(used.contains(source))
+            let row = { (r: Int) in Array(s.code[r * d..<(r + 1) * d]) }
+            for r in 0..<nw where !age.layers!.contains(r) { XCTAssertEqual(row(r), codes[source], "row \(r)") }
+            let donorRow = row(age.layers![0])
+            for r in age.layers! { XCTAssertEqual(row(r), donorRow) }
+            let donor = try XCTUnwrap(codes.firstIndex(of: donorRow), "semantic rows are not a dense code")
+            XCTAssertTrue(s.targetPositive ? pa[donor] > 0.8 : pa[donor] < 0.2)
+            XCTAssertTrue(s.targetPositive ? pa[source] < 0.2 : pa[source] > 0.8)
+            // Rescored in another batch: the same up to the GEMM's summation order.
+            for k in s.scores.indices { XCTAssertEqual(rescored[m][k], s.scores[k], accuracy: 2e-3) }
+            XCTAssertTrue(s.targetPositive ? s.scores[ia] > 0.7 : s.scores[ia] < 0.3)
+            XCTAssertLessThanOrEqual(abs(s.scores[ie] - pe[source]), 0.25)
+            XCTAssertEqual(s.scores[ie] > 0.5, pe[source] > 0.5)
+        }
+    }
+}
