@@ -45,9 +45,9 @@ final class ExplorerStateTests: XCTestCase {
 
     func testSeedsWrapAround() {
         var s = ExplorerState(seed: UInt32.max, attributes: names, stepSize: 1)
-        XCTAssertEqual(s.handle(.char("n")), [.render])
+        XCTAssertEqual(s.handle(.char("n")), [.seekAbsentSeed(forward: true), .render])
         XCTAssertEqual(s.seed, 0)
-        XCTAssertEqual(s.handle(.char("p")), [.render])
+        XCTAssertEqual(s.handle(.char("p")), [.seekAbsentSeed(forward: false), .render])
         XCTAssertEqual(s.seed, UInt32.max)
     }
 

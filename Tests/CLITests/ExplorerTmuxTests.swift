@@ -233,6 +233,31 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertTrue(arrows.allSatisfy { ($0["shown"] as? Int ?? 0) >= ($0["generation"] as? Int ?? 1) }, trace)
     }
 
+    /// A newcomer's first run: no flags but the assets. The explorer opens on a seed without
+    /// the first attribute, and three Right presses raise its score in the original pane.
+    func testFirstRunOpensWhereRightAddsTheAttribute() throws {
+        guard classifierURL != nil else { throw XCTSkip("no FaceWorld classifier in assets/") }
+        let s = TmuxSession()
+        session = s
+        try s.start(width: 160, height: 50)
+        try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: []))
+        let first = try s.waitFor("the first frame") { $0.contains("step 0  α 0.00") && $0.contains("Δ age") }
+        func originalAge(_ screen: String) -> Double? {
+            // " age        ████ 0.00  0.00 ..." : the first pane's probability.
+            guard let line = screen.split(separator: "\n").first(where: { $0.hasPrefix(" age ") }) else { return nil }
+            return line.split(separator: " ").compactMap { Double($0) }.first
+        }
+        let before = try XCTUnwrap(originalAge(first), first)
+        XCTAssertLessThan(before, 0.3, "the first seed already has the attribute: \(first)")
+        XCTAssertFalse(first.contains("seed 0 ") && before > 0.3)
+        for _ in 0..<3 { try s.keys("Right") }
+        let walked = try s.waitFor("step +3") { $0.contains("step +3") && (originalAge($0) ?? 0) != before }
+        let after = try XCTUnwrap(originalAge(walked), walked)
+        XCTAssertGreaterThan(after, before + 0.3, walked)
+        try s.keys("q")
+        _ = try s.waitFor("the shell after q") { $0.contains("SC2GAN-EXIT=") }
+    }
+
     func testWalkExportResizeAndQuit256Colors() throws {
         try walkExportAndQuit(term: "xterm-256color", colorCode: "38;5;")
     }

@@ -9,7 +9,7 @@ struct ExploreCommand: ParsableCommand {
         abstract: "Walk one seed along the original, conditional and SC²-corrected directions, side by side, in the terminal.",
         discussion: """
         Keys: Left/Right step, 0 back to the start, Up/Down or Tab attribute, n/p next/previous \
-        seed, s type a seed, m one large pane or three, e export (PNGs, strip, JSON), c compute \
+        seed without the attribute, s type a seed, m one large pane or three, e export (PNGs, strip, JSON), c compute \
         the missing directions of the attribute, ? help, q quit.
 
         Without --model, uses the FaceWorld model shipped in assets/ with its classifier and directions.
@@ -24,8 +24,8 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder of directions (<attribute>.<method>.json). Default: assets/faceworld/directions for the FaceWorld model, else MODEL.directions next to the model.", valueName: "dir"))
     var directions: String?
 
-    @Option(help: "Seed to start from.")
-    var seed: UInt32 = 0
+    @Option(help: "Seed to start from (default: the first seed from 0 on which the attribute is absent, so that Right adds it).")
+    var seed: UInt32?
 
     @Option(help: ArgumentHelp("Attribute to walk (default: the first).", valueName: "name"))
     var attribute: String?
@@ -84,12 +84,17 @@ struct ExploreCommand: ParsableCommand {
         }
         let traceFile = try trace.map { try ExplorerTrace(path: $0) }
         let prefetch = ProcessInfo.processInfo.environment["SC2GAN_EXPLORE_PREFETCH"] != "0"
+        let finder = classifier.map { AbsentSeedFinder(generator: generator, classifier: $0, truncation: truncation) }
+        var start = seed ?? 0
+        if seed == nil, let finder, attributes.indices.contains(index) {
+            start = finder.firstAbsent(attributes[index], from: 0)
+        }
 
         let app = ExplorerApp(ExplorerApp.Setup(
             generator: generator, classifier: classifier, classifierNote: classifierNote, store: store,
-            state: ExplorerState(seed: seed, attributes: attributes, attributeIndex: index, stepSize: step),
+            state: ExplorerState(seed: start, attributes: attributes, attributeIndex: index, stepSize: step),
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
-            correctedProvider: CorrectedDirections.provider, prefetch: prefetch))
+            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder))
         try app.run()
     }
 

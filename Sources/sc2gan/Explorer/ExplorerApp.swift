@@ -18,6 +18,8 @@ final class ExplorerApp {
         let trace: ExplorerTrace?
         let correctedProvider: CorrectedDirectionProvider?
         let prefetch: Bool
+        /// Finds seeds without the attribute for n/p (nil without a classifier).
+        let seedFinder: AbsentSeedFinder?
     }
 
     /// How long a frame waits for pending pictures before showing "rendering…" instead.
@@ -112,6 +114,10 @@ final class ExplorerApp {
             case .render: submitRender()
             case .export: export()
             case .computeDirections: computeDirections()
+            case .seekAbsentSeed(let forward):
+                if let finder = setup.seedFinder, let attribute = state.attribute {
+                    state.seed = finder.firstAbsent(attribute, from: state.seed, forward: forward)
+                }
             case .quit: break
             }
         }

@@ -41,6 +41,9 @@ struct ExplorerState: Equatable {
         case export
         /// Compute the missing directions of the current attribute in the background.
         case computeDirections
+        /// Move the seed on (forward) or back until the attribute is absent, where the app can
+        /// tell (n/p: so that Right visibly adds it); then render.
+        case seekAbsentSeed(forward: Bool)
         /// Leave the explorer.
         case quit
     }
@@ -100,10 +103,10 @@ struct ExplorerState: Equatable {
         case .up, .backTab: return pickAttribute(offset: -1)
         case .char("n"):
             seed = seed &+ 1
-            return [.render]
+            return [.seekAbsentSeed(forward: true), .render]
         case .char("p"):
             seed = seed &- 1
-            return [.render]
+            return [.seekAbsentSeed(forward: false), .render]
         case .char("s"):
             seedPrompt = ""
             return []
