@@ -14,10 +14,13 @@ set +e
 swift test --disable-swift-testing 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)'
 status=${PIPESTATUS[0]}
 set -e
-# One plain closing line with XCTest's totals.
-summary=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -n 1)
+# One plain closing line with XCTest's totals; skipped tests are named, never counted as passed.
+summary=$(grep -E "Executed [0-9]+ tests?, with " "$log" | tail -n 1)
+skipped_names=$(grep -E "^Test Case '.*' skipped" "$log" | sed -E "s/^Test Case '([^']*)' skipped.*/\1/" | sort -u || true)
 rm -f "$log"
-if [[ $summary =~ Executed\ ([0-9]+)\ tests?,\ with\ ([0-9]+)\ failure ]]; then
-  echo "$((BASH_REMATCH[1] - BASH_REMATCH[2])) passed, ${BASH_REMATCH[2]} failed"
+if [[ $summary =~ Executed\ ([0-9]+)\ tests?,\ with\ (([0-9]+)\ tests?\ skipped\ and\ )?([0-9]+)\ failure ]]; then
+  total=${BASH_REMATCH[1]}; skipped=${BASH_REMATCH[3]:-0}; failed=${BASH_REMATCH[4]}
+  echo "$((total - skipped - failed)) passed, $skipped skipped, $failed failed"
+  [ -n "$skipped_names" ] && echo "skipped: $(echo $skipped_names)"
 fi
 exit "$status"
