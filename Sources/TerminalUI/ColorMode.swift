@@ -61,8 +61,71 @@ public enum ColorMode: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// What the user asked for (`--colors`): the terminal's best, at most 256 colours, or ASCII
+/// shading. Pure, so the choice of terminal description is testable without a terminal.
+public enum ColorPreference: String, CaseIterable, Sendable {
+    case automatic = "auto"
+    case direct24 = "24bit"
+    case palette256 = "256"
+    case ascii
+
+    /// Terminal descriptions to try before $TERM's own, in order. For 24-bit colour (asked for,
+    /// or announced by COLORTERM=truecolor/24bit): "<base>-direct" ("xterm-256color" ->
+    /// "xterm-direct", "tmux-256color" -> "tmux-direct"), then "xterm-direct". None when TERM
+    /// already describes a direct-colour terminal, or when fewer colours are wanted.
+    public func terminalCandidates(term: String?, colorTerm: String?) -> [String] {
+        guard let term, !term.isEmpty, term != "dumb", !term.contains("direct") else { return [] }
+        let announced = ["truecolor", "24bit"].contains((colorTerm ?? "").lowercased())
+        guard self == .direct24 || (self == .automatic && announced) else { return [] }
+        let base = term.split(separator: "-").first.map(String.init) ?? term
+        let own = "\(base)-direct"
+        return own == "xterm-direct" ? [own] : [own, "xterm-direct"]
+    }
+
+    /// The colour mode to use on a terminal that supports `mode`.
+    public func limit(_ mode: ColorMode) -> ColorMode {
+        switch self {
+        case .automatic, .direct24: return mode
+        case .palette256: return mode == .direct24 ? .palette256 : mode
+        case .ascii: return .mono
+        }
+    }
+}
+
 /// Plain functions mapping RGB onto the colour sets terminals offer. No terminal needed.
 public enum ColorQuantizer {
+    /// xterm-256 indices for a whole picture (`width` x `height` pixels, row-major), with
+    /// Floyd-Steinberg error diffusion (serpentine, 3/4 of the error carried: less speckle on
+    /// flat areas): a colour between palette entries becomes a fine mix whose local average
+    /// is that colour, instead of a flat band of the nearest entry.
+    public static func errorDiffusedXterm256(_ pixels: [RGB], width: Int, height: Int) -> [Int] {
+        precondition(pixels.count == width * height)
+        var error = [SIMD3<Float>](repeating: .zero, count: 2 * (width + 2))   // this row and the next
+        var out = [Int](repeating: 0, count: pixels.count)
+        let carry: Float = 0.75
+        for y in 0..<height {
+            let cur = (y & 1) * (width + 2), next = (1 - (y & 1)) * (width + 2)
+            for i in 0..<(width + 2) { error[next + i] = .zero }
+            let leftToRight = y & 1 == 0
+            for step in 0..<width {
+                let x = leftToRight ? step : width - 1 - step
+                let p = pixels[y * width + x]
+                let want = SIMD3<Float>(Float(p.r), Float(p.g), Float(p.b)) + error[cur + x + 1]
+                let clamped = want.clamped(lowerBound: SIMD3(repeating: 0), upperBound: SIMD3(repeating: 255))
+                let index = xterm256Index(RGB(UInt8(clamped.x.rounded()), UInt8(clamped.y.rounded()), UInt8(clamped.z.rounded())))
+                out[y * width + x] = index
+                let shown = xterm256Color(index)
+                let e = (clamped - SIMD3<Float>(Float(shown.r), Float(shown.g), Float(shown.b))) * carry
+                let ahead = leftToRight ? 1 : -1
+                error[cur + x + 1 + ahead] += e * (7 / 16)
+                error[next + x + 1 - ahead] += e * (3 / 16)
+                error[next + x + 1] += e * (5 / 16)
+                error[next + x + 1 + ahead] += e * (1 / 16)
+            }
+        }
+        return out
+    }
+
     /// The six channel levels of the xterm 6x6x6 colour cube (indices 16...231).
     public static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
 

@@ -1,3 +1,4 @@
+import Foundation
 import CNcurses
 #if canImport(Glibc)
 import Glibc
@@ -80,8 +81,11 @@ public final class Screen {
 
     private var screenPointer: OpaquePointer?
     private var pairs = ColorPairTable(capacity: 1, mode: .mono)
+    private let preference: ColorPreference
+    /// The terminal description in use when it is not $TERM (a "-direct" one for COLORTERM).
+    public private(set) var terminalType: String?
 
-    public init() {}
+    public init(colors preference: ColorPreference = .automatic) { self.preference = preference }
 
     deinit { stop() }
 
@@ -93,7 +97,7 @@ public final class Screen {
         if !isUTF8 {
             return "No UTF-8 locale: pictures are ASCII shading. Set LANG=C.UTF-8 for full pictures."
         }
-        if !colorMode.hasColor {
+        if !colorMode.hasColor && preference != .ascii {
             return "Terminal without colours: pictures are ASCII shading. Try TERM=xterm-256color."
         }
         return nil
@@ -112,8 +116,17 @@ public final class Screen {
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
             throw ScreenError.notATerminal
         }
-        // newterm rather than initscr: initscr exits the process when TERM is unknown.
-        guard let sp = newterm(nil, stdout, stdin) else {
+        // newterm rather than initscr: initscr exits the process when TERM is unknown. Where
+        // the terminal says it shows 24-bit colour (COLORTERM) but TERM describes a 256-colour
+        // one, the matching "-direct" description is used when it is installed.
+        let env = ProcessInfo.processInfo.environment
+        var sp: OpaquePointer?
+        for candidate in preference.terminalCandidates(term: env["TERM"], colorTerm: env["COLORTERM"]) {
+            sp = candidate.withCString { newterm($0, stdout, stdin) }
+            if sp != nil { terminalType = candidate; break }
+        }
+        if sp == nil { sp = newterm(nil, stdout, stdin) }
+        guard let sp else {
             throw ScreenError.cannotInitialize(term: getenv("TERM").map { String(cString: $0) } ?? "")
         }
         set_term(sp)
@@ -139,6 +152,7 @@ public final class Screen {
         } else {
             colorMode = .mono
         }
+        colorMode = preference.limit(colorMode)
         let capacity = min(Int(sc2_color_pairs()) - 1, 32767)
         pairs = ColorPairTable(capacity: max(1, capacity), mode: colorMode)
     }
@@ -210,6 +224,18 @@ public final class Screen {
         let top = y + canvas.originY, left = x + canvas.originX
         let halfBlocks = usesHalfBlocks
         let blockGlyph = wchar_t(0x2580)
+        // In 256 colours the picture's pixels (two per cell) are error-diffused onto the palette
+        // instead of being rounded to flat bands of the nearest colour.
+        var dithered: [Int]? = nil
+        if halfBlocks && colorMode == .palette256 {
+            var pixels: [RGB] = []
+            pixels.reserveCapacity(2 * canvas.rows * canvas.columns)
+            for r in 0..<canvas.rows {
+                for c in 0..<canvas.columns { pixels.append(canvas.cell(row: r, column: c).top) }
+                for c in 0..<canvas.columns { pixels.append(canvas.cell(row: r, column: c).bottom) }
+            }
+            dithered = ColorQuantizer.errorDiffusedXterm256(pixels, width: canvas.columns, height: 2 * canvas.rows)
+        }
         for r in 0..<canvas.rows {
             let sy = top + r
             guard sy >= 0, sy < rows else { continue }
@@ -218,8 +244,9 @@ public final class Screen {
                 guard sx >= 0, sx < cols else { continue }
                 let cell = canvas.cell(row: r, column: c)
                 if halfBlocks {
-                    let pair = pairs.pair(fg: colorMode.colorNumber(for: cell.top),
-                                          bg: colorMode.colorNumber(for: cell.bottom))
+                    let pair = dithered.map { d in
+                        pairs.pair(fg: Int32(d[2 * r * canvas.columns + c]), bg: Int32(d[(2 * r + 1) * canvas.columns + c]))
+                    } ?? pairs.pair(fg: colorMode.colorNumber(for: cell.top), bg: colorMode.colorNumber(for: cell.bottom))
                     _ = sc2_put_wch(Int32(sy), Int32(sx), blockGlyph, pair, sc2_A_NORMAL())
                 } else {
                     let average = HalfBlockCanvas.average(cell)

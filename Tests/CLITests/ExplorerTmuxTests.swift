@@ -140,8 +140,8 @@ final class ExplorerTmuxTests: XCTestCase {
     }
 
     /// The command line that runs the explorer in the session's shell, then prints its exit status.
-    func commandLine(term: String, lang: String, subcommand: String? = "explore", extra: [String]) -> String {
-        let env = "TERM=\(term) LANG=\(lang) LC_ALL=\(lang) SC2GAN_ASSETS=\(CLI.packageRoot.appendingPathComponent("assets").path)"
+    func commandLine(term: String, lang: String, subcommand: String? = "explore", extra: [String], environment: String = "") -> String {
+        let env = "TERM=\(term) LANG=\(lang) LC_ALL=\(lang) SC2GAN_ASSETS=\(CLI.packageRoot.appendingPathComponent("assets").path) \(environment)"
         let args = ((subcommand.map { [$0] } ?? []) + extra).map { "'\($0)'" }.joined(separator: " ")
         return "cd '\(work.path)' && env \(env) '\(CLI.binary.path)' \(args); echo SC2GAN\"\"-EXIT=$?"
     }
@@ -256,6 +256,31 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertGreaterThan(after, before + 0.3, walked)
         try s.keys("q")
         _ = try s.waitFor("the shell after q") { $0.contains("SC2GAN-EXIT=") }
+    }
+
+    /// TERM=xterm-256color is what most terminals set, even those that show 24-bit colour and
+    /// say so with COLORTERM=truecolor: then the pictures are drawn in 24-bit colour; without it
+    /// in (dithered) 256 colours; --colors 256 forces the palette.
+    func testCOLORTERMGivesTwentyFourBitColour() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/terminfo/x/xterm-direct")
+                || FileManager.default.fileExists(atPath: "/lib/terminfo/x/xterm-direct") else {
+            throw XCTSkip("no xterm-direct terminfo (Debian: ncurses-term)")
+        }
+        for (environment, extra, code) in [("COLORTERM=truecolor", [String](), "38;2;"), ("", [], "38;5;"),
+                                           ("COLORTERM=truecolor", ["--colors", "256"], "38;5;")] {
+            let s = TmuxSession()
+            session = s
+            try s.start(width: 120, height: 40)
+            try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: ["--seed", "1"] + extra, environment: environment))
+            _ = try s.waitFor("the first frame") { $0.contains("step 0") && $0.contains("▀") }
+            let colored = try s.capture(colors: true)
+            XCTAssertTrue(colored.contains(code), "\(environment) \(extra): no \(code) in the capture")
+            XCTAssertFalse(colored.contains(code == "38;2;" ? "38;5;" : "38;2;"), "\(environment) \(extra): mixed colour modes")
+            try s.keys("q")
+            _ = try s.waitFor("the shell after q") { $0.contains("SC2GAN-EXIT=") }
+            s.kill()
+            session = nil
+        }
     }
 
     func testWalkExportResizeAndQuit256Colors() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SC2Engine
+import TerminalUI
 
 /// `sc2gan explore` (also `sc2gan` alone): the terminal explorer.
 struct ExploreCommand: ParsableCommand {
@@ -38,6 +39,9 @@ struct ExploreCommand: ParsableCommand {
 
     @Option(name: .customLong("export-dir"), help: ArgumentHelp("Folder for exports (created when needed).", valueName: "dir"))
     var exportDir: String = "exports"
+
+    @Option(help: ArgumentHelp("Colours: auto (24-bit when COLORTERM=truecolor or 24bit says the terminal shows them, else what TERM describes; 256 colours are dithered), 24bit, 256 or ascii.", valueName: "mode"))
+    var colors: ColorPreference = .automatic
 
     @Option(help: ArgumentHelp("Write one JSON line per key press with its latency (key to frame on screen).", valueName: "file"))
     var trace: String?
@@ -94,7 +98,7 @@ struct ExploreCommand: ParsableCommand {
             generator: generator, classifier: classifier, classifierNote: classifierNote, store: store,
             state: ExplorerState(seed: start, attributes: attributes, attributeIndex: index, stepSize: step),
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
-            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder))
+            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder, colors: colors))
         try app.run()
     }
 
@@ -118,3 +122,5 @@ struct ExploreCommand: ParsableCommand {
         }
     }
 }
+
+extension ColorPreference: ExpressibleByArgument {}

@@ -20,6 +20,8 @@ final class ExplorerApp {
         let prefetch: Bool
         /// Finds seeds without the attribute for n/p (nil without a classifier).
         let seedFinder: AbsentSeedFinder?
+        /// --colors: the terminal's best, 256 colours at most, or ASCII shading.
+        let colors: ColorPreference
     }
 
     /// How long a frame waits for pending pictures before showing "rendering…" instead.
@@ -48,7 +50,7 @@ final class ExplorerApp {
 
     /// Runs until q / Ctrl-C. The terminal is restored on return and on throw.
     func run() throws {
-        let screen = Screen()
+        let screen = Screen(colors: setup.colors)
         try screen.start()
         defer { screen.stop() }
         let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
