@@ -21,14 +21,22 @@ var targets: [Target] = [
     .target(name: "SC2Engine",
             dependencies: ["Tensor", "CPNG", "CZlib"],
             swiftSettings: checkedButFast),
-    .target(name: "TerminalUI", dependencies: ["CNcurses"]),
+    // Pure drawing model (layout, colours, half-block canvas, the surface protocol, an
+    // in-memory surface); the ncurses backend is TerminalCurses.
+    .target(name: "TerminalUI"),
+    .target(name: "TerminalCurses", dependencies: ["TerminalUI", "CNcurses"]),
+    // The explorer: state, directions store, worker, renderer, export. Draws on any
+    // TerminalSurface; knows nothing of ncurses or the command line.
+    .target(name: "SC2Explorer", dependencies: ["SC2Engine", "Tensor", "TerminalUI"], swiftSettings: checkedButFast),
     .executableTarget(name: "sc2gan",
-                      dependencies: ["SC2Engine", "TerminalUI",
+                      dependencies: ["SC2Engine", "SC2Explorer", "TerminalUI", "TerminalCurses",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+    .testTarget(name: "TerminalCursesTests", dependencies: ["TerminalCurses", "TerminalUI", "CNcurses"]),
+    .testTarget(name: "SC2ExplorerTests", dependencies: ["SC2Explorer", "SC2Engine", "TerminalUI"]),
     .testTarget(name: "CLITests", dependencies: ["sc2gan", "SC2Engine"]),
 ]
 
@@ -49,7 +57,8 @@ let package = Package(
         .library(name: "SC2Engine", targets: ["SC2Engine"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Pinned to the version the tests ran with (an application pins what it ships).
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: targets,
     swiftLanguageModes: [.v5]

@@ -1,7 +1,6 @@
-import CNcurses
-
-/// A key press, decoded from what `wget_wch` returns. Pure: the ncurses constants are only
-/// compared with, so decoding is testable without a terminal.
+/// A key press, decoded from what `wget_wch` returns. Pure: the ncurses key codes are written
+/// out (`CursesKeyCode`, checked against <curses.h> by TerminalCursesTests), so decoding needs
+/// no terminal and this module no ncurses.
 public enum Key: Equatable, Hashable, Sendable {
     case left, right, up, down
     case home, end, pageUp, pageDown
@@ -24,22 +23,22 @@ public enum Key: Equatable, Hashable, Sendable {
     /// Decodes a function-key code (`wget_wch` returned `KEY_CODE_YES`).
     public init(keyCode code: Int32) {
         switch code {
-        case KEY_LEFT: self = .left
-        case KEY_RIGHT: self = .right
-        case KEY_UP: self = .up
-        case KEY_DOWN: self = .down
-        case KEY_HOME: self = .home
-        case KEY_END: self = .end
-        case KEY_PPAGE: self = .pageUp
-        case KEY_NPAGE: self = .pageDown
-        case KEY_BTAB: self = .backTab
-        case KEY_ENTER: self = .enter
-        case KEY_BACKSPACE: self = .backspace
-        case KEY_DC: self = .delete
-        case KEY_IC: self = .insert
-        case KEY_RESIZE: self = .resize
-        case KEY_MOUSE: self = .mouse
-        case (KEY_F0 + 1)...(KEY_F0 + 63): self = .function(Int(code - KEY_F0))
+        case CursesKeyCode.left: self = .left
+        case CursesKeyCode.right: self = .right
+        case CursesKeyCode.up: self = .up
+        case CursesKeyCode.down: self = .down
+        case CursesKeyCode.home: self = .home
+        case CursesKeyCode.end: self = .end
+        case CursesKeyCode.pageUp: self = .pageUp
+        case CursesKeyCode.pageDown: self = .pageDown
+        case CursesKeyCode.backTab: self = .backTab
+        case CursesKeyCode.enter: self = .enter
+        case CursesKeyCode.backspace: self = .backspace
+        case CursesKeyCode.delete: self = .delete
+        case CursesKeyCode.insert: self = .insert
+        case CursesKeyCode.resize: self = .resize
+        case CursesKeyCode.mouse: self = .mouse
+        case (CursesKeyCode.f0 + 1)...(CursesKeyCode.f0 + 63): self = .function(Int(code - CursesKeyCode.f0))
         default: self = .none
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Tensor
 
-BLASRuntime.reexecWithTunedKernelIfNeeded()
+ProcessPolicy.apply()
 SC2GAN.main()

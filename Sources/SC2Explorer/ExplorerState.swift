@@ -1,36 +1,11 @@
 import SC2Engine
 import TerminalUI
 
-/// How the explorer arranges its panes: the three methods side by side, or one method large.
-enum ExplorerLayoutMode: Equatable, Sendable {
-    case sideBySide
-    case single(DirectionMethod)
-
-    /// The methods shown, left to right.
-    var methods: [DirectionMethod] {
-        switch self {
-        case .sideBySide: return DirectionMethod.allCases
-        case .single(let m): return [m]
-        }
-    }
-
-    /// `m` cycles: side by side -> original -> conditional -> corrected -> side by side.
-    var next: ExplorerLayoutMode {
-        switch self {
-        case .sideBySide: return .single(DirectionMethod.allCases[0])
-        case .single(let m):
-            let all = DirectionMethod.allCases
-            let i = all.firstIndex(of: m)!
-            return i + 1 < all.count ? .single(all[i + 1]) : .sideBySide
-        }
-    }
-}
-
 /// What the explorer shows and where the user is: seed, attribute, step, layout, prompt,
 /// help, status. Pure: `handle(_:)` turns a key into a new state plus the effects the app must
 /// carry out (render, export, compute, quit), so every transition is testable without a
 /// terminal or a model.
-struct ExplorerState: Equatable {
+package struct ExplorerState: Equatable {
     /// Work the app must do after a key (the state itself is already updated).
     enum Effect: Equatable {
         /// Seed, attribute or step changed: ask the worker for new pictures.
@@ -49,9 +24,9 @@ struct ExplorerState: Equatable {
     }
 
     /// Largest |step|: beyond it a walk leaves the region the generator was trained on.
-    static let maxStep = 40
+    package static let maxStep = 40
     /// Longest seed a user can type (UInt32 has 10 digits).
-    static let maxSeedDigits = 10
+    package static let maxSeedDigits = 10
 
     var seed: UInt32
     /// Attribute names (classifier order); may be empty for a model without classifier or directions.
@@ -68,7 +43,7 @@ struct ExplorerState: Equatable {
     var status: String?
     var shouldQuit = false
 
-    init(seed: UInt32, attributes: [String], attributeIndex: Int = 0, stepSize: Float) {
+    package init(seed: UInt32, attributes: [String], attributeIndex: Int = 0, stepSize: Float) {
         self.seed = seed
         self.attributes = attributes
         self.attributeIndex = attributes.isEmpty ? 0 : max(0, min(attributes.count - 1, attributeIndex))

@@ -2,33 +2,6 @@ import ArgumentParser
 import Foundation
 import SC2Engine
 
-/// --model, shared by every command that needs a generator.
-struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
-    var model: String?
-
-    func load() throws -> Generator {
-        let url: URL
-        if let model {
-            guard !model.isEmpty else { throw SC2Error("--model is empty: give a checkpoint path, or leave --model out for the FaceWorld model") }
-            url = URL(fileURLWithPath: model)
-        } else {
-            url = try DefaultModel.generatorURL()
-        }
-        return try Generator(contentsOf: url)
-    }
-}
-
-enum DefaultModel {
-    static func generatorURL() throws -> URL {
-        let url = try Assets.faceWorldDirectory().appendingPathComponent("generator.safetensors")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw SC2Error("the default FaceWorld model is not in assets/ yet (it is being trained); pass --model PATH")
-        }
-        return url
-    }
-}
-
 /// Parses seed lists such as "0-3,42" (the reference generate script's syntax).
 enum SeedList {
     static func parse(_ text: String) throws -> [UInt32] {

@@ -4,9 +4,9 @@ import TerminalUI
 
 /// The explorer's UI thread: reads keys with a short timeout, turns them into state changes
 /// and requests for the worker, and redraws when something changed. Never waits on the model.
-final class ExplorerApp {
+package final class ExplorerApp {
     /// Everything loaded before the screen starts (so load errors print on a normal terminal).
-    struct Setup {
+    package struct Setup {
         let generator: Generator
         let classifier: AttributeClassifier?
         /// Why there are no score bars (nil when there is a classifier).
@@ -20,8 +20,16 @@ final class ExplorerApp {
         let prefetch: Bool
         /// Finds seeds without the attribute for n/p (nil without a classifier).
         let seedFinder: AbsentSeedFinder?
-        /// --colors: the terminal's best, 256 colours at most, or ASCII shading.
-        let colors: ColorPreference
+
+        package init(generator: Generator, classifier: AttributeClassifier?, classifierNote: String?,
+                     store: ExplorerDirectionStore, state: ExplorerState, truncation: Float, exportDirectory: URL,
+                     trace: ExplorerTrace?, correctedProvider: CorrectedDirectionProvider?, prefetch: Bool,
+                     seedFinder: AbsentSeedFinder?) {
+            self.generator = generator; self.classifier = classifier; self.classifierNote = classifierNote
+            self.store = store; self.state = state; self.truncation = truncation; self.exportDirectory = exportDirectory
+            self.trace = trace; self.correctedProvider = correctedProvider; self.prefetch = prefetch
+            self.seedFinder = seedFinder
+        }
     }
 
     /// How long a frame waits for pending pictures before showing "rendering…" instead.
@@ -37,7 +45,7 @@ final class ExplorerApp {
     private var displayed = 0
     private var lastRequest: RenderRequest?
 
-    init(_ setup: Setup) {
+    package init(_ setup: Setup) {
         self.setup = setup
         state = setup.state
         store = setup.store
@@ -48,9 +56,8 @@ final class ExplorerApp {
         worker = ExplorerWorker(generator: g, classifier: setup.classifier, prefetch: setup.prefetch)
     }
 
-    /// Runs until q / Ctrl-C. The terminal is restored on return and on throw.
-    func run() throws {
-        let screen = Screen(colors: setup.colors)
+    /// Runs on `screen` until q / Ctrl-C. The terminal is restored on return and on throw.
+    package func run(on screen: InteractiveTerminal) throws {
         try screen.start()
         defer { screen.stop() }
         let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)

@@ -2,7 +2,7 @@ import Foundation
 import SC2Engine
 import TerminalUI
 import XCTest
-@testable import sc2gan
+@testable import SC2Explorer
 
 /// The explorer's pure parts: key handling, text formatting, cache keys, the worker and exports.
 final class ExplorerStateTests: XCTestCase {

@@ -1,38 +1,12 @@
 import Foundation
 import CNcurses
+import TerminalUI
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// Text attributes for `Screen.put`.
-public struct TextStyle: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    public static let bold = TextStyle(rawValue: 1)
-    public static let reverse = TextStyle(rawValue: 2)
-    public static let dim = TextStyle(rawValue: 4)
-    public static let underline = TextStyle(rawValue: 8)
-}
-
-/// Why `Screen.start()` failed.
-public enum ScreenError: Error, CustomStringConvertible {
-    case notATerminal
-    case cannotInitialize(term: String)
-    case cannotAddressCursor(term: String)
-
-    public var description: String {
-        switch self {
-        case .notATerminal:
-            return "standard input and output must be a terminal"
-        case .cannotInitialize(let term):
-            return "cannot initialise the terminal (TERM=\(term)); try TERM=xterm-256color"
-        case .cannotAddressCursor(let term):
-            return "the terminal (TERM=\(term)) cannot move the cursor, which the explorer needs; try TERM=xterm-256color, or use the sc2gan subcommands (generate, edit, evaluate)"
-        }
-    }
-}
 
 // Signal handlers and atexit hooks cannot capture context, so whether curses is active lives
 // in a global. Set only by Screen.start/stop on the main thread.
@@ -71,7 +45,7 @@ private func installHandlersOnce() {
 /// Usage per frame: `clear()`, then draw everything (`put`, `draw`), then `refresh()`.
 /// `clear()` also starts a new frame of the colour pair table, so pairs are reused by value
 /// and never leak; whatever is not redrawn after a `clear()` may show wrong colours.
-public final class Screen {
+public final class Screen: InteractiveTerminal {
     /// Colour capability of the terminal (valid after `start()`).
     public private(set) var colorMode: ColorMode = .mono
     /// Whether the locale's character set is UTF-8 (valid after `start()`).
@@ -89,8 +63,6 @@ public final class Screen {
 
     deinit { stop() }
 
-    /// Whether pictures are drawn with '▀' half blocks (UTF-8 and colour) rather than ASCII.
-    public var usesHalfBlocks: Bool { isUTF8 && colorMode.hasColor }
 
     /// A line to show the user when pictures fall back to ASCII shading; nil otherwise.
     public var fallbackNotice: String? {
@@ -192,8 +164,8 @@ public final class Screen {
 
     /// Writes `text` at (`y`, `x`), clipped to `maxWidth` columns and the screen edge.
     /// Colours are ignored in monochrome; a nil colour is the terminal default.
-    public func put(_ text: String, y: Int, x: Int, style: TextStyle = [],
-                    foreground: RGB? = nil, background: RGB? = nil, maxWidth: Int? = nil) {
+    public func put(_ text: String, y: Int, x: Int, style: TextStyle,
+                    foreground: RGB?, background: RGB?, maxWidth: Int?) {
         let (rows, cols) = size
         guard y >= 0, y < rows, x >= 0, x < cols else { return }
         let limit = min(maxWidth ?? Int.max, cols - x)

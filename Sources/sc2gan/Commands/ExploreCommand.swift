@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SC2Engine
+import SC2Explorer
+import TerminalCurses
 import TerminalUI
 
 /// `sc2gan explore` (also `sc2gan` alone): the terminal explorer.
@@ -98,8 +100,8 @@ struct ExploreCommand: ParsableCommand {
             generator: generator, classifier: classifier, classifierNote: classifierNote, store: store,
             state: ExplorerState(seed: start, attributes: attributes, attributeIndex: index, stepSize: step),
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
-            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder, colors: colors))
-        try app.run()
+            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder))
+        try app.run(on: Screen(colors: colors))
     }
 
     /// The classifier: --classifier (errors are fatal), else FaceWorld's beside the FaceWorld model

@@ -2,29 +2,10 @@ import Foundation
 import SC2Engine
 import TerminalUI
 
-/// What a frame shows besides `ExplorerState`: the model, the directions of the current
-/// attribute, the newest pictures and any background work.
-struct ExplorerView {
-    var modelName: String
-    var modelHash: String
-    var resolution: Int
-    var truncation: Float
-    /// The classifier's outputs in score order (empty without a classifier).
-    var scoreNames: [String]
-    /// Shown instead of score bars when there is no classifier.
-    var classifierNote: String?
-    var slots: [DirectionMethod: DirectionSlot] = [:]
-    var result: RenderResult?
-    /// A request is waiting for its pictures.
-    var rendering = false
-    var job: DirectionJob.Snapshot?
-    var jobMethods: [DirectionMethod] = []
-}
-
 /// Draws one frame of the explorer from state and view: header, panes (picture, score bars),
 /// footer, help overlay, or the too-small message. Stateless apart from the screen it draws on.
 struct ExplorerRenderer {
-    let screen: Screen
+    let screen: TerminalSurface
     let glyphs: Glyphs
 
     // Colours (ignored in monochrome, where styles carry the meaning).

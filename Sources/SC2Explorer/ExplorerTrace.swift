@@ -10,7 +10,7 @@ import TerminalUI
 ///
 /// `draw_ms`: drawing and refreshing that frame; `render_ms`: generating its pictures (0 when
 /// they came from the cache or the prefetch).
-final class ExplorerTrace {
+package final class ExplorerTrace {
     private struct Pending {
         let key: String
         let t0: UInt64
@@ -22,7 +22,7 @@ final class ExplorerTrace {
     private var pending: [Pending] = []
 
     /// Creates (or truncates) `path`; throws a one-line error when it cannot be written.
-    init(path: String) throws {
+    package init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let h = FileHandle(forWritingAtPath: path) else {
             throw SC2Error("--trace: cannot write \(path)")

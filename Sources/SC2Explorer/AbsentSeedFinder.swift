@@ -4,7 +4,7 @@ import SC2Engine
 /// Finds seeds on which an attribute is absent, so that stepping Right visibly adds it: the
 /// explorer opens on one and n/p move to the next one. Scores one seed at a time at the
 /// explorer's truncation, within a time budget, so a large model never stalls a key press.
-struct AbsentSeedFinder {
+package struct AbsentSeedFinder {
     let generator: Generator
     let classifier: AttributeClassifier
     let truncation: Float
@@ -14,6 +14,10 @@ struct AbsentSeedFinder {
     var maxTries = 64
     var budget: TimeInterval = 0.3
 
+    package init(generator: Generator, classifier: AttributeClassifier, truncation: Float) {
+        self.generator = generator; self.classifier = classifier; self.truncation = truncation
+    }
+
     /// The probability of `attribute` on `seed` (nil for an attribute the classifier lacks).
     func probability(_ attribute: String, seed: UInt32) -> Float? {
         guard let a = classifier.index(of: attribute) else { return nil }
@@ -22,7 +26,7 @@ struct AbsentSeedFinder {
 
     /// The first seed from `start` (stepping forward or back, wrapping) on which `attribute` is
     /// absent; `start` itself when none is found within the budget or the classifier lacks it.
-    func firstAbsent(_ attribute: String, from start: UInt32, forward: Bool = true) -> UInt32 {
+    package func firstAbsent(_ attribute: String, from start: UInt32, forward: Bool = true) -> UInt32 {
         guard classifier.index(of: attribute) != nil else { return start }
         let deadline = Date().addingTimeInterval(budget)
         var seed = start

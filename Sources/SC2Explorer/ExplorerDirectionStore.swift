@@ -1,0 +1,89 @@
+import Foundation
+import SC2Engine
+
+/// The directions of the current model: read from a `DirectionLibrary`, plus those computed in
+/// this session (kept in memory too, in case the library's folder is not writable).
+package struct ExplorerDirectionStore {
+    let library: DirectionLibrary
+    let wDim: Int
+    /// W+ rows of the model (a direction's `layers` must lie below).
+    let numWs: Int
+    let modelHash: String
+    /// Directions computed in this session, by attribute and method.
+    private(set) var computed: [String: [DirectionMethod: Direction]] = [:]
+    /// Per attribute and method: why `c` could not compute it (shown in the pane).
+    private(set) var notes: [String: [DirectionMethod: String]] = [:]
+
+    package init(library: DirectionLibrary, wDim: Int, numWs: Int, modelHash: String) {
+        self.library = library
+        self.wDim = wDim
+        self.numWs = numWs
+        self.modelHash = modelHash
+    }
+
+    /// Attributes that have at least one direction file in the library's folder.
+    package func attributesOnDisk() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: library.directory.path)) ?? []
+        var names: [String] = []
+        for f in files.sorted() where f.hasSuffix(".json") {
+            let parts = f.dropLast(5).split(separator: ".")
+            guard parts.count == 2, DirectionMethod(rawValue: String(parts[1])) != nil else { continue }
+            let name = String(parts[0])
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// The slot of every method for `attribute`.
+    func slots(for attribute: String?) -> [DirectionMethod: DirectionSlot] {
+        var out: [DirectionMethod: DirectionSlot] = [:]
+        for m in DirectionMethod.allCases {
+            out[m] = attribute.map { slot(attribute: $0, method: m) } ?? .missing(note: nil)
+        }
+        return out
+    }
+
+    func slot(attribute: String, method: DirectionMethod) -> DirectionSlot {
+        if let d = computed[attribute]?[method] { return wrap(d) }
+        do {
+            guard let d = try library.direction(attribute: attribute, method: method) else {
+                return .missing(note: notes[attribute]?[method])
+            }
+            guard d.vector.count == wDim else {
+                return .unusable("has \(d.vector.count) dims, the model's w has \(wDim)")
+            }
+            if let bad = d.layers?.first(where: { $0 >= numWs }) {
+                return .unusable("edits W+ row \(bad), the model has \(numWs)")
+            }
+            return wrap(d)
+        } catch {
+            return .unusable("unreadable: \(error)")
+        }
+    }
+
+    private func wrap(_ d: Direction) -> DirectionSlot {
+        var note: String?
+        if let h = d.provenance["model_hash"], h != modelHash {
+            note = "made for model #\(h.prefix(8))"
+        }
+        return .available(d, id: ExplorerDirectionStore.identity(of: d), note: note)
+    }
+
+    mutating func remember(_ d: Direction, method: DirectionMethod) {
+        computed[d.attribute, default: [:]][method] = d
+        notes[d.attribute]?[method] = nil
+    }
+
+    mutating func setNote(_ note: String, attribute: String, method: DirectionMethod) {
+        notes[attribute, default: [:]][method] = note
+    }
+
+    /// A short content fingerprint of a direction (vector and layers): the picture cache's key.
+    static func identity(of d: Direction) -> String {
+        var bytes = Data()
+        bytes.reserveCapacity(d.vector.count * 4 + 64)
+        for v in d.vector { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        bytes.append(contentsOf: Array("\(d.method)|\(d.layers ?? [])".utf8))
+        return ContentHash.of(bytes)
+    }
+}

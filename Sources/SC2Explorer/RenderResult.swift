@@ -1,0 +1,14 @@
+import Foundation
+import SC2Engine
+import Tensor
+
+/// The answer to a `RenderRequest`.
+struct RenderResult: Sendable {
+    let request: RenderRequest
+    /// The unedited seed (step 0): the baseline for the score changes.
+    let base: Picture
+    /// The edited picture of every method that has a direction.
+    let pictures: [DirectionMethod: Picture]
+    /// Time spent generating (0 when everything came from the cache).
+    let seconds: Double
+}

@@ -1,0 +1,42 @@
+/// What a frame is drawn onto: the ncurses screen (TerminalCurses.Screen) in the product, an
+/// in-memory `TextSurface` in tests. Coordinates are cells, (0, 0) top left; drawing outside
+/// the surface is clipped.
+public protocol TerminalSurface: AnyObject {
+    /// Size in cells.
+    var size: (rows: Int, columns: Int) { get }
+    var colorMode: ColorMode { get }
+    /// Whether the locale's character set is UTF-8 (else only ASCII is drawn).
+    var isUTF8: Bool { get }
+    /// Blanks the surface before a frame.
+    func clear()
+    /// Shows the frame.
+    func refresh()
+    /// Writes `text` at (`y`, `x`), clipped to `maxWidth` columns and the edge. Colours are
+    /// ignored in monochrome; nil is the terminal's default colour.
+    func put(_ text: String, y: Int, x: Int, style: TextStyle, foreground: RGB?, background: RGB?, maxWidth: Int?)
+    /// Draws a picture in the box whose top-left cell is (`y`, `x`), at the canvas's centring
+    /// offset: '▀' half blocks with colour and UTF-8, ASCII shading otherwise.
+    func draw(_ canvas: HalfBlockCanvas, y: Int, x: Int)
+}
+
+extension TerminalSurface {
+    /// Whether pictures are drawn with '▀' half blocks (UTF-8 and colour) rather than ASCII.
+    public var usesHalfBlocks: Bool { isUTF8 && colorMode.hasColor }
+
+    public func put(_ text: String, y: Int, x: Int, style: TextStyle = [],
+                    foreground: RGB? = nil, background: RGB? = nil, maxWidth: Int? = nil) {
+        put(text, y: y, x: x, style: style, foreground: foreground, background: background, maxWidth: maxWidth)
+    }
+}
+
+/// A terminal an interactive program runs on: a surface plus keys and its life cycle.
+public protocol InteractiveTerminal: TerminalSurface {
+    /// A line to show the user when pictures fall back to ASCII shading; nil otherwise.
+    var fallbackNotice: String? { get }
+    /// Takes over the terminal (raw keys, no echo, alternate screen).
+    func start() throws
+    /// Gives the terminal back. Safe to call more than once.
+    func stop()
+    /// Waits up to `timeoutMs` ms (negative: forever) for a key; `.none` on timeout.
+    func getKey(timeoutMs: Int) -> Key
+}

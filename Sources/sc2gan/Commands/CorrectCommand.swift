@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SC2Engine
+
+struct CorrectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correct",
+        abstract: "Correct an attribute's direction with SC²: semantic layers, low-density samples in W+, re-projection, re-fit.")
+    @OptionGroup var engine: EngineOptions
+    @OptionGroup var correction: CorrectionOptions
+    @Option(help: "Target attribute.") var attribute: String
+    @Option(help: "Output folder: <attribute>.<method>.json for original, conditional and corrected, plus a report.")
+    var out: String
+
+    func validate() throws { try OutputCheck.folder(out, "--out") }
+
+    func run() throws {
+        let (g, c) = try engine.load()
+        let attr = try engine.attributeName(attribute, c)
+        let corr = try correction.correlatedNames(engine, c, target: attr)
+        try correction.checkRows(g)
+        let dense = try engine.denseSamples(g, c)
+        let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
+        let builder = DirectionBuilder(samples: dense)
+        let original = try builder.original(attr)
+        let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original, correlated: corr)
+        try lib.save(original, method: .original)
+        try lib.save(try builder.conditional(attr, original: original), method: .conditional)
+        try lib.save(corrected, method: .corrected)
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent("\(attr).report.json"))
+        print(CorrectionOptions.summary(report))
+        print("wrote \(attr).interfacegan.json, \(attr).conditional.json, \(attr).sc2.json and \(attr).report.json to \(out)")
+    }
+}
