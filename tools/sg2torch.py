@@ -1,5 +1,5 @@
 """A StyleGAN2 (config-f style, skip architecture) in plain PyTorch, written from the facts in
-shared/docs/STYLEGAN2.md. It is the project's reference: the FaceWorld generator is trained
+docs/STYLEGAN2.md. It is the project's reference: the FaceWorld generator is trained
 with it, the Swift engine's parity fixtures come from it, and the benchmarks compare against it.
 Parameter names follow NVIDIA's stylegan2-ada-pytorch (mapping.fc0.weight,
 synthesis.b8.conv0.affine.bias, ...), so its state_dict is a canonical checkpoint.

@@ -8,7 +8,7 @@ final class DirectionJob: @unchecked Sendable {
     /// Seeds and truncation of the sample set the explorer fits directions on: the defaults of
     /// `sc2gan directions` / `correct` (EngineOptions), so both share one cached set under
     /// SampleSet.defaultCacheDirectory and a second attribute costs no generation.
-    static let sampleSeeds: [UInt32] = Array(0..<20000)
+    static let sampleSeeds: [UInt32] = Array(0..<UInt32(SampleSet.defaultCount))
     static let sampleTruncation: Float = 1
 
     struct Snapshot: Equatable, Sendable {
@@ -111,18 +111,12 @@ final class DirectionJob: @unchecked Sendable {
                 }
                 if methods.contains(.conditional) {
                     report(0.8 * baseShare, "fitting conditions")
-                    let names = try builder.correlated(with: attribute)
-                    var conditions: [Direction] = []
-                    for name in names {
-                        if let d = stored(name, .original) {
-                            conditions.append(d)
-                        } else {
-                            let d = try builder.original(name)
-                            save(d, .original)  // useful later, and cheap to keep
-                            conditions.append(d)
-                        }
+                    let conditional = try builder.conditional(attribute, original: original) { name in
+                        if let d = stored(name, .original) { return d }
+                        let d = try builder.original(name)
+                        save(d, .original)  // useful later, and cheap to keep
+                        return d
                     }
-                    let conditional = try ConditionalDirection.project(original, conditions: conditions)
                     out.directions[.conditional] = conditional
                     save(conditional, .conditional)
                 }

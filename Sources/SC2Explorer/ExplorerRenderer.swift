@@ -104,11 +104,7 @@ struct ExplorerRenderer {
 
     /// The key list, from the most to the least complete, for the footer.
     private var keyHints: [String] {
-        [
-            "\(glyphs.leftRight) step  0 start  \(glyphs.upDown) attribute  n/p seed  s seed#  m layout  e export  c compute  ? help  q quit",
-            "\(glyphs.leftRight) step  \(glyphs.upDown) attribute  n/p seed  m layout  e export  ? help  q quit",
-            "? help  q quit",
-        ]
+        [2, 1, 0].map { KeyBinding.footer(glyphs, upTo: $0) }
     }
 
     private func drawFooter(_ s: ExplorerState, _ v: ExplorerView, _ r: Rect) {
@@ -376,19 +372,7 @@ struct ExplorerRenderer {
     }
 
     private func drawHelp(_ s: ExplorerState, width: Int, height: Int) {
-        let step = String(format: "%.2f", s.stepSize)
-        let keys: [(String, String)] = [
-            (glyphs.leftRight, "step along the directions (\(glyphs.alpha) = step \(glyphs.unicode ? "×" : "x") \(step))"),
-            ("0", "back to step 0"),
-            ("\(glyphs.upDown) Tab", "previous / next attribute"),
-            ("n / p", "next / previous seed"),
-            ("s", "type a seed (Enter to go, Esc to cancel)"),
-            ("m", "three panes, or one large pane per method"),
-            ("e", "export pictures, strip and JSON"),
-            ("c", "compute the missing directions of this attribute"),
-            ("?", "this help"),
-            ("q  Ctrl-C", "quit"),
-        ]
+        let keys = KeyBinding.all(glyphs, stepSize: s.stepSize).map { ($0.keys, $0.action) }
         let keyWidth = (keys.map(\.0.count).max() ?? 0) + 2
         let lines = ["sc2gan explorer \(glyphs.dash) keys", ""]
             + keys.map { ExplorerText.pad($0.0, keyWidth) + $0.1 }

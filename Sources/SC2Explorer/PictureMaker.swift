@@ -26,7 +26,7 @@ final class PictureMaker {
     func baseCode(seed: UInt32, truncation: Float) -> Tensor {
         let key = UInt64(seed) << 32 | UInt64(truncation.bitPattern)
         if let t = baseCodes[key] { return t }
-        let z = Tensor(shape: [1, generator.config.zDim], data: generator.z(seed: seed))
+        let z = generator.latents(seeds: [seed])
         let ws = generator.ws(z: z, truncation: truncation)
         if baseCodes.count > 256 { baseCodes.removeAll() }
         baseCodes[key] = ws

@@ -152,15 +152,4 @@ public struct HalfBlockCanvas: Equatable, Sendable {
             UInt8((Int(cell.top.g) + Int(cell.bottom.g) + 1) / 2),
             UInt8((Int(cell.top.b) + Int(cell.bottom.b) + 1) / 2))
     }
-
-    /// The picture as shaded ASCII, one string of `columns` characters per row, for terminals
-    /// without Unicode (or without colour).
-    public func asciiLines(ramp: [Character] = defaultRamp) -> [String] {
-        (0..<rows).map { row in
-            String((0..<columns).map { col in
-                HalfBlockCanvas.asciiCharacter(luminance: HalfBlockCanvas.average(cell(row: row, column: col)).luminance,
-                                               ramp: ramp)
-            })
-        }
-    }
 }

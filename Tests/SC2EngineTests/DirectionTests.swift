@@ -17,7 +17,7 @@ final class DirectionTests: XCTestCase {
         XCTAssertEqual(LinearAlgebra.norm(svm.weights), LinearAlgebra.norm(ref), accuracy: 0.05 * LinearAlgebra.norm(ref))
     }
 
-    /// n - (n.c)c for one condition; the two-condition closed form of METHOD.md for two.
+    /// n - (n.c)c for one condition; the two-condition closed form (InterFaceGAN) for two.
     func testConditionalMatchesInterFaceGANFormulas() throws {
         let n = Direction(attribute: "a", method: "x", vector: [1, 2, 3, 4])
         let c1 = Direction(attribute: "b", method: "x", vector: [0, 1, 1, 0])

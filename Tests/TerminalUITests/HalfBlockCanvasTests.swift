@@ -87,7 +87,9 @@ final class HalfBlockCanvasTests: XCTestCase {
         let px = image(4, 4) { _, _ in .white }
         let c = HalfBlockCanvas(pixels: px, width: 4, height: 4, boxColumns: 0, boxRows: 3)
         XCTAssertEqual(c.rows, 0)
-        XCTAssertEqual(c.asciiLines(), [])
+        let surface = TextSurface(rows: 3, columns: 10, colorMode: .mono)
+        surface.draw(c, y: 0, x: 0)
+        XCTAssertEqual(surface.lines, ["", "", ""])
     }
 
     func testAsciiRampOrdering() {
@@ -103,6 +105,9 @@ final class HalfBlockCanvasTests: XCTestCase {
         // A horizontal grey gradient with 10 steps reads as the ramp itself.
         let src = image(10, 2) { x, _ in let v = UInt8(x * 255 / 9); return RGB(v, v, v) }
         let canvas = HalfBlockCanvas(pixels: src, width: 10, height: 2, boxColumns: 10, boxRows: 1)
-        XCTAssertEqual(canvas.asciiLines(), [" .:-=+*#%@"])
+        // Drawn as a monochrome terminal shows it (the ASCII path of TerminalSurface.draw).
+        let surface = TextSurface(rows: 1, columns: 10, colorMode: .mono, isUTF8: true)
+        surface.draw(canvas, y: 0, x: 0)
+        XCTAssertEqual(surface.lines, [" .:-=+*#%@"])
     }
 }

@@ -137,8 +137,7 @@ public struct AttributeClassifier: Sendable {
     public func probabilities(generated images: Tensor) -> [[Float]] {
         var q = images
         for i in 0..<q.count {
-            let v = q.data[i] * 127.5 + 128
-            q.data[i] = (v.isNaN ? 0 : Float(Int(min(max(v, 0), 255))) - 127.5) / 127.5
+            q.data[i] = (Float(RGBImage.quantize(q.data[i])) - 127.5) / 127.5
         }
         return probabilities(q)
     }

@@ -1,8 +1,8 @@
 import Tensor
 
 /// Maps the naming schemes of StyleGAN2 checkpoints onto one canonical set: the names and
-/// shapes of NVIDIA's stylegan2-ada-pytorch `G_ema` state dict (STYLEGAN2.md, "Checkpoint key
-/// names"). Weights need no transform, only renaming and removing singleton axes.
+/// shapes of NVIDIA's stylegan2-ada-pytorch `G_ema` state dict (docs/STYLEGAN2.md,
+/// "Checkpoints"). Weights need no transform, only renaming and removing singleton axes.
 /// - rosinality (`{'g_ema': state dict, 'latent_avg': tensor}`, or a bare generator state dict):
 ///   renamed and reshaped; the constant blur/upsample kernels are dropped.
 /// - NVIDIA (optionally under `G_ema.` or `g_ema.`): kept, minus `resample_filter` buffers and

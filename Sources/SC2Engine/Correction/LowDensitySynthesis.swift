@@ -171,9 +171,6 @@ public struct LowDensitySynthesis: Sendable {
     }
 
     fileprivate func index(_ name: String) throws -> Int {
-        guard let i = classifier.index(of: name) else {
-            throw SC2Error("unknown attribute '\(name)' (known: \(classifier.attributes.joined(separator: ", ")))")
-        }
-        return i
+        try classifier.requiredIndex(of: name)
     }
 }

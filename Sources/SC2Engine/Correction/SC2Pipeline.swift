@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// The SC² correction of one attribute's direction (METHOD.md): semantic rows, low-density
+/// The SC² correction of one attribute's direction (docs/METHOD.md): semantic rows, low-density
 /// samples in W+, re-projection into W, re-fit on dense + rare samples.
 public struct SC2Pipeline: Sendable {
     public struct Options: Sendable {
@@ -139,12 +139,9 @@ public struct SC2Pipeline: Sendable {
 
         // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
         let fitter = DirectionFitter()
-        let n = dense.count
-        let k = min(n / 2, max(Int(fitter.share * Double(n)), fitter.minimumPerClass))
-        let order = (0..<n).sorted { pa[$0] > pa[$1] }
         var rng = Xoshiro(seed: 1)
-        var posIdx = Array(order.prefix(k)), negIdx = Array(order.suffix(k))
-        posIdx.shuffle(using: &rng); negIdx.shuffle(using: &rng)
+        let (posIdx, negIdx) = fitter.classes(scores: pa, rng: &rng)
+        let k = posIdx.count
         let cap = Int(options.rareShare * Double(k))
         let a = classifier.index(of: attribute)!
         let bs = corr.compactMap { classifier.index(of: $0) }

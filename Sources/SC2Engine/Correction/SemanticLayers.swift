@@ -26,9 +26,7 @@ public struct SemanticLayers: Sendable {
     public static func measure(generator g: Generator, classifier c: AttributeClassifier, direction: Direction,
                                codes: Tensor, alpha: Float, minimumShare: Double = 0.6, fixed: [Int]? = nil,
                                progress: ((Int, Int) -> Void)? = nil) throws -> SemanticLayers {
-        guard let a = c.index(of: direction.attribute) else {
-            throw SC2Error("unknown attribute '\(direction.attribute)' (known: \(c.attributes.joined(separator: ", ")))")
-        }
+        let a = try c.requiredIndex(of: direction.attribute)
         let nw = g.config.numWs
         let base = c.probabilities(generated: g.synthesis(codes))
         func effect(_ rows: [Int]) -> Window {

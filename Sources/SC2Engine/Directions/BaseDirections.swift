@@ -60,16 +60,26 @@ public struct DirectionFitter: Sendable {
         public let perClass: Int
     }
 
+    /// InterFaceGAN's two classes: the indices of the top and bottom k scores (k = share of n,
+    /// at least `minimumPerClass`, at most n/2), each shuffled with `rng`. The one
+    /// place the split is made (the SC² re-fit uses the same classes).
+    public func classes(scores: [Float], rng: inout Xoshiro) -> (positive: [Int], negative: [Int]) {
+        let n = scores.count
+        let k = min(n / 2, max(Int(share * Double(n)), minimumPerClass))
+        let order = (0..<n).sorted { scores[$0] > scores[$1] }
+        var pos = Array(order.prefix(k)), neg = Array(order.suffix(k))
+        pos.shuffle(using: &rng); neg.shuffle(using: &rng)
+        return (pos, neg)
+    }
+
     /// codes: [n][wDim]; scores: the attribute's score per row (higher = more of it).
     public func fit(_ finder: DirectionFinder, attribute: String, codes: [[Float]], scores: [Float],
                     provenance: [String: String] = [:]) throws -> Result {
         let n = codes.count
-        let k = min(n / 2, max(Int(share * Double(n)), minimumPerClass))
-        guard k >= 10 else { throw SC2Error("too few samples (\(n)) to fit a direction for \(attribute)") }
-        let order = (0..<n).sorted { scores[$0] > scores[$1] }
-        var pos = Array(order.prefix(k)), neg = Array(order.suffix(k))
         var rng = Xoshiro(seed: seed)
-        pos.shuffle(using: &rng); neg.shuffle(using: &rng)
+        let (pos, neg) = classes(scores: scores, rng: &rng)
+        let k = pos.count
+        guard k >= 10 else { throw SC2Error("too few samples (\(n)) to fit a direction for \(attribute)") }
         let nt = Int(trainFraction * Double(k))
         let train = Array(pos[..<nt]) + Array(neg[..<nt])
         let val = Array(pos[nt...]) + Array(neg[nt...])

@@ -67,10 +67,15 @@ public struct DirectionBuilder: Sendable {
         return (strong.isEmpty ? Array(others.prefix(1)) : strong).map { samples.attributes[$0] }
     }
 
-    public func conditional(_ attribute: String, original: Direction? = nil, conditions: [String]? = nil) throws -> Direction {
+    /// InterFaceGAN's conditional manipulation of `attribute`: its original direction with the
+    /// originals of `conditions` (default: the correlated attributes) projected out. The
+    /// condition directions come from `conditionDirection` when given (e.g. stored ones), else
+    /// are fitted on the samples. The one place the conditional direction is made.
+    public func conditional(_ attribute: String, original: Direction? = nil, conditions: [String]? = nil,
+                            conditionDirection: ((String) throws -> Direction)? = nil) throws -> Direction {
         let n = try original ?? self.original(attribute)
         let names = try conditions ?? correlated(with: attribute)
-        let conds = try names.map { try self.original($0) }
+        let conds = try names.map { try conditionDirection?($0) ?? self.original($0) }
         return try ConditionalDirection.project(n, conditions: conds)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// The project's evaluation protocol (METHOD.md): on held-out seeds whose target attribute is
+/// The project's evaluation protocol (docs/METHOD.md): on held-out seeds whose target attribute is
 /// off, every method's step is chosen so that the mean increase of the target's probability
 /// reaches the same value; then leakage into the correlated attribute, the entanglement ratio,
 /// the success rate (target on, correlated kept) and the change of the rest of the image are
@@ -59,9 +59,7 @@ public struct EntanglementEvaluation: Sendable {
         var kept: [Float] = [], keptScores: [[Float]] = [], keptSeeds: [UInt32] = []
         for start in stride(from: 0, to: seeds.count, by: 32) where keptSeeds.count < count {
             let chunk = Array(seeds[start..<min(start + 32, seeds.count)])
-            var z = Tensor(zeros: [chunk.count, g.config.zDim])
-            for (i, s) in chunk.enumerated() { z.data.replaceSubrange(i * g.config.zDim..<(i + 1) * g.config.zDim, with: g.z(seed: s)) }
-            let ws = g.ws(z: z, truncation: truncation)
+            let ws = g.ws(z: g.latents(seeds: chunk), truncation: truncation)
             let p = classifier.probabilities(generated: g.synthesis(ws))
             for i in 0..<chunk.count where p[i][a] < 0.5 && keptSeeds.count < count {
                 kept.append(contentsOf: ws.data[i * nw * d..<(i + 1) * nw * d]); keptScores.append(p[i]); keptSeeds.append(chunk[i])
@@ -99,9 +97,7 @@ public struct EntanglementEvaluation: Sendable {
             other.append(Statistics.mean(rest.map { Double(abs(p[i][$0] - baseScores[i][$0])) }))
             var s = 0.0
             for k in 0..<per {
-                let x = min(max(Double(edited.data[i * per + k]) * 127.5 + 128, 0), 255)
-                let y = min(max(Double(baseImages.data[i * per + k]) * 127.5 + 128, 0), 255)
-                s += abs(x - y)
+                s += abs(Double(RGBImage.quantize(edited.data[i * per + k])) - Double(RGBImage.quantize(baseImages.data[i * per + k])))
             }
             pix.append(s / Double(per))
             if p[i][a] > 0.5 && (p[i][b] > 0.5) == (baseScores[i][b] > 0.5) { success += 1 }
@@ -112,12 +108,7 @@ public struct EntanglementEvaluation: Sendable {
                    targetReached: Statistics.mean(dA) >= 0.9 * targetChange)
     }
 
-    private func index(_ name: String) throws -> Int {
-        guard let i = classifier.index(of: name) else {
-            throw SC2Error("unknown attribute '\(name)' (known: \(classifier.attributes.joined(separator: ", ")))")
-        }
-        return i
-    }
+    private func index(_ name: String) throws -> Int { try classifier.requiredIndex(of: name) }
 
     /// The table as text.
     public static func table(_ rows: [Row]) -> String {

@@ -24,7 +24,7 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
     public func validated(source: String) throws -> CorrelationPreset {
         for (k, v) in marginals {
             guard FaceAttribute(rawValue: k) != nil else {
-                throw SC2Error("\(source): unknown attribute '\(k)' (known: \(FaceAttribute.namesList))")
+                throw AttributeLookup.unknown(k, known: FaceAttribute.allCases.map(\.rawValue), context: source)
             }
             guard v.isFinite, v >= 0, v <= 1 else { throw SC2Error("\(source): marginal of \(k) must be in [0, 1]") }
         }

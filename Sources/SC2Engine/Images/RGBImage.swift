@@ -23,16 +23,21 @@ public struct RGBImage: Equatable, Sendable {
         set { let i = 3 * (y * width + x); pixels[i] = newValue.0; pixels[i + 1] = newValue.1; pixels[i + 2] = newValue.2 }
     }
 
-    /// The reference generate script's conversion: clamp(v * 127.5 + 128, 0, 255), truncated.
-    /// `chw` holds 3 planes of height*width floats in about [-1, 1].
+    /// The reference generate script's 8-bit conversion of one value in about [-1, 1]:
+    /// clamp(v * 127.5 + 128, 0, 255), truncated; NaN becomes 0. The one place it is written.
+    @inlinable public static func quantize(_ v: Float) -> UInt8 {
+        let x = v * 127.5 + 128
+        return x.isNaN ? 0 : UInt8(min(max(x, 0), 255))
+    }
+
+    /// `quantize` of every value. `chw` holds 3 planes of height*width floats in about [-1, 1].
     public init(planarCHW chw: UnsafeBufferPointer<Float>, width: Int, height: Int) {
         precondition(chw.count >= 3 * width * height)
         var p = [UInt8](repeating: 0, count: width * height * 3)
         let plane = width * height
         for c in 0..<3 {
             for i in 0..<plane {
-                let v = chw[c * plane + i] * 127.5 + 128
-                p[3 * i + c] = v.isNaN ? 0 : UInt8(min(max(v, 0), 255))
+                p[3 * i + c] = RGBImage.quantize(chw[c * plane + i])
             }
         }
         self.init(width: width, height: height, pixels: p)

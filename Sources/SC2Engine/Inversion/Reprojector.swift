@@ -29,14 +29,6 @@ public struct Reprojector: Sendable {
         return refine(start: styleSpace.project(codes), target: target, steps: steps, noise: noise)
     }
 
-    /// Images [N, 3, R, R] in [-1, 1] -> w, starting from w_avg.
-    public func project(images: Tensor, steps: Int, noise: NoiseMode = .const) -> Result {
-        let n = images.shape[0], d = generator.config.wDim
-        var start = Tensor(zeros: [n, d])
-        for i in 0..<n { start.data.replaceSubrange(i * d..<(i + 1) * d, with: generator.mapping.wAvg) }
-        return refine(start: start, target: images, steps: steps, noise: noise)
-    }
-
     /// Adam with a cosine learning-rate decay on w [N, wDim] (one w per image, broadcast to every
     /// row), or on W+ codes [N, numWs, wDim] (every row free) when `start` has rank 3.
     public func refine(start: Tensor, target: Tensor, steps: Int, noise: NoiseMode = .const,

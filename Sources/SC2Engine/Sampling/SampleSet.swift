@@ -13,15 +13,17 @@ public struct SampleSet: Sendable {
     public let provenance: [String: String]
 
     public var count: Int { seeds.count }
+
+    /// Dense samples a direction is fitted on unless told otherwise (seeds 0..<20,000): the
+    /// command line's --samples default and the explorer's.
+    public static let defaultCount = 20_000
     public var codes: [[Float]] {
         let d = w.shape[1]
         return (0..<count).map { Array(w.data[$0 * d..<($0 + 1) * d]) }
     }
 
     public func scores(of attribute: String) throws -> [Float] {
-        guard let a = attributes.firstIndex(of: attribute) else {
-            throw SC2Error("unknown attribute '\(attribute)' (known: \(attributes.joined(separator: ", ")))")
-        }
+        let a = try AttributeLookup.index(of: attribute, in: attributes)
         let na = attributes.count
         return (0..<count).map { scores.data[$0 * na + a] }
     }
@@ -46,9 +48,7 @@ public struct SampleSet: Sendable {
         var w = Tensor(zeros: [seeds.count, d]), scores = Tensor(zeros: [seeds.count, na])
         for start in stride(from: 0, to: seeds.count, by: batch) {
             let chunk = Array(seeds[start..<min(start + batch, seeds.count)])
-            var z = Tensor(zeros: [chunk.count, g.config.zDim])
-            for (i, s) in chunk.enumerated() { z.data.replaceSubrange(i * g.config.zDim..<(i + 1) * g.config.zDim, with: g.z(seed: s)) }
-            let wt = g.broadcast(g.mapping(z), truncation: truncation, cutoff: nil)
+            let wt = g.broadcast(g.mapping(g.latents(seeds: chunk)), truncation: truncation, cutoff: nil)
             let nw = g.config.numWs
             for i in 0..<chunk.count { for k in 0..<d { w.data[(start + i) * d + k] = wt.data[(i * nw) * d + k] } }
             let p = c.probabilities(generated: g.synthesis(wt))

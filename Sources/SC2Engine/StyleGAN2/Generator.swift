@@ -31,6 +31,13 @@ public struct Generator: Sendable {
         return r.randn(config.zDim).map { Float($0) }
     }
 
+    /// z for each seed, as rows of [N, zDim]: the one place seeds become latents.
+    public func latents(seeds: [UInt32]) -> Tensor {
+        var z = Tensor(zeros: [seeds.count, config.zDim])
+        for (i, s) in seeds.enumerated() { z.data.replaceSubrange(i * config.zDim..<(i + 1) * config.zDim, with: self.z(seed: s)) }
+        return z
+    }
+
     /// Mapping then truncation: w' = w_avg + psi (w - w_avg) on the first `cutoff` rows (all when nil).
     /// Returns W+ codes [N, numWs, wDim].
     public func ws(z: Tensor, truncation psi: Float = 1, cutoff: Int? = nil) -> Tensor {
@@ -54,9 +61,7 @@ public struct Generator: Sendable {
     /// Images [N, 3, R, R] in about [-1, 1] for the given seeds.
     public func generate(seeds: [UInt32], truncation psi: Float = 1, cutoff: Int? = nil,
                          noise: NoiseMode = .const) -> Tensor {
-        var z = Tensor(zeros: [seeds.count, config.zDim])
-        for (i, s) in seeds.enumerated() { z.data.replaceSubrange(i * config.zDim..<(i + 1) * config.zDim, with: self.z(seed: s)) }
-        return synthesis(ws(z: z, truncation: psi, cutoff: cutoff), noise: noise)
+        synthesis(ws(z: latents(seeds: seeds), truncation: psi, cutoff: cutoff), noise: noise)
     }
 
     /// Splits an image batch [N, 3, H, W] into 8-bit pictures.

@@ -30,7 +30,6 @@ public struct Xoshiro: RandomNumberGenerator, Sendable {
     /// Uniform in [0, 1).
     public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
     public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-    public mutating func bernoulli(_ p: Double) -> Bool { uniform() < p }
     /// Standard normal (Box-Muller, no caching).
     public mutating func normal() -> Double {
         var u = uniform()

@@ -35,8 +35,7 @@ struct DirectionsCommand: ParsableCommand {
                                                 provenance: dense.provenance)
             var d = fit.direction
             if let names = conditionNames {
-                let builder = DirectionBuilder(samples: dense)
-                d = try ConditionalDirection.project(d, conditions: try names.map { try builder.original($0) })
+                d = try DirectionBuilder(samples: dense).conditional(attr, original: d, conditions: names)
             }
             try d.save(to: URL(fileURLWithPath: out))
             print(String(format: "%@ direction for %@: validation accuracy %.1f%% (%d per class), written to %@",

@@ -28,9 +28,7 @@ struct EditCommand: ParsableCommand {
         let g = try modelOptions.load()
         let d = try Direction.load(URL(fileURLWithPath: direction))
         try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: direction)
-        var z = Tensor(zeros: [1, g.config.zDim])
-        z.data = g.z(seed: seed)
-        let base = g.ws(z: z, truncation: truncation)
+        let base = g.ws(z: g.latents(seeds: [seed]), truncation: truncation)
         var images: [RGBImage] = []
         for k in from...to {
             images.append(Generator.pictures(g.synthesis(d.apply(to: base, alpha: Float(k) * stepSize)))[0])

@@ -9,7 +9,7 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "The evaluation protocol: leakage of original, conditional and SC²-corrected directions at equal target change.",
         discussion: "Pairs are TARGET:CORRELATED. Directions come from --directions (a library folder as written by `correct`).")
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: ArgumentHelp("Attribute classifier (default: the FaceWorld classifier).", valueName: "path")) var classifier: String?
+    @OptionGroup var classifierOptions: ClassifierOptions
     @Option(help: "Direction library folder (default: the model's shipped directions).") var directions: String?
     @Option(help: "Pairs TARGET:CORRELATED, comma-separated.") var pairs: String = "age:eyeglasses,eyeglasses:age,lipstick:long_hair,smile:eyeglasses"
     @Option(help: "Held-out seeds start here (the dense samples use 0..<N).") var firstSeed: UInt32 = 1_000_000
@@ -47,7 +47,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let g = try modelOptions.load()
-        let c = try classifier.map { try AttributeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? AttributeClassifier.faceWorld()
+        let c = try classifierOptions.load()
         let lib = try directions.map { DirectionLibrary(directory: URL(fileURLWithPath: $0)) } ?? DirectionLibrary.faceWorld()
         var eval = EntanglementEvaluation(generator: g, classifier: c)
         eval.targetChange = targetChange; eval.truncation = truncation

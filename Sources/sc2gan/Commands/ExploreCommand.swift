@@ -10,19 +10,12 @@ struct ExploreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explore",
         abstract: "Walk one seed along the original, conditional and SC²-corrected directions, side by side, in the terminal.",
-        discussion: """
-        Keys: Left/Right step, 0 back to the start, Up/Down or Tab attribute, n/p next/previous \
-        seed without the attribute, s type a seed, m one large pane or three, e export (PNGs, strip, JSON), c compute \
-        the missing directions of the attribute, ? help, q quit.
-
-        Without --model, uses the FaceWorld model shipped in assets/ with its classifier and directions.
-        """)
+        discussion: KeyBinding.summary + "\n\nWithout --model, uses the FaceWorld model shipped in assets/ with its classifier and directions.")
 
     @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
     var model: String?
 
-    @Option(help: ArgumentHelp("Attribute classifier (.safetensors) for the score bars. Default: FaceWorld's, with the FaceWorld model.", valueName: "path"))
-    var classifier: String?
+    @OptionGroup var classifierOptions: ClassifierOptions
 
     @Option(help: ArgumentHelp("Folder of directions (<attribute>.<method>.json). Default: assets/faceworld/directions for the FaceWorld model, else MODEL.directions next to the model.", valueName: "dir"))
     var directions: String?
@@ -61,7 +54,7 @@ struct ExploreCommand: ParsableCommand {
         let generator = try Generator(contentsOf: modelURL)
         let isFaceWorld = faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false
 
-        let (classifier, classifierNote) = try loadClassifier(faceWorld: isFaceWorld ? faceWorld : nil)
+        let (classifier, classifierNote) = try classifierOptions.loadOptional(faceWorld: isFaceWorld ? faceWorld : nil)
         let directionsURL: URL
         if let directions {
             directionsURL = URL(fileURLWithPath: directions)
@@ -82,9 +75,8 @@ struct ExploreCommand: ParsableCommand {
         for a in store.attributesOnDisk() where !attributes.contains(a) { attributes.append(a) }
         var index = 0
         if let attribute {
-            let wanted = FaceAttribute(name: attribute)?.rawValue
-            guard let i = attributes.firstIndex(where: { $0 == attribute || $0 == wanted }) else {
-                throw SC2Error("unknown attribute '\(attribute)' (known: \(attributes.isEmpty ? "none: pass --classifier or --directions" : attributes.joined(separator: ", ")))")
+            guard let i = try? AttributeLookup.index(of: attribute, in: attributes) else {
+                throw AttributeLookup.unknown(attribute, known: attributes, hint: "none: pass --classifier or --directions")
             }
             index = i
         }
@@ -104,25 +96,6 @@ struct ExploreCommand: ParsableCommand {
         try app.run(on: Screen(colors: colors))
     }
 
-    /// The classifier: --classifier (errors are fatal), else FaceWorld's beside the FaceWorld model
-    /// (missing or unreadable just means no score bars: it may still be on its way).
-    private func loadClassifier(faceWorld: URL?) throws -> (AttributeClassifier?, String?) {
-        if let classifier {
-            return (try AttributeClassifier(contentsOf: URL(fileURLWithPath: classifier)), nil)
-        }
-        guard let faceWorld else {
-            return (nil, "no classifier: pass --classifier PATH for score bars")
-        }
-        let url = faceWorld.appendingPathComponent("classifier.safetensors")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            return (nil, "no classifier (assets/faceworld/classifier.safetensors is not there yet)")
-        }
-        do {
-            return (try AttributeClassifier(contentsOf: url), nil)
-        } catch {
-            return (nil, "no classifier: \(error)")
-        }
-    }
 }
 
 extension ColorPreference: ExpressibleByArgument {}

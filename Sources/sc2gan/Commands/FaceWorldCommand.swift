@@ -88,7 +88,7 @@ struct FaceWorldCommand: ParsableCommand {
                     throw SC2Error("--set '\(item)': expected NAME=VALUE, e.g. age=old,eyeglasses=1")
                 }
                 guard let a = FaceAttribute(name: kv[0]) else {
-                    throw SC2Error("--set: unknown attribute '\(kv[0])' (known: \(FaceAttribute.namesList))")
+                    throw AttributeLookup.unknown(String(kv[0]), known: FaceAttribute.allCases.map(\.rawValue), context: "--set")
                 }
                 let v = kv[1].lowercased()
                 let on: Bool

@@ -10,7 +10,7 @@ extension FaceWorldCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare a generator's samples with FaceWorld's training data (frequencies, correlations, confident labels).")
         @OptionGroup var modelOptions: ModelOptions
-        @Option(help: ArgumentHelp("Attribute classifier (default: the FaceWorld classifier).", valueName: "path")) var classifier: String?
+        @OptionGroup var classifierOptions: ClassifierOptions
         @Option(help: "Correlation preset and seed of the training data.") var preset: String = "biased"
         @Option(help: "Training data seed.") var dataSeed: UInt64 = 1
         @Option(help: "Training data size (labels are redrawn, not re-rendered).") var dataCount: Int = 60000
@@ -28,7 +28,7 @@ extension FaceWorldCommand {
 
         func run() throws {
             let g = try modelOptions.load()
-            let c = try classifier.map { try AttributeClassifier(contentsOf: URL(fileURLWithPath: $0)) } ?? AttributeClassifier.faceWorld()
+            let c = try classifierOptions.load()
             let p = try CorrelationPreset.named(preset)
             let names = c.attributes
             if let odd = names.first(where: { FaceAttribute(name: $0) == nil }) {

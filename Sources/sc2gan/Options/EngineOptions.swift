@@ -5,9 +5,8 @@ import SC2Engine
 /// --model, --classifier and the dense sample set: what every direction command needs.
 struct EngineOptions: ParsableArguments {
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: ArgumentHelp("Attribute classifier (.safetensors). Default: the FaceWorld classifier.", valueName: "path"))
-    var classifier: String?
-    @Option(help: "Dense samples (seeds 0..<N) to fit directions on.") var samples: Int = 20000
+    @OptionGroup var classifierOptions: ClassifierOptions
+    @Option(help: "Dense samples (seeds 0..<N) to fit directions on.") var samples: Int = SampleSet.defaultCount
     @Option(help: "Truncation psi of the samples (1 = none).") var truncation: Float = 1
     @Option(help: ArgumentHelp("Cache folder for sample sets (default ~/.cache/sc2gan).", valueName: "dir"))
     var cache: String?
@@ -18,12 +17,7 @@ struct EngineOptions: ParsableArguments {
         if let cache { try OutputCheck.folder(cache, "--cache") }
     }
 
-    func loadClassifier() throws -> AttributeClassifier {
-        if let classifier { return try AttributeClassifier(contentsOf: URL(fileURLWithPath: classifier)) }
-        do { return try AttributeClassifier.faceWorld() } catch {
-            throw SC2Error("no attribute classifier: pass --classifier PATH (\(error))")
-        }
-    }
+    func loadClassifier() throws -> AttributeClassifier { try classifierOptions.load() }
 
     func load() throws -> (Generator, AttributeClassifier) {
         (try modelOptions.load(), try loadClassifier())
@@ -41,9 +35,7 @@ struct EngineOptions: ParsableArguments {
     }
 
     func attributeName(_ name: String, _ c: AttributeClassifier) throws -> String {
-        if c.attributes.contains(name) { return name }
-        if let f = FaceAttribute(name: name), c.attributes.contains(f.rawValue) { return f.rawValue }
-        throw SC2Error("unknown attribute '\(name)' (known: \(c.attributes.joined(separator: ", ")))")
+        c.attributes[try c.requiredIndex(of: name)]
     }
 
     /// A comma-separated list of attributes other than `target`, each known to the classifier, no repeats.
