@@ -95,47 +95,17 @@ public struct SC2Pipeline: Sendable {
         let builder = DirectionBuilder(samples: dense)
         let base = try original ?? builder.original(attribute)
         let corr = try correlated ?? builder.correlated(with: attribute)
-        let g = generator
-        let nw = g.config.numWs, d = g.config.wDim
-
         let codes = dense.codes   // materialised once: `codes` builds the rows on every access
-        // Step size: the spread of the dense codes along the direction.
-        let proj = codes.map { Double(LinearAlgebra.dot($0, base.vector)) }
-        let spread = Float(Statistics.std(proj))
-
-        // 1. Semantic rows, on samples from the middle of the target's range.
         let pa = try dense.scores(of: attribute)
-        let mids = (0..<dense.count).sorted { abs(pa[$0] - 0.5) > abs(pa[$1] - 0.5) }
-        let pick = Array(mids.suffix(options.semanticSamples * 4).prefix(options.semanticSamples * 4)).enumerated()
-            .filter { $0.offset % 4 == 0 }.map { $0.element }
-        var semCodes = Tensor(zeros: [pick.count, nw, d])
-        for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: codes[k]) } }
-        let sem = try SemanticLayers.measure(generator: g, classifier: classifier, direction: base, codes: semCodes,
-                                             alpha: 2 * spread, fixed: options.rows) { progress?(.semanticLayers, $0, $1) }
-        var chosen = sem.best
-        var rowYield: Double? = nil
+        // Step size: the spread of the dense codes along the direction.
+        let spread = Float(Statistics.std(codes.map { Double(LinearAlgebra.dot($0, base.vector)) }))
         let alphas: [Float] = [1.5, 2.5, 3.5].map { $0 * spread }
-        if options.rows == nil && options.rowChoice == .yield {
-            // Try each short window on the sources synthesis would use first.
-            let windows = sem.windows.filter { $0.rows.count <= options.yieldMaxRows && $0.rows.count < nw }
-            var probe = LowDensitySynthesis(generator: g, classifier: classifier, direction: base, correlated: corr)
-            probe.mode = options.mode
-            var best: (window: SemanticLayers.Window, yield: LowDensitySynthesis.Yield)? = nil
-            for (i, w) in windows.enumerated() {
-                let y = try probe.yield(dense: dense, rows: w.rows, perSide: options.yieldSources, alphas: alphas)
-                if best == nil || y.kept > best!.yield.kept || (y.kept == best!.yield.kept && w.score > best!.window.score) {
-                    best = (w, y)
-                }
-                progress?(.rowYield, i + 1, windows.count)
-            }
-            if let best, best.yield.kept > 0 {
-                chosen = best.window
-                rowYield = best.yield.rate
-            }
-        }
-        let rowChoice = options.rows != nil ? "given" : rowYield != nil ? "yield" : "effect"
+
+        // 1. Rows.
+        let rows = try chooseRows(base: base, correlated: corr, dense: dense, codes: codes, targetScores: pa,
+                                  spread: spread, alphas: alphas, progress: progress)
         var layered = base
-        layered.layers = chosen.rows
+        layered.layers = rows.window.rows
 
         // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
         let fitter = DirectionFitter()
@@ -143,51 +113,33 @@ public struct SC2Pipeline: Sendable {
         let (posIdx, negIdx) = fitter.classes(scores: pa, rng: &rng)
         let k = posIdx.count
         let cap = Int(options.rareShare * Double(k))
-        let a = classifier.index(of: attribute)!
+        let a = try classifier.requiredIndex(of: attribute)
         let bs = corr.compactMap { classifier.index(of: $0) }
         let denseCols = corr.compactMap { dense.attributes.firstIndex(of: $0) }
         let na = dense.attributes.count
         let denseLabels = { (i: Int) in denseCols.map { dense.scores.data[i * na + $0] > 0.5 } }
-        var keptW: [[Float]] = [], keptScores: [[Float]] = []
-        let rareLabels = { (j: Int) in bs.map { keptScores[j][$0] > 0.5 } }
+        var kept = KeptRare()
+        let rareLabels = { (j: Int) in bs.map { kept.scores[j][$0] > 0.5 } }
 
-        var synth = LowDensitySynthesis(generator: g, classifier: classifier, direction: layered, correlated: corr)
+        // 2-3. Rounds of low-density samples and their re-projection, until the classes balance.
+        var synth = LowDensitySynthesis(generator: generator, classifier: classifier, direction: layered, correlated: corr)
         synth.mode = options.mode
-        let projector = try Reprojector(generator: g)
+        let projector = try Reprojector(generator: generator)
         var used = Set<Int>()
-        var psnrs: [Double] = []
         var synthesised = 0, rounds = 0
         var rarePool: [Int] = [], rareNegPool: [Int] = []
         var plan = RefitBalance.Plan()
         var lastImbalance = Double.infinity
         while true {
             rounds += 1
-            // 2. Low-density samples in W+.
             let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: alphas,
                                             used: &used) { progress?(.lowDensity, $0, $1) }
             synthesised += rare.count
-
-            // 3. Re-projection W+ -> W (closed form, then gradient refinement), re-scored: kept
-            // when the rare combination survived.
-            for start in stride(from: 0, to: rare.count, by: 16) {
-                let chunk = Array(rare[start..<min(start + 16, rare.count)])
-                let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
-                let result = projector.project(codes: codes, steps: options.refineSteps)
-                psnrs.append(contentsOf: result.psnr)
-                let p = classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
-                for (i, s) in chunk.enumerated() {
-                    let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
-                    let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }
-                    if targetOK && corrOK {
-                        keptW.append(Array(result.w.data[i * d..<(i + 1) * d])); keptScores.append(p[i])
-                    }
-                }
-                progress?(.reprojection, min(start + 16, rare.count), rare.count)
-            }
+            try reproject(rare, with: projector, target: a, correlated: bs, into: &kept, progress: progress)
 
             var poolRng = Xoshiro(seed: 2)
-            rarePool = keptW.indices.filter { keptScores[$0][a] > 0.5 }.shuffled(using: &poolRng)
-            rareNegPool = keptW.indices.filter { keptScores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
+            rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
+            rareNegPool = kept.w.indices.filter { kept.scores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
             if options.mix == .share { break }
             plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
                                      rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
@@ -204,51 +156,133 @@ public struct SC2Pipeline: Sendable {
         // 4. Re-fit on dense + rare.
         progress?(.refit, 0, 1)
         if options.mix == .share {
-            // A fixed share: the first `cap` rare samples replace the last dense ones.
-            let np = min(cap, rarePool.count), nn = min(cap, rareNegPool.count)
-            plan.addPositive = Array(0..<np); plan.dropPositive = Array((k - np)..<k)
-            plan.addNegative = Array(0..<nn); plan.dropNegative = Array((k - nn)..<k)
-            func labelsAfter(_ idx: [Int], _ drop: [Int], _ add: [Int], _ pool: [Int]) -> [[Bool]] {
-                idx[..<(k - drop.count)].map(denseLabels) + add.map { rareLabels(pool[$0]) }
-            }
-            plan.imbalanceBefore = RefitBalance.imbalance(positive: posIdx.map(denseLabels), negative: negIdx.map(denseLabels))
-            plan.imbalanceAfter = RefitBalance.imbalance(
-                positive: labelsAfter(posIdx, plan.dropPositive, plan.addPositive, rarePool),
-                negative: labelsAfter(negIdx, plan.dropNegative, plan.addNegative, rareNegPool))
+            plan = Self.sharePlan(cap: cap, k: k, positive: posIdx, negative: negIdx, rarePositive: rarePool, rareNegative: rareNegPool,
+                                  denseLabels: denseLabels, rareLabels: rareLabels)
         }
         func mixClass(_ idx: [Int], drop: [Int], add: [Int], pool: [Int]) -> [[Float]] {
             let dropped = Set(drop)
-            return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { keptW[pool[$0]] }
+            return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { kept.w[pool[$0]] }
         }
-        var pos = mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool)
-        var neg = mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool)
-        pos.shuffle(using: &rng); neg.shuffle(using: &rng)
-        let nt = Int(fitter.trainFraction * Double(k))
-        let fit = InterFaceGANFinder().fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
-                                           trainLabels: [Bool](repeating: true, count: nt) + [Bool](repeating: false, count: nt),
-                                           validation: Array(pos.dropFirst(nt)) + Array(neg.dropFirst(nt)),
-                                           validationLabels: [Bool](repeating: true, count: k - nt) + [Bool](repeating: false, count: k - nt))
+        let fit = Self.refit(positive: mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool),
+                             negative: mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool),
+                             trainFraction: fitter.trainFraction, rng: &rng)
+
         var prov = dense.provenance
         prov["base_method"] = base.method
         prov["correlated"] = corr.joined(separator: ",")
-        prov["semantic_rows"] = chosen.rows.map(String.init).joined(separator: ",")
-        prov["row_choice"] = rowChoice
+        prov["semantic_rows"] = rows.window.rows.map(String.init).joined(separator: ",")
+        prov["row_choice"] = rows.choice
         prov["rare_samples"] = "\(plan.addPositive.count)+\(plan.addNegative.count)"
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
         prov["rounds"] = "\(rounds)"
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let corrected = Direction(attribute: attribute, method: DirectionMethod.corrected.rawValue, vector: fit.normal, provenance: prov)
-        let report = Report(attribute: attribute, correlated: corr, semanticRows: chosen.rows,
-                            semanticTargetChange: chosen.targetChange, semanticLeakage: chosen.leakage,
-                            rowChoice: rowChoice, rowYield: rowYield,
-                            rareSynthesised: synthesised, rareKeptAfterProjection: keptW.count,
-                            projectionPSNR: Statistics.mean(psnrs),
+        let report = Report(attribute: attribute, correlated: corr, semanticRows: rows.window.rows,
+                            semanticTargetChange: rows.window.targetChange, semanticLeakage: rows.window.leakage,
+                            rowChoice: rows.choice, rowYield: rows.yield,
+                            rareSynthesised: synthesised, rareKeptAfterProjection: kept.w.count,
+                            projectionPSNR: Statistics.mean(kept.psnrs),
                             originalValidationAccuracy: Double(base.provenance["validation_accuracy"] ?? "") ?? .nan,
                             correctedValidationAccuracy: fit.validationAccuracy,
                             cosineOriginalCorrected: Double(corrected.cosine(base)),
                             rareInRefit: [plan.addPositive.count, plan.addNegative.count], rounds: rounds, classImbalanceBefore: plan.imbalanceBefore,
                             classImbalanceAfter: plan.imbalanceAfter, seconds: Date().timeIntervalSince(t0))
         return (corrected, report)
+    }
+
+    // MARK: the stages
+
+    /// Stage 1: the W+ rows to synthesise on. The effect of every window is measured on samples
+    /// from the middle of the target's range (`SemanticLayers`); with `rowChoice` yield, each
+    /// window of at most `yieldMaxRows` rows is then tried on the sources synthesis would use
+    /// first, and the one giving the most kept rare samples wins (ties to the better effect).
+    private func chooseRows(base: Direction, correlated: [String], dense: SampleSet, codes: [[Float]], targetScores pa: [Float],
+                            spread: Float, alphas: [Float], progress: ((Stage, Int, Int) -> Void)?) throws
+        -> (window: SemanticLayers.Window, yield: Double?, choice: String) {
+        let nw = generator.config.numWs, d = generator.config.wDim
+        let mids = (0..<dense.count).sorted { abs(pa[$0] - 0.5) > abs(pa[$1] - 0.5) }
+        let pick = Array(mids.suffix(options.semanticSamples * 4).prefix(options.semanticSamples * 4)).enumerated()
+            .filter { $0.offset % 4 == 0 }.map { $0.element }
+        var semCodes = Tensor(zeros: [pick.count, nw, d])
+        for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: codes[k]) } }
+        let sem = try SemanticLayers.measure(generator: generator, classifier: classifier, direction: base, codes: semCodes,
+                                             alpha: 2 * spread, fixed: options.rows) { progress?(.semanticLayers, $0, $1) }
+        if options.rows != nil { return (sem.best, nil, "given") }
+        guard options.rowChoice == .yield else { return (sem.best, nil, "effect") }
+        let windows = sem.windows.filter { $0.rows.count <= options.yieldMaxRows && $0.rows.count < nw }
+        var probe = LowDensitySynthesis(generator: generator, classifier: classifier, direction: base, correlated: correlated)
+        probe.mode = options.mode
+        var best: (window: SemanticLayers.Window, yield: LowDensitySynthesis.Yield)? = nil
+        for (i, w) in windows.enumerated() {
+            let y = try probe.yield(dense: dense, rows: w.rows, perSide: options.yieldSources, alphas: alphas)
+            if best == nil || y.kept > best!.yield.kept || (y.kept == best!.yield.kept && w.score > best!.window.score) {
+                best = (w, y)
+            }
+            progress?(.rowYield, i + 1, windows.count)
+        }
+        guard let best, best.yield.kept > 0 else { return (sem.best, nil, "effect") }
+        return (best.window, best.yield.rate, "yield")
+    }
+
+    /// The rare samples that survived re-projection: one w each, its scores, and the PSNR of
+    /// every re-projection tried.
+    private struct KeptRare {
+        var w: [[Float]] = []
+        var scores: [[Float]] = []
+        var psnrs: [Double] = []
+    }
+
+    /// Stage 3: each W+ sample inverted into one w (closed form, then gradient refinement) and
+    /// re-scored; kept when the rare combination survived (the target on its side, every
+    /// correlated attribute on the side the sample had).
+    private func reproject(_ rare: [LowDensitySynthesis.Sample], with projector: Reprojector, target a: Int, correlated bs: [Int],
+                           into kept: inout KeptRare, progress: ((Stage, Int, Int) -> Void)?) throws {
+        let g = generator, nw = g.config.numWs, d = g.config.wDim
+        for start in stride(from: 0, to: rare.count, by: 16) {
+            let chunk = Array(rare[start..<min(start + 16, rare.count)])
+            let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
+            let result = projector.project(codes: codes, steps: options.refineSteps)
+            kept.psnrs.append(contentsOf: result.psnr)
+            let p = classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
+            for (i, s) in chunk.enumerated() {
+                let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
+                let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }
+                if targetOK && corrOK {
+                    kept.w.append(Array(result.w.data[i * d..<(i + 1) * d])); kept.scores.append(p[i])
+                }
+            }
+            progress?(.reprojection, min(start + 16, rare.count), rare.count)
+        }
+    }
+
+    /// `--mix share`: the first `cap` rare samples of each class replace its last dense ones.
+    private static func sharePlan(cap: Int, k: Int, positive posIdx: [Int], negative negIdx: [Int], rarePositive: [Int], rareNegative: [Int],
+                                  denseLabels: (Int) -> [Bool], rareLabels: (Int) -> [Bool]) -> RefitBalance.Plan {
+        var plan = RefitBalance.Plan()
+        let np = min(cap, rarePositive.count), nn = min(cap, rareNegative.count)
+        plan.addPositive = Array(0..<np); plan.dropPositive = Array((k - np)..<k)
+        plan.addNegative = Array(0..<nn); plan.dropNegative = Array((k - nn)..<k)
+        func labelsAfter(_ idx: [Int], _ drop: [Int], _ add: [Int], _ pool: [Int]) -> [[Bool]] {
+            idx[..<(k - drop.count)].map(denseLabels) + add.map { rareLabels(pool[$0]) }
+        }
+        plan.imbalanceBefore = RefitBalance.imbalance(positive: posIdx.map(denseLabels), negative: negIdx.map(denseLabels))
+        plan.imbalanceAfter = RefitBalance.imbalance(
+            positive: labelsAfter(posIdx, plan.dropPositive, plan.addPositive, rarePositive),
+            negative: labelsAfter(negIdx, plan.dropNegative, plan.addNegative, rareNegative))
+        return plan
+    }
+
+    /// Stage 4: InterFaceGAN's SVM on the mixed classes (shuffled, split train/validation).
+    private static func refit(positive: [[Float]], negative: [[Float]], trainFraction: Double, rng: inout Xoshiro)
+        -> (normal: [Float], validationAccuracy: Double) {
+        var pos = positive, neg = negative
+        pos.shuffle(using: &rng); neg.shuffle(using: &rng)
+        let k = pos.count
+        let nt = Int(trainFraction * Double(k))
+        return InterFaceGANFinder().fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
+                                        trainLabels: [Bool](repeating: true, count: nt) + [Bool](repeating: false, count: nt),
+                                        validation: Array(pos.dropFirst(nt)) + Array(neg.dropFirst(nt)),
+                                        validationLabels: [Bool](repeating: true, count: k - nt) + [Bool](repeating: false, count: k - nt))
     }
 }
