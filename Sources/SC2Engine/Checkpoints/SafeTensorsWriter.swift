@@ -3,7 +3,7 @@ import Tensor
 
 extension SafeTensors {
     /// Writes F32 tensors (sorted by name) and string metadata, atomically (temp file + rename).
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+    package static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
         var header: [String: Any] = [:]
         var offset = 0
         let names = tensors.keys.sorted()

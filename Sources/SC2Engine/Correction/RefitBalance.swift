@@ -11,17 +11,17 @@ import Foundation
 /// over the correlated attributes b, stopping when no swap lowers J or a class has taken `cap`
 /// rare samples. Class sizes stay fixed. With no bias (J already 0) nothing is swapped, so an
 /// unbiased direction is left alone.
-public enum RefitBalance {
-    public struct Plan: Equatable, Sendable {
+package enum RefitBalance {
+    package struct Plan: Equatable, Sendable {
         /// Indices into the dense/rare arrays of each class.
-        public var dropPositive: [Int] = [], addPositive: [Int] = []
-        public var dropNegative: [Int] = [], addNegative: [Int] = []
+        package var dropPositive: [Int] = [], addPositive: [Int] = []
+        package var dropNegative: [Int] = [], addNegative: [Int] = []
         /// J before and after the swaps.
-        public var imbalanceBefore = 0.0, imbalanceAfter = 0.0
+        package var imbalanceBefore = 0.0, imbalanceAfter = 0.0
     }
 
     /// J for two classes of correlated labels.
-    public static func imbalance(positive: [[Bool]], negative: [[Bool]]) -> Double {
+    package static func imbalance(positive: [[Bool]], negative: [[Bool]]) -> Double {
         let m = positive.first?.count ?? 0
         guard m > 0, !negative.isEmpty else { return 0 }
         return (0..<m).reduce(0.0) { acc, b in
@@ -33,7 +33,7 @@ public enum RefitBalance {
 
     /// Each sample is its correlated labels (one Bool per correlated attribute). Dense and rare
     /// samples are taken in the order given (shuffle them beforehand for a random choice).
-    public static func plan(densePositive: [[Bool]], denseNegative: [[Bool]],
+    package static func plan(densePositive: [[Bool]], denseNegative: [[Bool]],
                             rarePositive: [[Bool]], rareNegative: [[Bool]], cap: Int) -> Plan {
         let m = (densePositive.first ?? denseNegative.first ?? rarePositive.first ?? rareNegative.first)?.count ?? 0
         var plan = Plan()

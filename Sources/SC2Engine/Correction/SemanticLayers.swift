@@ -4,26 +4,26 @@ import Tensor
 /// Which W+ rows carry an attribute: moving along its direction on those rows alone changes
 /// the attribute most and the other attributes least. Measured on a few dozen samples for
 /// every contiguous window of rows.
-public struct SemanticLayers: Sendable {
-    public struct Window: Sendable, Codable {
-        public let rows: [Int]
+package struct SemanticLayers: Sendable {
+    package struct Window: Sendable, Codable {
+        package let rows: [Int]
         /// Mean change of the target's probability (towards the direction's side).
-        public let targetChange: Double
+        package let targetChange: Double
         /// Mean |change| of every other attribute, summed.
-        public let leakage: Double
-        public var score: Double { targetChange - leakage }
+        package let leakage: Double
+        package var score: Double { targetChange - leakage }
     }
 
-    public let attribute: String
-    public let best: Window
-    public let all: Window
-    public let windows: [Window]
+    package let attribute: String
+    package let best: Window
+    package let all: Window
+    package let windows: [Window]
 
     /// - Parameters:
     ///   - alpha: step along the direction (in w units); the same for every window.
     ///   - minimumShare: a window must reach this share of the all-rows target change.
     ///   - fixed: rows chosen by the user: only they and all rows are measured, and they are `best`.
-    public static func measure(generator g: Generator, classifier c: AttributeClassifier, direction: Direction,
+    package static func measure(generator g: Generator, classifier c: AttributeClassifier, direction: Direction,
                                codes: Tensor, alpha: Float, minimumShare: Double = 0.6, fixed: [Int]? = nil,
                                progress: ((Int, Int) -> Void)? = nil) throws -> SemanticLayers {
         let a = try c.requiredIndex(of: direction.attribute)

@@ -63,7 +63,7 @@ public struct DirectionFitter: Sendable {
     /// InterFaceGAN's two classes: the indices of the top and bottom k scores (k = share of n,
     /// at least `minimumPerClass`, at most n/2), each shuffled with `rng`. The one
     /// place the split is made (the SC² re-fit uses the same classes).
-    public func classes(scores: [Float], rng: inout Xoshiro) -> (positive: [Int], negative: [Int]) {
+    package func classes(scores: [Float], rng: inout Xoshiro) -> (positive: [Int], negative: [Int]) {
         let n = scores.count
         let k = min(n / 2, max(Int(share * Double(n)), minimumPerClass))
         let order = (0..<n).sorted { scores[$0] > scores[$1] }

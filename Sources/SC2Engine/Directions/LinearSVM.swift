@@ -4,12 +4,12 @@ import Foundation
 /// (Hsieh et al., 2008). The bias is learned as the weight of a constant feature, which
 /// regularises it slightly; with features of unit scale that changes the normal negligibly
 /// (checked against libsvm's SVC(kernel='linear') on a committed fixture).
-public struct LinearSVM: Sendable {
-    public let weights: [Float]
-    public let bias: Float
+package struct LinearSVM: Sendable {
+    package let weights: [Float]
+    package let bias: Float
 
     /// x: n rows of d features, y: labels (true = positive class).
-    public init(x: [[Float]], y: [Bool], c: Double = 1, biasFeature: Double = 1, tolerance: Double = 1e-4, maxIterations: Int = 2000, seed: UInt64 = 0) {
+    package init(x: [[Float]], y: [Bool], c: Double = 1, biasFeature: Double = 1, tolerance: Double = 1e-4, maxIterations: Int = 2000, seed: UInt64 = 0) {
         let n = x.count, d = x.first?.count ?? 0
         var w = [Double](repeating: 0, count: d + 1)
         var alpha = [Double](repeating: 0, count: n)
@@ -44,7 +44,7 @@ public struct LinearSVM: Sendable {
         bias = Float(w[d] * biasFeature)
     }
 
-    public func decision(_ x: [Float]) -> Float {
+    package func decision(_ x: [Float]) -> Float {
         var s = bias
         for k in 0..<weights.count { s += weights[k] * x[k] }
         return s

@@ -3,15 +3,15 @@ import Foundation
 /// Renders labelled FaceWorld datasets: images as a .npy uint8 [N, H, W, 3] array, labels as a
 /// .npy uint8 [N, 6] array, and a JSON sidecar (attribute names, preset, seed): the format
 /// tools/train_*.py read. Sample i depends only on (seed, i), so any slice is reproducible.
-public enum FaceWorldDataset {
-    public static func sample(index: Int, seed: UInt64, preset: CorrelationPreset) -> FaceParams {
+package enum FaceWorldDataset {
+    package static func sample(index: Int, seed: UInt64, preset: CorrelationPreset) -> FaceParams {
         var rng = Xoshiro(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
         let labels = preset.sampleLabels(&rng)
         return FaceParams.random(attributes: labels, using: &rng)
     }
 
     /// Renders `count` faces on all cores; `progress` is called with the number done.
-    public static func render(count: Int, seed: UInt64, preset: CorrelationPreset,
+    package static func render(count: Int, seed: UInt64, preset: CorrelationPreset,
                               renderer: FaceRenderer = FaceRenderer(),
                               progress: ((Int) -> Void)? = nil) -> (images: [UInt8], labels: [UInt8]) {
         let n = renderer.size * renderer.size * 3
@@ -42,7 +42,7 @@ public enum FaceWorldDataset {
     }
 
     /// Writes `<stem>.images.npy`, `<stem>.labels.npy` and `<stem>.json`, each atomically.
-    public static func write(images: [UInt8], labels: [UInt8], count: Int, size: Int,
+    package static func write(images: [UInt8], labels: [UInt8], count: Int, size: Int,
                              preset: CorrelationPreset, seed: UInt64, stem: URL) throws {
         let base = stem.path.hasSuffix(".npy") ? String(stem.path.dropLast(4)) : stem.path
         try AtomicWrite.write(NPY.encode(uint8: images, shape: [count, size, size, 3]),

@@ -4,34 +4,34 @@ import Tensor
 /// Re-projection into W: the closed-form style-space start, then Adam on a multi-scale pixel
 /// loss with analytic gradients through the synthesis network. Targets are either W+ codes
 /// (their images) or images themselves (projection of a picture).
-public struct Reprojector: Sendable {
-    public let generator: Generator
+package struct Reprojector: Sendable {
+    package let generator: Generator
     let styleSpace: StyleSpaceProjection
-    public var learningRate: Float = 0.03
+    package var learningRate: Float = 0.03
     /// Pixel-loss scales: 1 = full resolution, 2 = 2x2 averages, ...
-    public var scales = [1, 2, 4]
+    package var scales = [1, 2, 4]
 
-    public init(generator: Generator) throws {
+    package init(generator: Generator) throws {
         self.generator = generator
         styleSpace = try StyleSpaceProjection(generator: generator)
     }
 
-    public struct Result: Sendable {
-        public let w: Tensor          // [N, wDim], or [N, numWs, wDim] for W+
-        public let image: Tensor      // G(w) [N, 3, R, R]
-        public let psnr: [Double]     // against the target, per image (peak-to-peak 2)
-        public let losses: [Double]   // mean loss per step
+    package struct Result: Sendable {
+        package let w: Tensor          // [N, wDim], or [N, numWs, wDim] for W+
+        package let image: Tensor      // G(w) [N, 3, R, R]
+        package let psnr: [Double]     // against the target, per image (peak-to-peak 2)
+        package let losses: [Double]   // mean loss per step
     }
 
     /// W+ codes -> single w each, reconstructing their images.
-    public func project(codes: Tensor, steps: Int, noise: NoiseMode = .const) -> Result {
+    package func project(codes: Tensor, steps: Int, noise: NoiseMode = .const) -> Result {
         let target = generator.synthesis(codes, noise: noise)
         return refine(start: styleSpace.project(codes), target: target, steps: steps, noise: noise)
     }
 
     /// Adam with a cosine learning-rate decay on w [N, wDim] (one w per image, broadcast to every
     /// row), or on W+ codes [N, numWs, wDim] (every row free) when `start` has rank 3.
-    public func refine(start: Tensor, target: Tensor, steps: Int, noise: NoiseMode = .const,
+    package func refine(start: Tensor, target: Tensor, steps: Int, noise: NoiseMode = .const,
                        progress: ((Int, Double) -> Void)? = nil) -> Result {
         var w = start
         let plus = start.rank == 3
@@ -91,7 +91,7 @@ public struct Reprojector: Sendable {
     }
 
     /// PSNR per image for values in [-1, 1] (peak-to-peak 2).
-    public static func psnr(_ a: Tensor, _ b: Tensor) -> [Double] {
+    package static func psnr(_ a: Tensor, _ b: Tensor) -> [Double] {
         let n = a.shape[0], per = a.count / max(n, 1)
         return (0..<n).map { i in
             var mse = 0.0

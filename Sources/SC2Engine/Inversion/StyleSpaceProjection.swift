@@ -4,12 +4,12 @@ import Tensor
 /// W+ -> W in closed form. Styles are affine in w (s = A w + b), so the single w whose styles
 /// are closest to a W+ code's, sum over layers of |A_l (w - w_l)|^2, solves
 /// (sum_l A_l^T A_l) w = sum_l A_l^T A_l w_l: an exact, free start for re-projection.
-public struct StyleSpaceProjection: Sendable {
+package struct StyleSpaceProjection: Sendable {
     let rowMatrices: [[Double]]     // per W+ row: sum of A^T A over the affines reading that row
     let factor: Cholesky
-    public let wDim: Int
+    package let wDim: Int
 
-    public init(generator g: Generator) throws {
+    package init(generator g: Generator) throws {
         let d = g.config.wDim, nw = g.config.numWs
         var rows = [[Double]](repeating: [Double](repeating: 0, count: d * d), count: nw)
         for (row, affine) in g.synthesis.affinesByRow() {
@@ -30,7 +30,7 @@ public struct StyleSpaceProjection: Sendable {
     }
 
     /// codes [N, numWs, wDim] -> w [N, wDim].
-    public func project(_ codes: Tensor) -> Tensor {
+    package func project(_ codes: Tensor) -> Tensor {
         let n = codes.shape[0], nw = codes.shape[1], d = wDim
         var out = Tensor(zeros: [n, d])
         for i in 0..<n {

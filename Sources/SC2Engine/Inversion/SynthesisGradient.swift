@@ -9,7 +9,7 @@ extension SynthesisNetwork {
     /// (same shape), and back-propagates that to dL/dws [N, numWs, wDim]. With `.random` noise the
     /// backward uses the very draws of the forward. A single w broadcast to all rows gets the sum
     /// of the rows' gradients.
-    public func forwardBackward(_ ws: Tensor, noise: NoiseMode = .const, seed: UInt64 = 0,
+    package func forwardBackward(_ ws: Tensor, noise: NoiseMode = .const, seed: UInt64 = 0,
                                 upstream: (Tensor) throws -> (loss: Double, gradient: Tensor)) rethrows
         -> (image: Tensor, loss: Double, gradient: Tensor) {
         let image: Tensor

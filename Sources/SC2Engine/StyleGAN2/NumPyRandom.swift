@@ -20,7 +20,7 @@ import Foundation
 ///
 /// The arithmetic follows numpy's C code operation for operation (no fused multiply-add, C's `log`
 /// from the same libm, correctly rounded square root), so the values are identical, not merely close.
-public struct NumPyRandom {
+package struct NumPyRandom {
     private static let n = 624
     private static let m = 397
     private static let matrixA: UInt32 = 0x9908_b0df
@@ -32,7 +32,7 @@ public struct NumPyRandom {
     private var cachedGauss: Double?
 
     /// Equivalent to `numpy.random.RandomState(seed)`; every seed in 0...2^32-1 is valid there.
-    public init(seed: UInt32) {
+    package init(seed: UInt32) {
         var key = [UInt32](repeating: 0, count: Self.n)
         var s = seed
         for i in 0..<Self.n {
@@ -64,7 +64,7 @@ public struct NumPyRandom {
     }
 
     /// The next tempered 32-bit output (`RandomState.randint(2**32, dtype=uint32)` draws these too).
-    public mutating func nextUInt32() -> UInt32 {
+    package mutating func nextUInt32() -> UInt32 {
         if pos == Self.n { twist() }
         var y = key[pos]
         pos += 1
@@ -76,14 +76,14 @@ public struct NumPyRandom {
     }
 
     /// One uniform double in [0, 1), as `RandomState.random_sample()`.
-    public mutating func randomSample() -> Double {
+    package mutating func randomSample() -> Double {
         let a = Double(nextUInt32() >> 5)
         let b = Double(nextUInt32() >> 6)
         return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
     }
 
     /// One standard normal value, as `RandomState.standard_normal()` (legacy polar method).
-    public mutating func gauss() -> Double {
+    package mutating func gauss() -> Double {
         if let g = cachedGauss {
             cachedGauss = nil
             return g
@@ -103,7 +103,7 @@ public struct NumPyRandom {
     }
 
     /// `count` standard normal values, as `RandomState.randn(count)` (and, row-major, `randn(1, count)`).
-    public mutating func randn(_ count: Int) -> [Double] {
+    package mutating func randn(_ count: Int) -> [Double] {
         precondition(count >= 0, "negative count")
         var out = [Double]()
         out.reserveCapacity(count)
@@ -112,7 +112,7 @@ public struct NumPyRandom {
     }
 
     /// The generate script's latent: `RandomState(seed).randn(1, zDim)` cast to float32.
-    public static func latent(seed: UInt32, zDim: Int) -> [Float] {
+    package static func latent(seed: UInt32, zDim: Int) -> [Float] {
         var rng = NumPyRandom(seed: seed)
         return rng.randn(zDim).map { Float($0) }
     }

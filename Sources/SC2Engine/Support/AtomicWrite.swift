@@ -1,17 +1,9 @@
 import Foundation
 
-/// Errors the engine reports to users: one line, naming the file and the problem.
-public struct SC2Error: Error, CustomStringConvertible, LocalizedError {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-    public var errorDescription: String? { message }
-}
-
 /// Writes files so that a reader never sees half of one: write a temp file in the same
 /// folder, then rename it over the destination.
-public enum AtomicWrite {
-    public static func write(_ data: Data, to url: URL) throws {
+package enum AtomicWrite {
+    package static func write(_ data: Data, to url: URL) throws {
         try write(to: url) { tmp in
             do { try data.write(to: tmp) } catch {
                 throw SC2Error("\(url.path): cannot write (\(error.localizedDescription))")
@@ -24,7 +16,7 @@ public enum AtomicWrite {
     /// destination that exists and is not a regular file (a device such as /dev/null or
     /// /dev/stdout, a FIFO, a socket) is written through instead: renaming over it would replace
     /// the device with a plain file.
-    public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
+    package static func write(to url: URL, _ body: (URL) throws -> Void) throws {
         let url = try followLinks(url)
         var st = stat()
         if lstat(url.path, &st) == 0 {

@@ -2,8 +2,8 @@ import Foundation
 
 /// A fast 64-bit content fingerprint (FNV-1a over 8-byte words) for provenance: which model
 /// file made a cache, a direction or an export. Not a cryptographic hash.
-public enum ContentHash {
-    public static func of(_ data: Data) -> String {
+package enum ContentHash {
+    package static func of(_ data: Data) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         data.withUnsafeBytes { raw in
             let words = raw.count / 8
@@ -16,7 +16,7 @@ public enum ContentHash {
         return String(format: "%016llx", h)
     }
 
-    public static func ofFile(_ path: String) -> String {
+    package static func ofFile(_ path: String) -> String {
         guard let d = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return "unknown" }
         return of(d)
     }

@@ -3,7 +3,7 @@ import Foundation
 extension DecodingError {
     /// One short clause for users: which field is missing or has the wrong type, or that the
     /// text is not JSON (Foundation's own descriptions run to several lines of coding paths).
-    public var brief: String {
+    package var brief: String {
         func path(_ ctx: Context) -> String {
             let p = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             return p.isEmpty ? "the top level" : "\"\(p)\""

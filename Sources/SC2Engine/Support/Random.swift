@@ -3,10 +3,10 @@ import Foundation
 /// Small, fast, reproducible generator (SplitMix64 seeding a xoshiro256**).
 /// Used wherever sc2gan needs its own randomness (FaceWorld, noise, jitter); seeds that must
 /// match the reference generate script use `NumPyRandom` instead.
-public struct Xoshiro: RandomNumberGenerator, Sendable {
+package struct Xoshiro: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var x = seed
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
@@ -18,7 +18,7 @@ public struct Xoshiro: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
         s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
@@ -28,10 +28,10 @@ public struct Xoshiro: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1).
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
+    package mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    package mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
     /// Standard normal (Box-Muller, no caching).
-    public mutating func normal() -> Double {
+    package mutating func normal() -> Double {
         var u = uniform()
         while u <= 1e-300 { u = uniform() }
         let v = uniform()
