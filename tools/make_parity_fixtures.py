@@ -100,46 +100,6 @@ def build(cfg):
     return G
 
 
-# ----------------------------------------------------------------------------------------------
-# rosinality -> NVIDIA (inverse of sg2torch.to_rosinality), for the self-test
-
-
-def from_rosinality(ckpt, resolution):
-    src = ckpt["g_ema"]
-    sd = {}
-    i = 1
-    while f"style.{i}.weight" in src:
-        sd[f"mapping.fc{i - 1}.weight"] = src[f"style.{i}.weight"]
-        sd[f"mapping.fc{i - 1}.bias"] = src[f"style.{i}.bias"]
-        i += 1
-    sd["mapping.w_avg"] = ckpt["latent_avg"]
-    sd["synthesis.b4.const"] = src["input.input"][0]
-
-    def layer(dst, s, noise_idx):
-        sd[f"{dst}.weight"] = src[f"{s}.conv.weight"][0]
-        sd[f"{dst}.affine.weight"] = src[f"{s}.conv.modulation.weight"]
-        sd[f"{dst}.affine.bias"] = src[f"{s}.conv.modulation.bias"]
-        sd[f"{dst}.noise_strength"] = src[f"{s}.noise.weight"].reshape([])
-        sd[f"{dst}.bias"] = src[f"{s}.activate.bias"]
-        sd[f"{dst}.noise_const"] = src[f"noises.noise_{noise_idx}"][0, 0]
-
-    def rgb(dst, s):
-        sd[f"{dst}.weight"] = src[f"{s}.conv.weight"][0]
-        sd[f"{dst}.affine.weight"] = src[f"{s}.conv.modulation.weight"]
-        sd[f"{dst}.affine.bias"] = src[f"{s}.conv.modulation.bias"]
-        sd[f"{dst}.bias"] = src[f"{s}.bias"].reshape(3)
-
-    layer("synthesis.b4.conv1", "conv1", 0)
-    rgb("synthesis.b4.torgb", "to_rgb1")
-    r, k = 8, 1
-    while r <= resolution:
-        layer(f"synthesis.b{r}.conv0", f"convs.{2 * k - 2}", 2 * k - 1)
-        layer(f"synthesis.b{r}.conv1", f"convs.{2 * k - 1}", 2 * k)
-        rgb(f"synthesis.b{r}.torgb", f"to_rgbs.{k - 1}")
-        r, k = r * 2, k + 1
-    return sd
-
-
 def assert_same_state(a, b, what, scalar_as_1=False):
     """Exact equality of two state dicts. scalar_as_1: accept [1] for a 0-d tensor
     (tools/safetensors_io.py writes 0-d arrays as [1]: numpy.ascontiguousarray makes them 1-d)."""
@@ -273,7 +233,7 @@ def write_model(G, cfg, out_dir):
         # self-test: the rosinality file, mapped back, is exactly the NVIDIA state dict
         loaded = torch.load(path, map_location="cpu")
         assert set(loaded) == {"g_ema", "latent_avg"}, sorted(loaded)
-        back = from_rosinality(loaded, cfg["resolution"])
+        back = sg2torch.from_rosinality(loaded, cfg["resolution"])
         assert_same_state(back, sd, f"{fname} -> NVIDIA names")
         # ... and no rosinality key was left unused
         n_used = len(sd) - 1  # latent_avg is outside g_ema

@@ -207,37 +207,70 @@ def seed_z(seed, z_dim):
     return torch.from_numpy(np.random.RandomState(seed).randn(1, z_dim)).float()
 
 
-def to_rosinality(sd, num_ws, resolution):
-    """NVIDIA-named state dict -> rosinality's {'g_ema': ..., 'latent_avg': ...} layout."""
-    out = {}
-    i = 0
-    while f"mapping.fc{i}.weight" in sd:
-        out[f"style.{i + 1}.weight"] = sd[f"mapping.fc{i}.weight"]
-        out[f"style.{i + 1}.bias"] = sd[f"mapping.fc{i}.bias"]
-        i += 1
-    out["input.input"] = sd["synthesis.b4.const"].unsqueeze(0)
+# How a tensor changes shape between the two layouts: (NVIDIA -> rosinality, rosinality -> NVIDIA).
+_RESHAPE = {
+    "keep": (lambda t: t, lambda t: t),
+    "lead1": (lambda t: t.unsqueeze(0), lambda t: t[0]),                 # [..] <-> [1, ..]
+    "lead2": (lambda t: t[None, None], lambda t: t[0, 0]),               # [R, R] <-> [1, 1, R, R]
+    "scalar": (lambda t: t.reshape(1), lambda t: t.reshape([])),         # [] <-> [1]
+    "rgb_bias": (lambda t: t.reshape(1, 3, 1, 1), lambda t: t.reshape(3)),
+}
 
-    def layer(src, dst, noise_idx):
-        w = sd[f"{src}.weight"]
-        out[f"{dst}.conv.weight"] = w.unsqueeze(0)
-        out[f"{dst}.conv.modulation.weight"] = sd[f"{src}.affine.weight"]
-        out[f"{dst}.conv.modulation.bias"] = sd[f"{src}.affine.bias"]
-        out[f"{dst}.noise.weight"] = sd[f"{src}.noise_strength"].reshape(1)
-        out[f"{dst}.activate.bias"] = sd[f"{src}.bias"]
-        out[f"noises.noise_{noise_idx}"] = sd[f"{src}.noise_const"][None, None]
 
-    def rgb(src, dst):
-        out[f"{dst}.conv.weight"] = sd[f"{src}.weight"].unsqueeze(0)
-        out[f"{dst}.conv.modulation.weight"] = sd[f"{src}.affine.weight"]
-        out[f"{dst}.conv.modulation.bias"] = sd[f"{src}.affine.bias"]
-        out[f"{dst}.bias"] = sd[f"{src}.bias"].reshape(1, 3, 1, 1)
+def rosinality_key_map(mapping_layers, resolution):
+    """The one table of NVIDIA <-> rosinality generator names (the Swift loader's KeyNames is
+    checked against files this module writes): (nvidia, rosinality, reshape) for every tensor of
+    g_ema; latent_avg <-> mapping.w_avg sits beside g_ema."""
+    rows = []
+    for i in range(mapping_layers):
+        rows += [(f"mapping.fc{i}.weight", f"style.{i + 1}.weight", "keep"),
+                 (f"mapping.fc{i}.bias", f"style.{i + 1}.bias", "keep")]
+    rows.append(("synthesis.b4.const", "input.input", "lead1"))
 
-    layer("synthesis.b4.conv1", "conv1", 0)
-    rgb("synthesis.b4.torgb", "to_rgb1")
+    def layer(nv, ros, noise_idx):
+        return [(f"{nv}.weight", f"{ros}.conv.weight", "lead1"),
+                (f"{nv}.affine.weight", f"{ros}.conv.modulation.weight", "keep"),
+                (f"{nv}.affine.bias", f"{ros}.conv.modulation.bias", "keep"),
+                (f"{nv}.noise_strength", f"{ros}.noise.weight", "scalar"),
+                (f"{nv}.bias", f"{ros}.activate.bias", "keep"),
+                (f"{nv}.noise_const", f"noises.noise_{noise_idx}", "lead2")]
+
+    def rgb(nv, ros):
+        return [(f"{nv}.weight", f"{ros}.conv.weight", "lead1"),
+                (f"{nv}.affine.weight", f"{ros}.conv.modulation.weight", "keep"),
+                (f"{nv}.affine.bias", f"{ros}.conv.modulation.bias", "keep"),
+                (f"{nv}.bias", f"{ros}.bias", "rgb_bias")]
+
+    rows += layer("synthesis.b4.conv1", "conv1", 0) + rgb("synthesis.b4.torgb", "to_rgb1")
     r, k = 8, 1
     while r <= resolution:
-        layer(f"synthesis.b{r}.conv0", f"convs.{2 * k - 2}", 2 * k - 1)
-        layer(f"synthesis.b{r}.conv1", f"convs.{2 * k - 1}", 2 * k)
-        rgb(f"synthesis.b{r}.torgb", f"to_rgbs.{k - 1}")
+        rows += layer(f"synthesis.b{r}.conv0", f"convs.{2 * k - 2}", 2 * k - 1)
+        rows += layer(f"synthesis.b{r}.conv1", f"convs.{2 * k - 1}", 2 * k)
+        rows += rgb(f"synthesis.b{r}.torgb", f"to_rgbs.{k - 1}")
         r, k = r * 2, k + 1
-    return {"g_ema": out, "latent_avg": sd["mapping.w_avg"]}
+    return rows
+
+
+def _mapping_layers(names, prefix):
+    i = 0
+    while f"{prefix}{i}.weight" in names:
+        i += 1
+    return i
+
+
+def to_rosinality(sd, num_ws, resolution):
+    """NVIDIA-named state dict -> rosinality's {'g_ema': ..., 'latent_avg': ...} layout."""
+    table = rosinality_key_map(_mapping_layers(sd, "mapping.fc"), resolution)
+    return {"g_ema": {ros: _RESHAPE[how][0](sd[nv]) for nv, ros, how in table}, "latent_avg": sd["mapping.w_avg"]}
+
+
+def from_rosinality(ckpt, resolution):
+    """rosinality's {'g_ema': ..., 'latent_avg': ...} -> the NVIDIA-named state dict."""
+    src = ckpt["g_ema"]
+    layers = 0
+    while f"style.{layers + 1}.weight" in src:   # style.0 is the PixelNorm: no weights
+        layers += 1
+    table = rosinality_key_map(layers, resolution)
+    sd = {nv: _RESHAPE[how][1](src[ros]) for nv, ros, how in table}
+    sd["mapping.w_avg"] = ckpt["latent_avg"]
+    return sd
