@@ -13,15 +13,12 @@ struct DirectionsCommand: ParsableCommand {
             abstract: "Fit a direction (InterFaceGAN SVM or class means), optionally conditioned on other attributes.")
         @OptionGroup var engine: EngineOptions
         @Option(help: "Target attribute.") var attribute: String
-        @Option(help: "Base method: interfacegan or class-mean.") var method: String = "interfacegan"
+        @Option(help: "Base method: interfacegan or class-mean.") var method: FitMethod = .interfacegan
         @Option(help: "Condition on these attributes (comma-separated), InterFaceGAN's conditional manipulation.")
         var conditions: String?
         @Option(help: "Output JSON file.") var out: String
 
         func validate() throws {
-            guard ["interfacegan", "class-mean"].contains(method) else {
-                throw ValidationError("unknown method '\(method)' (interfacegan, class-mean)")
-            }
             try OutputCheck.file(out, "--out")
         }
 
@@ -30,7 +27,7 @@ struct DirectionsCommand: ParsableCommand {
             let attr = try engine.attributeName(attribute, c)
             let conditionNames = try conditions.map { try engine.attributeList($0, c, excluding: attr, flag: "--conditions") }
             let dense = try engine.denseSamples(g, c)
-            let finder: DirectionFinder = method == "class-mean" ? ClassMeanFinder() : InterFaceGANFinder()
+            let finder = method.finder
             let fit = try DirectionFitter().fit(finder, attribute: attr, codes: dense.codes, scores: try dense.scores(of: attr),
                                                 provenance: dense.provenance)
             var d = fit.direction

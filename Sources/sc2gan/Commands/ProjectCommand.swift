@@ -10,12 +10,11 @@ struct ProjectCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Input PNG (resized to the model's resolution).") var image: String
     @Option(help: "Optimisation steps.") var steps: Int = 300
-    @Option(help: "Latent space: w (one code for all layers) or wplus (one per layer).") var space: String = "w"
+    @Option(help: "Latent space: w (one code for all layers) or wplus (one per layer).") var space: LatentSpace = .w
     @Option(help: "Output folder: projected.png, target.png, w.json.") var out: String
 
     func validate() throws {
         try OptionCheck.range(steps, 1...100_000, "--steps")
-        guard space == "w" || space == "wplus" else { throw ValidationError("--space must be w or wplus") }
         try OutputCheck.folder(out, "--out")
     }
 
@@ -26,15 +25,15 @@ struct ProjectCommand: ParsableCommand {
         let target = Tensor(shape: [1, 3, r, r], data: src.planarCHW())
         let proj = try Reprojector(generator: g)
         let avg = Tensor(shape: [1, g.config.wDim], data: g.mapping.wAvg)
-        let start = space == "w" ? avg : g.broadcast(avg)
+        let start = space == .w ? avg : g.broadcast(avg)
         let bar = ProgressBar("projecting", total: steps)
         let result = proj.refine(start: start, target: target, steps: steps) { t, _ in bar.update(t) }
-        bar.finish(String(format: "projected into %@ in %d steps: PSNR %.1f dB", space, steps, result.psnr[0]))
+        bar.finish(String(format: "projected into %@ in %d steps: PSNR %.1f dB", space.rawValue, steps, result.psnr[0]))
         let dir = URL(fileURLWithPath: out)
         try PNG.write(Generator.pictures(result.image)[0], to: dir.appendingPathComponent("projected.png"))
         try PNG.write(src, to: dir.appendingPathComponent("target.png"))
         let obj: [String: Any] = ["w": result.w.data.map(Double.init), "psnr": result.psnr[0], "model_hash": g.hash,
-                                  "image": image, "steps": steps, "space": space, "shape": result.w.shape]
+                                  "image": image, "steps": steps, "space": space.rawValue, "shape": result.w.shape]
         try AtomicWrite.write(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), to: dir.appendingPathComponent("w.json"))
         print("wrote projected.png, target.png and w.json to \(out)")
     }

@@ -1,0 +1,15 @@
+import ArgumentParser
+import SC2Engine
+
+/// `directions fit --method`: the direction finders the command line offers.
+enum FitMethod: String, CaseIterable, ExpressibleByArgument {
+    case interfacegan
+    case classMean = "class-mean"
+
+    var finder: DirectionFinder {
+        switch self {
+        case .interfacegan: return InterFaceGANFinder()
+        case .classMean: return ClassMeanFinder()
+        }
+    }
+}
