@@ -1,20 +1,4 @@
-/// A rectangle of terminal cells; `y`, `x` are its top-left corner (0-based).
-public struct Rect: Equatable, Sendable, CustomStringConvertible {
-    public var y: Int
-    public var x: Int
-    public var height: Int
-    public var width: Int
 
-    public init(y: Int, x: Int, height: Int, width: Int) {
-        self.y = y
-        self.x = x
-        self.height = height
-        self.width = width
-    }
-
-    public var isEmpty: Bool { height <= 0 || width <= 0 }
-    public var description: String { "Rect(y: \(y), x: \(x), \(height)x\(width))" }
-}
 
 /// The screen split: a header row, a footer row and 1...4 panes side by side between them,
 /// separated by one blank column; each pane has an image area above a text area.

@@ -1,3 +1,5 @@
+
+
 /// What a frame is drawn onto: the ncurses screen (TerminalCurses.Screen) in the product, an
 /// in-memory `TextSurface` in tests. Coordinates are cells, (0, 0) top left; drawing outside
 /// the surface is clipped.
@@ -27,16 +29,4 @@ extension TerminalSurface {
                     foreground: RGB? = nil, background: RGB? = nil, maxWidth: Int? = nil) {
         put(text, y: y, x: x, style: style, foreground: foreground, background: background, maxWidth: maxWidth)
     }
-}
-
-/// A terminal an interactive program runs on: a surface plus keys and its life cycle.
-public protocol InteractiveTerminal: TerminalSurface {
-    /// A line to show the user when pictures fall back to ASCII shading; nil otherwise.
-    var fallbackNotice: String? { get }
-    /// Takes over the terminal (raw keys, no echo, alternate screen).
-    func start() throws
-    /// Gives the terminal back. Safe to call more than once.
-    func stop()
-    /// Waits up to `timeoutMs` ms (negative: forever) for a key; `.none` on timeout.
-    func getKey(timeoutMs: Int) -> Key
 }

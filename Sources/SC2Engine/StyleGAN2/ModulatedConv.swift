@@ -1,33 +1,6 @@
 import Foundation
 import Tensor
 
-/// Style affine "A": s = w A^T + b, with A pre-scaled by its weight gain (and any style gain).
-struct StyleAffine: Sendable {
-    let weight: Tensor   // [C, wDim]
-    let bias: Tensor     // [C]
-
-    init(checkpoint c: Checkpoint, prefix: String, channels: Int, wDim: Int, styleGain: Float = 1) throws {
-        var w = try c.tensor("\(prefix).affine.weight", shape: [channels, wDim])
-        var b = try c.tensor("\(prefix).affine.bias", shape: [channels])
-        let g = styleGain / Float(wDim).squareRoot()
-        for k in 0..<w.count { w.data[k] *= g }
-        for k in 0..<b.count { b.data[k] *= styleGain }
-        weight = w; bias = b
-    }
-
-    /// w [N, wDim] -> s [N, C].
-    func callAsFunction(_ w: Tensor) -> Tensor {
-        var s = Tensor.matmul(w, weight, transB: true)
-        let c = bias.count
-        for r in 0..<w.shape[0] { for k in 0..<c { s.data[r * c + k] += bias.data[k] } }
-        return s
-    }
-}
-
-public enum NoiseMode: String, CaseIterable, Sendable, Codable {
-    case const, random, none
-}
-
 /// A modulated 3x3 convolution with demodulation, noise, bias, lrelu and clamp; `up` makes it the
 /// stride-2 transposed convolution followed by the [1,3,3,1] FIR (conv0 of blocks above 4x4).
 struct ModulatedConv: Sendable {
@@ -120,44 +93,6 @@ struct ModulatedConv: Sendable {
         } else {
             Conv.conv3x3(x, weight: weight, outChannels: outChannels, scale: s, epilogue: epilogue, into: &y)
         }
-        return y
-    }
-}
-
-/// 1x1 modulated convolution to RGB: no demodulation, no noise; bias, linear, clamp.
-struct ToRGB: Sendable {
-    let channels: Int
-    let affine: StyleAffine
-    let weight: [Float]   // [3, C]
-    let bias: [Float]
-    let clamp: Float?
-
-    init(checkpoint c: Checkpoint, prefix: String, channels ch: Int, wDim: Int, clamp: Float?) throws {
-        channels = ch; self.clamp = clamp
-        affine = try StyleAffine(checkpoint: c, prefix: prefix, channels: ch, wDim: wDim, styleGain: 1 / Float(ch).squareRoot())
-        weight = try c.tensor("\(prefix).weight", shape: [3, ch, 1, 1]).data
-        bias = try c.tensor("\(prefix).bias", shape: [3]).data
-    }
-
-    /// x [N, C, H, W] -> [N, 3, H, W]
-    func forward(_ x: Tensor, styles s: Tensor) -> Tensor {
-        let n = x.shape[0], hw = x.shape[2] * x.shape[3], c = channels
-        var y = Tensor(zeros: [n, 3, x.shape[2], x.shape[3]])
-        var wm = [Float](repeating: 0, count: 3 * c)
-        x.data.withUnsafeBufferPointer { xp in
-        y.data.withUnsafeMutableBufferPointer { yp in
-            for img in 0..<n {
-                for o in 0..<3 { for i in 0..<c { wm[o * c + i] = weight[o * c + i] * s.data[img * c + i] } }
-                wm.withUnsafeBufferPointer { wp in
-                    gemm(m: 3, n: hw, k: c, a: wp.baseAddress!, lda: c, b: xp.baseAddress! + img * c * hw, ldb: hw,
-                         c: yp.baseAddress! + img * 3 * hw, ldc: hw)
-                }
-                bias.withUnsafeBufferPointer { bp in
-                    BiasAct.apply(yp.baseAddress! + img * 3 * hw, channels: 3, plane: hw, demod: nil, noise: nil,
-                                  noiseStrength: 0, bias: bp.baseAddress!, lrelu: false, clamp: clamp)
-                }
-            }
-        } }
         return y
     }
 }

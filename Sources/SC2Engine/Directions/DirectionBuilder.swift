@@ -1,0 +1,39 @@
+import Foundation
+import Tensor
+
+/// Computes the original (InterFaceGAN) and conditional directions of an attribute from a
+/// sample set; the corrected one comes from the SC² pipeline.
+public struct DirectionBuilder: Sendable {
+    public let samples: SampleSet
+    public var fitter = DirectionFitter()
+    /// Attributes whose |phi| with the target reaches this are conditioned on.
+    public var conditionThreshold = 0.2
+
+    public init(samples: SampleSet) { self.samples = samples }
+
+    public func original(_ attribute: String) throws -> Direction {
+        try fitter.fit(InterFaceGANFinder(), attribute: attribute, codes: samples.codes, scores: try samples.scores(of: attribute),
+                       provenance: samples.provenance).direction
+    }
+
+    /// The attributes most correlated with `attribute` in the samples (at least one).
+    public func correlated(with attribute: String) throws -> [String] {
+        guard let a = samples.attributes.firstIndex(of: attribute) else { _ = try samples.scores(of: attribute); return [] }
+        let phi = samples.labelCorrelation()[a]
+        let others = samples.attributes.indices.filter { $0 != a }.sorted { abs(phi[$0]) > abs(phi[$1]) }
+        let strong = others.filter { abs(phi[$0]) >= conditionThreshold }
+        return (strong.isEmpty ? Array(others.prefix(1)) : strong).map { samples.attributes[$0] }
+    }
+
+    /// InterFaceGAN's conditional manipulation of `attribute`: its original direction with the
+    /// originals of `conditions` (default: the correlated attributes) projected out. The
+    /// condition directions come from `conditionDirection` when given (e.g. stored ones), else
+    /// are fitted on the samples. The one place the conditional direction is made.
+    public func conditional(_ attribute: String, original: Direction? = nil, conditions: [String]? = nil,
+                            conditionDirection: ((String) throws -> Direction)? = nil) throws -> Direction {
+        let n = try original ?? self.original(attribute)
+        let names = try conditions ?? correlated(with: attribute)
+        let conds = try names.map { try conditionDirection?($0) ?? self.original($0) }
+        return try ConditionalDirection.project(n, conditions: conds)
+    }
+}
