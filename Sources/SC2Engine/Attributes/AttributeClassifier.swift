@@ -12,6 +12,9 @@ public struct AttributeClassifier: Sendable {
     let fc0: (weight: Tensor, bias: [Float])
     let fc1: (weight: Tensor, bias: [Float])
     public let path: String
+    /// The images it was trained on: "faceworld" for FaceWorld's classifier
+    /// (tools/train_classifier.py, or metadata `domain`); nil: not stated, any model.
+    public let domain: String?
 
     /// What a FaceWorld-style classifier can be; anything else is refused before allocating.
     public enum Limits {
@@ -30,6 +33,8 @@ public struct AttributeClassifier: Sendable {
     /// memory estimate before anything is allocated for inference.
     init(checkpoint c: Checkpoint) throws {
         path = c.path
+        domain = c.metadata["domain"] ?? (c.metadata["source"] == "tools/train_classifier.py" || c.metadata["architecture"] == "sc2gan-cnn-1"
+                                          ? PredictorDomain.faceWorld : nil)
         func fail(_ why: String) -> SC2Error { SC2Error("\(c.path): \(why)") }
         attributes = (c.metadata["attributes"] ?? FaceAttribute.allCases.map(\.rawValue).joined(separator: ","))
             .split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -9,6 +9,9 @@ public struct Generator: Sendable {
     /// Where it came from and a content hash (for provenance in caches and exports).
     public let path: String
     public let hash: String
+    /// What the model draws, for predictors that state their domain: "faceworld" for a model
+    /// trained by tools/train_generator.py (or metadata `domain`), nil when unknown.
+    public let domain: String?
 
     /// `convClamp` overrides the checkpoint's metadata (`.some(nil)` forces no clamp).
     public init(checkpoint c: Checkpoint, convClamp: Float?? = nil) throws {
@@ -19,6 +22,7 @@ public struct Generator: Sendable {
         synthesis = try SynthesisNetwork(checkpoint: c, config: cfg)
         path = c.path
         hash = ContentHash.ofFile(c.path)
+        domain = c.metadata["domain"] ?? (c.metadata["source"] == "tools/train_generator.py" ? PredictorDomain.faceWorld : nil)
     }
 
     public init(contentsOf url: URL, convClamp: Float?? = nil) throws {

@@ -47,7 +47,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let g = try modelOptions.load()
-        let c = try classifierOptions.load()
+        let c = try classifierOptions.load(for: g)
         let lib = try directions.map { DirectionLibrary(directory: URL(fileURLWithPath: $0)) } ?? DirectionLibrary.faceWorld()
         var eval = EntanglementEvaluation(generator: g, classifier: c)
         eval.targetChange = targetChange; eval.truncation = truncation

@@ -54,7 +54,7 @@ struct ExploreCommand: ParsableCommand {
         let generator = try Generator(contentsOf: modelURL)
         let isFaceWorld = faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false
 
-        let (classifier, classifierNote) = try classifierOptions.loadOptional(faceWorld: isFaceWorld ? faceWorld : nil)
+        let (classifier, classifierNote) = try classifierOptions.loadOptional(faceWorld: isFaceWorld ? faceWorld : nil, for: generator)
         let directionsURL: URL
         if let directions {
             directionsURL = URL(fileURLWithPath: directions)

@@ -28,7 +28,7 @@ extension FaceWorldCommand {
 
         func run() throws {
             let g = try modelOptions.load()
-            let c = try classifierOptions.load()
+            let c = try classifierOptions.load(for: g)
             let p = try CorrelationPreset.named(preset)
             let names = c.attributes
             if let odd = names.first(where: { FaceAttribute(name: $0) == nil }) {

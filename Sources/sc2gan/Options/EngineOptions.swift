@@ -17,10 +17,11 @@ struct EngineOptions: ParsableArguments {
         if let cache { try OutputCheck.folder(cache, "--cache") }
     }
 
-    func loadClassifier() throws -> AttributeClassifier { try classifierOptions.load() }
+
 
     func load() throws -> (Generator, AttributeClassifier) {
-        (try modelOptions.load(), try loadClassifier())
+        let g = try modelOptions.load()
+        return (g, try classifierOptions.load(for: g))
     }
 
     /// The dense sample set, from the cache when its provenance matches.
