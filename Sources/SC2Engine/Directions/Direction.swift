@@ -46,10 +46,31 @@ public struct Direction: Codable, Sendable, Equatable {
         if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > maxFileBytes {
             throw SC2Error("\(url.path): \(size) bytes is far too large for a direction file (at most \(maxFileBytes))")
         }
+        if url.pathExtension.lowercased() == "npy" { return try loadBoundary(url) }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SC2Error("\(url.path): cannot read direction (\(access(url.path, R_OK) == 0 ? "read error" : "permission denied"))")
         }
         return try decode(data, source: url.path)
+    }
+
+    /// An InterFaceGAN boundary (`np.save` of shape (1, D), or (D,)): a direction for all rows,
+    /// named after the file.
+    public static func loadBoundary(_ url: URL) throws -> Direction {
+        let array = try NPY.read(url, maxElements: maxDimensions)
+        guard array.shape.count == 1 || (array.shape.count == 2 && array.shape[0] == 1) else {
+            throw SC2Error("\(url.path): a boundary has shape (1, D) or (D,); this array has shape \(array.shape)")
+        }
+        let attribute = url.deletingPathExtension().lastPathComponent
+        let d = Direction(attribute: attribute, method: "imported", vector: [], provenance: ["source": url.path, "format": "npy"])
+        var raw = d
+        raw.vector = array.values
+        return try validated(raw, source: url.path)
+    }
+
+    /// Writes the vector as InterFaceGAN writes a boundary: a float32 .npy of shape (1, D)
+    /// (InterFaceGAN's edit script and `np.load` read it). Atomic.
+    public func saveBoundary(to url: URL) throws {
+        try AtomicWrite.write(NPY.encode(float32: vector, shape: [1, vector.count]), to: url)
     }
 
     /// A direction file holds one w-sized vector and a little provenance.
@@ -69,6 +90,13 @@ public struct Direction: Codable, Sendable, Equatable {
         } catch {
             throw SC2Error("\(source): not a direction file (not valid JSON)")
         }
+        return try validated(d, source: source)
+    }
+
+    /// The checks every direction file passes, whatever its format: a non-zero finite vector of
+    /// at most `maxDimensions` numbers (normalised here), rows distinct and from 0.
+    static func validated(_ direction: Direction, source: String) throws -> Direction {
+        var d = direction
         guard !d.vector.isEmpty else { throw SC2Error("\(source): direction vector is empty") }
         guard d.vector.count <= maxDimensions else {
             throw SC2Error("\(source): direction vector has \(d.vector.count) entries, more than any w (\(maxDimensions))")

@@ -6,7 +6,7 @@ struct DirectionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directions",
         abstract: "Find editing directions and study the entanglement of attributes.",
-        subcommands: [Fit.self, Study.self, Rebuild.self])
+        subcommands: [Fit.self, Study.self, Rebuild.self, Export.self])
 
     struct Fit: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -119,6 +119,25 @@ struct DirectionsCommand: ParsableCommand {
                 print(CorrectionOptions.summary(report))
             }
             print("wrote \(names.count * 3) directions to \(out)")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a direction in another format: npy (an InterFaceGAN boundary of shape (1, D), float32) or json.")
+        @Argument(help: "Direction file (JSON or .npy).") var file: String
+        @Option(help: "npy or json.") var format: DirectionFormat = .npy
+        @Option(help: "Output file.") var out: String
+
+        func validate() throws { try OutputCheck.file(out, "--out") }
+
+        func run() throws {
+            let d = try Direction.load(URL(fileURLWithPath: file))
+            switch format {
+            case .npy: try d.saveBoundary(to: URL(fileURLWithPath: out))
+            case .json: try d.save(to: URL(fileURLWithPath: out))
+            }
+            print("wrote \(out): \(d.attribute) (\(d.method)), \(d.vector.count) dimensions, \(format.rawValue)")
         }
     }
 }
