@@ -10,24 +10,50 @@ struct DirectionsCommand: ParsableCommand {
 
     struct Fit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fit a direction (InterFaceGAN SVM or class means), optionally conditioned on other attributes.")
+            abstract: "Fit a direction (InterFaceGAN SVM, class means, or a SeFa component), optionally conditioned on other attributes.")
         @OptionGroup var engine: EngineOptions
         @Option(help: "Target attribute.") var attribute: String
-        @Option(help: "Base method: interfacegan or class-mean.") var method: FitMethod = .interfacegan
+        @Option(help: "Method: interfacegan, class-mean, or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
+        @Option(help: "sefa: the component to write (0 = largest eigenvalue; the attribute only names the file's direction). Without it, the component among the first 20 that tracks --attribute best on the dense samples, signed to raise it.")
+        var component: Int?
         @Option(help: "Condition on these attributes (comma-separated), InterFaceGAN's conditional manipulation.")
         var conditions: String?
         @Option(help: "Output JSON file.") var out: String
 
         func validate() throws {
+            if let component {
+                guard method == .sefa else { throw ValidationError("--component is for --method sefa") }
+                try OptionCheck.range(component, 0...8191, "--component")
+            }
             try OutputCheck.file(out, "--out")
         }
 
         func run() throws {
+            if method == .sefa, let component {
+                // No predictor or samples: the component straight from the checkpoint.
+                let g = try engine.modelOptions.load()
+                let all = SeFa.components(of: g)
+                guard component < all.count else { throw SC2Error("--component \(component): this generator has \(all.count) components (0-\(all.count - 1))") }
+                let d = SeFa.direction(all[component], attribute: attribute, provenance: ["model_hash": g.hash])
+                try d.save(to: URL(fileURLWithPath: out))
+                print(String(format: "sefa component %d (eigenvalue %.4g), written to %@", component, all[component].eigenvalue, out))
+                return
+            }
             let (g, c) = try engine.load()
             let attr = try engine.attributeName(attribute, c)
             let conditionNames = try conditions.map { try engine.attributeList($0, c, excluding: attr, flag: "--conditions") }
             let dense = try engine.denseSamples(g, c)
-            let finder = method.finder
+            if method == .sefa {
+                guard conditionNames == nil else { throw SC2Error("--conditions: not with --method sefa") }
+                let (comp, r) = try SeFa.tracking(attr, in: dense, components: SeFa.components(of: g))
+                var prov = dense.provenance
+                prov["correlation"] = String(format: "%.4f", r)
+                let d = SeFa.direction(comp, attribute: attr, provenance: prov)
+                try d.save(to: URL(fileURLWithPath: out))
+                print(String(format: "sefa component %d tracks %@ best (|r| %.3f on %d samples), written to %@", comp.index, attr, r, dense.count, out))
+                return
+            }
+            guard let finder = method.finder else { return }
             let fit = try DirectionFitter().fit(finder, attribute: attr, codes: dense.codes, scores: try dense.scores(of: attr),
                                                 provenance: dense.provenance)
             var d = fit.direction

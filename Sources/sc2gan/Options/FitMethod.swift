@@ -5,11 +5,14 @@ import SC2Engine
 enum FitMethod: String, CaseIterable, ExpressibleByArgument {
     case interfacegan
     case classMean = "class-mean"
+    case sefa
 
-    var finder: DirectionFinder {
+    /// The supervised finder behind the method (nil for SeFa, which needs no labels).
+    var finder: DirectionFinder? {
         switch self {
         case .interfacegan: return InterFaceGANFinder()
         case .classMean: return ClassMeanFinder()
+        case .sefa: return nil
         }
     }
 }
