@@ -29,6 +29,9 @@ public struct SC2Pipeline: Sendable {
         public var yieldMaxRows = 4
         /// ...each on this many sources per rare combination.
         public var yieldSources = 32
+        /// The base method the re-fit uses (InterFaceGAN's SVM unless told otherwise): SC² corrects
+        /// a base method's direction with that same method.
+        public var learner: any DirectionFinder = InterFaceGANFinder()
         public init() {}
     }
 
@@ -53,7 +56,8 @@ public struct SC2Pipeline: Sendable {
         public var rareSynthesised: Int
         public var rareKeptAfterProjection: Int
         public var projectionPSNR: Double
-        public var originalValidationAccuracy: Double
+        /// The base direction's validation accuracy (nil for an imported direction: none known).
+        public var originalValidationAccuracy: Double?
         public var correctedValidationAccuracy: Double
         public var cosineOriginalCorrected: Double
         /// Rare samples in the re-fit's positive and negative class.
@@ -163,12 +167,13 @@ public struct SC2Pipeline: Sendable {
             let dropped = Set(drop)
             return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { kept.w[pool[$0]] }
         }
-        let fit = Self.refit(positive: mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool),
+        let fit = Self.refit(learner: options.learner, positive: mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool),
                              negative: mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool),
                              trainFraction: fitter.trainFraction, rng: &rng)
 
         var prov = dense.provenance
         prov["base_method"] = base.method
+        prov["learner"] = options.learner.name
         prov["correlated"] = corr.joined(separator: ",")
         prov["semantic_rows"] = rows.window.rows.map(String.init).joined(separator: ",")
         prov["row_choice"] = rows.choice
@@ -183,7 +188,7 @@ public struct SC2Pipeline: Sendable {
                             rowChoice: rows.choice, rowYield: rows.yield,
                             rareSynthesised: synthesised, rareKeptAfterProjection: kept.w.count,
                             projectionPSNR: Statistics.mean(kept.psnrs),
-                            originalValidationAccuracy: Double(base.provenance["validation_accuracy"] ?? "") ?? .nan,
+                            originalValidationAccuracy: base.provenance["validation_accuracy"].flatMap(Double.init),
                             correctedValidationAccuracy: fit.validationAccuracy,
                             cosineOriginalCorrected: Double(corrected.cosine(base)),
                             rareInRefit: [plan.addPositive.count, plan.addNegative.count], rounds: rounds, classImbalanceBefore: plan.imbalanceBefore,
@@ -273,14 +278,15 @@ public struct SC2Pipeline: Sendable {
         return plan
     }
 
-    /// Stage 4: InterFaceGAN's SVM on the mixed classes (shuffled, split train/validation).
-    private static func refit(positive: [[Float]], negative: [[Float]], trainFraction: Double, rng: inout Xoshiro)
+    /// Stage 4: the learner (InterFaceGAN's SVM by default) on the mixed classes (shuffled,
+    /// split train/validation).
+    private static func refit(learner: any DirectionFinder, positive: [[Float]], negative: [[Float]], trainFraction: Double, rng: inout Xoshiro)
         -> (normal: [Float], validationAccuracy: Double) {
         var pos = positive, neg = negative
         pos.shuffle(using: &rng); neg.shuffle(using: &rng)
         let k = pos.count
         let nt = Int(trainFraction * Double(k))
-        return InterFaceGANFinder().fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
+        return learner.fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
                                         trainLabels: [Bool](repeating: true, count: nt) + [Bool](repeating: false, count: nt),
                                         validation: Array(pos.dropFirst(nt)) + Array(neg.dropFirst(nt)),
                                         validationLabels: [Bool](repeating: true, count: k - nt) + [Bool](repeating: false, count: k - nt))

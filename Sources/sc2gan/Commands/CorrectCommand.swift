@@ -22,7 +22,7 @@ struct CorrectCommand: ParsableCommand {
         let dense = try engine.denseSamples(g, c)
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
         let builder = DirectionBuilder(samples: dense)
-        let original = try builder.original(attr)
+        let original = try correction.baseDirection(g, attribute: attr, dense: dense)
         let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original, correlated: corr)
         try lib.save(original, method: .original)
         try lib.save(try builder.conditional(attr, original: original), method: .conditional)

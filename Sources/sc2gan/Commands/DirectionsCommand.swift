@@ -123,6 +123,9 @@ struct DirectionsCommand: ParsableCommand {
             if correction.rows != nil {
                 throw ValidationError("--rows picks one attribute's rows: use it with `sc2gan correct --attribute A`")
             }
+            if correction.base != "interfacegan" || correction.learner != nil {
+                throw ValidationError("--base and --learner: the shipped library is InterFaceGAN's; use them with `sc2gan correct --attribute A`")
+            }
             try OutputCheck.folder(out, "--out")
         }
 

@@ -19,6 +19,16 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
+    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan, class-mean, logistic), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, or an InterFaceGAN boundary .npy) to start from, re-fitted with --learner.", valueName: "method|file"))
+    var base: String = "interfacegan"
+    @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean or logistic).")
+    var learner: FitMethod?
+
+    /// --base as a method, or nil when it names a file.
+    var baseMethod: FitMethod? { FitMethod(rawValue: base) }
+
+    /// The re-fit's method: --learner, else the base method, else InterFaceGAN's SVM.
+    var learnerMethod: FitMethod { learner ?? baseMethod ?? .interfacegan }
 
     /// --rows as row numbers (format only; the range is checked against the generator).
     var rowList: [Int]? {
@@ -51,6 +61,27 @@ struct CorrectionOptions: ParsableArguments {
         try OptionCheck.range(refineSteps, 0...10_000, "--refine-steps")
         try OptionCheck.range(rowWindow, 1...64, "--row-window")
         _ = try rowList
+        if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
+        if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
+        if baseMethod == nil, !FileManager.default.fileExists(atPath: base) {
+            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic) nor a direction file")
+        }
+        if baseMethod != nil, learner != nil, learner != baseMethod {
+            throw ValidationError("--learner is for --base FILE; a base method re-fits with itself")
+        }
+    }
+
+    /// The direction to start from: the base method fitted on the dense samples, or the file.
+    func baseDirection(_ g: Generator, attribute: String, dense: SampleSet) throws -> Direction {
+        if let method = baseMethod, let finder = method.finder {
+            return try DirectionFitter().fit(finder, attribute: attribute, codes: dense.codes, scores: try dense.scores(of: attribute),
+                                             provenance: dense.provenance).direction
+        }
+        var d = try Direction.load(URL(fileURLWithPath: base))
+        try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: base)
+        d.attribute = attribute
+        d.provenance["imported_from"] = base
+        return d
     }
 
     /// --correlated checked against the classifier before any sampling.
@@ -65,6 +96,7 @@ struct CorrectionOptions: ParsableArguments {
         opts.rows = try rowList
         opts.rowChoice = rowChoice
         opts.yieldMaxRows = rowWindow
+        opts.learner = learnerMethod.finder ?? InterFaceGANFinder()
         let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
@@ -81,11 +113,11 @@ struct CorrectionOptions: ParsableArguments {
     }
 
     static func summary(_ r: SC2Pipeline.Report) -> String {
-        String(format: "%@: rows %@ (%@; Δ%@ %.2f, leakage %.2f); %d rare samples (%d round%@), %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %.1f%% -> %.1f%%; cosine to original %.3f; %.0f s",
+        String(format: "%@: rows %@ (%@; Δ%@ %.2f, leakage %.2f); %d rare samples (%d round%@), %d kept after re-projection (PSNR %.1f dB), %d+%d in the re-fit (class imbalance %.3f -> %.3f); validation accuracy %@ -> %.1f%%; cosine to original %.3f; %.0f s",
                r.attribute, r.semanticRows.map(String.init).joined(separator: ","),
                r.rowYield.map { String(format: "yield %.0f%%", $0 * 100) } ?? r.rowChoice, r.attribute, r.semanticTargetChange, r.semanticLeakage,
                r.rareSynthesised, r.rounds, r.rounds == 1 ? "" : "s", r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
-               r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy * 100,
+               r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a",
                r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
     }
 }

@@ -5,6 +5,7 @@ import SC2Engine
 enum FitMethod: String, CaseIterable, ExpressibleByArgument {
     case interfacegan
     case classMean = "class-mean"
+    case logistic
     case sefa
 
     /// The supervised finder behind the method (nil for SeFa, which needs no labels).
@@ -12,6 +13,7 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
         switch self {
         case .interfacegan: return InterFaceGANFinder()
         case .classMean: return ClassMeanFinder()
+        case .logistic: return LogisticRegressionFinder()
         case .sefa: return nil
         }
     }
