@@ -21,6 +21,7 @@ struct DirectionsCommand: ParsableCommand {
         @Option(help: "Output JSON file.") var out: String
 
         func validate() throws {
+            if method == .sefa, conditions != nil { throw ValidationError("--conditions: not with --method sefa") }
             if let component {
                 guard method == .sefa else { throw ValidationError("--component is for --method sefa") }
                 try OptionCheck.range(component, 0...8191, "--component")
@@ -44,7 +45,6 @@ struct DirectionsCommand: ParsableCommand {
             let conditionNames = try conditions.map { try engine.attributeList($0, c, excluding: attr, flag: "--conditions") }
             let dense = try engine.denseSamples(g, c)
             if method == .sefa {
-                guard conditionNames == nil else { throw SC2Error("--conditions: not with --method sefa") }
                 let (comp, r) = try SeFa.tracking(attr, in: dense, components: SeFa.components(of: g))
                 var prov = dense.provenance
                 prov["correlation"] = String(format: "%.4f", r)

@@ -18,18 +18,23 @@ struct EditCommand: ParsableCommand {
     @Option(help: "Output PNG (the strip).") var out: String
     @Flag(help: "Also write each frame next to the strip.") var frames = false
 
+    /// --steps as a range, or nil when it is malformed.
+    var stepRange: ClosedRange<Int>? {
+        let parts = steps.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to, to - from <= 64 else { return nil }
+        return from...to
+    }
+
     func validate() throws {
         guard (seed == nil) != (code == nil) else { throw ValidationError("give exactly one of --seed and --w") }
+        guard stepRange != nil else { throw ValidationError("--steps must be FROM:TO with FROM <= TO and at most 64 steps, e.g. -3:3") }
+        guard stepSize.isFinite else { throw ValidationError("--step-size must be finite") }
+        guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number (1: none, 0.7: typical)") }
         try OutputCheck.file(out, "--out")
     }
 
     func run() throws {
-        let parts = steps.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to, to - from <= 64 else {
-            throw SC2Error("--steps must be FROM:TO with FROM <= TO and at most 64 steps, e.g. -3:3")
-        }
-        guard stepSize.isFinite else { throw SC2Error("--step-size must be finite") }
-        guard truncation.isFinite else { throw SC2Error("--truncation must be a finite number (1: none, 0.7: typical)") }
+        let (from, to) = (stepRange!.lowerBound, stepRange!.upperBound)
         let g = try modelOptions.load()
         let d = try Direction.load(URL(fileURLWithPath: direction))
         try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: direction)
