@@ -10,7 +10,7 @@ command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c "import torch" 2>/
   echo "bench: installing python3-torch for the PyTorch side" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null; }
 swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: " || true
-BIN=.build/release/sc2gan
+BIN=${BENCH_BIN:-.build/release/sc2gan}
 mkdir -p .cache
 # Same BLAS kernel for both sides (the Swift binary would choose it by itself; PyTorch would not).
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
