@@ -56,6 +56,11 @@ package final class ExplorerApp {
         worker = ExplorerWorker(generator: g, classifier: setup.classifier, prefetch: setup.prefetch)
     }
 
+    /// Whether a direction computation was still running when the explorer was left: the
+    /// caller must then end the process without running exit handlers (`_exit`), since that
+    /// thread is inside the BLAS library, whose exit handler frees what it is using.
+    package var leftBackgroundWork: Bool { job.map { !$0.snapshot().finished } ?? false }
+
     /// Runs on `screen` until q / Ctrl-C. The terminal is restored on return and on throw.
     package func run(on screen: InteractiveTerminal) throws {
         try screen.start()

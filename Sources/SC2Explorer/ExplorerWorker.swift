@@ -14,6 +14,9 @@ final class ExplorerWorker: @unchecked Sendable {
     private var result: RenderResult?
     private var exportOutcome: ExportOutcome?
     private var stopped = false
+    /// The worker thread has left its loop (nothing of it runs any more).
+    private var exited = false
+    private var started = false
     /// Prefetch waits until the UI has drawn the last result (so they do not share the CPU).
     private var prefetchReleased = false
     private var lastStep: Int?
@@ -28,7 +31,14 @@ final class ExplorerWorker: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in loop() }
+        condition.lock(); started = true; condition.unlock()
+        let t = Thread { [self] in
+            loop()
+            condition.lock()
+            exited = true
+            condition.broadcast()
+            condition.unlock()
+        }
         t.name = "sc2gan-render"
         t.qualityOfService = .userInteractive
         t.start()
@@ -75,10 +85,15 @@ final class ExplorerWorker: @unchecked Sendable {
         return o
     }
 
-    func stop() {
+    /// Stops the worker and waits (up to `timeout` seconds) until the task it is running ends:
+    /// the process must not exit while the worker is inside the BLAS library (the libraries'
+    /// exit handlers then free what it is using, and it crashes on the way out).
+    func stop(timeout: TimeInterval = 30) {
         condition.lock()
         stopped = true
-        condition.signal()
+        condition.broadcast()
+        let deadline = Date().addingTimeInterval(timeout)
+        while started && !exited && condition.wait(until: deadline) {}
         condition.unlock()
     }
 

@@ -94,6 +94,13 @@ struct ExploreCommand: ParsableCommand {
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
             correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder))
         try app.run(on: Screen(colors: colors))
+        if app.leftBackgroundWork {
+            // The terminal is restored; a direction computation is still running. Leave now,
+            // without exit handlers that would pull the BLAS buffers from under it.
+            FileHandle.standardError.write("quit while computing directions: the unfinished computation was dropped\n".data(using: .utf8)!)
+            fflush(stdout)
+            _exit(0)
+        }
     }
 
 }
