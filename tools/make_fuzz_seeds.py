@@ -6,6 +6,8 @@ Outputs go to Tests/SC2EngineTests/Fixtures/fuzz-seeds/."""
 import os, struct, zlib
 import numpy as np
 
+import safetensors_io
+
 ROOT = os.path.join(os.path.dirname(__file__), "..", "Tests", "SC2EngineTests", "Fixtures", "fuzz-seeds")
 
 
@@ -56,18 +58,7 @@ def pngs():
 
 
 def safetensors(path, tensors, metadata):
-    import json
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name], dtype="<f4")
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
-        blobs.append(a.tobytes())
-        offset += a.nbytes
-    header["__metadata__"] = metadata
-    text = json.dumps(header, sort_keys=True).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    safetensors_io.save({k: np.asarray(v, dtype=np.float32) for k, v in tensors.items()}, path, metadata)
 
 
 def classifier():
@@ -80,21 +71,11 @@ def classifier():
     safetensors(out("classifier", "tiny8.safetensors"), t, {"attributes": "age,eyeglasses,smile"})
 
 
-def read_safetensors(path):
-    import json
-    b = open(path, "rb").read()
-    n = struct.unpack("<Q", b[:8])[0]
-    header = json.loads(b[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    return {k: np.frombuffer(b[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]], dtype="<f4").reshape(v["shape"])
-            for k, v in header.items()}, meta
-
-
 def hostile():
     # The files issue 13 reported as crashes or silent acceptance, kept as regression inputs
     # (Tests/SC2EngineTests/Fixtures/fuzz/TARGET/, replayed by HostileFileTests).
     fx = os.path.join(ROOT, "..")
-    g, gm = read_safetensors(os.path.join(fx, "checkpoints", "generator_nvidia.safetensors"))
+    g, gm = safetensors_io.load(os.path.join(fx, "checkpoints", "generator_nvidia.safetensors"))
     def gen(name, edit, meta=None):
         t = dict(g); m = dict(gm); edit(t); m.update(meta or {})
         d = os.path.join(fx, "fuzz", "generator"); os.makedirs(d, exist_ok=True)
@@ -109,7 +90,7 @@ def hostile():
     def gap(t):
         t["mapping.fc2.weight"], t["mapping.fc2.bias"] = t.pop("mapping.fc1.weight"), t.pop("mapping.fc1.bias")
     gen("mapping-gap.safetensors", gap)
-    c, cm = read_safetensors(os.path.join(ROOT, "classifier", "tiny8.safetensors"))
+    c, cm = safetensors_io.load(os.path.join(ROOT, "classifier", "tiny8.safetensors"))
     def cls(name, edit):
         t = dict(c); edit(t)
         d = os.path.join(fx, "fuzz", "classifier"); os.makedirs(d, exist_ok=True)
