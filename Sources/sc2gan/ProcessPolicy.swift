@@ -12,7 +12,6 @@ enum ProcessPolicy {
         let env = ProcessInfo.processInfo.environment
         if let text = env["SC2GAN_THREADS"], let n = Int(text), n > 0 { BLASRuntime.workers = n }
         if env["SC2GAN_MALLOC"] != "system" { tuneMalloc() }
-        BLASRuntime.configureOnce()
     }
 
     /// OpenBLAS picks its kernel when the library loads, and on VMs that hide the CPU model it

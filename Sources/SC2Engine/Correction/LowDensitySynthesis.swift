@@ -111,8 +111,8 @@ public struct LowDensitySynthesis: Sendable {
 
         init(_ s: LowDensitySynthesis, _ dense: SampleSet) throws {
             self.s = s
-            a = try s.index(s.direction.attribute)
-            bs = try s.correlated.map(s.index)
+            a = try s.classifier.requiredIndex(of: s.direction.attribute)
+            bs = try s.correlated.map(s.classifier.requiredIndex)
             pa = try dense.scores(of: s.direction.attribute)
             pb = try s.correlated.map { try dense.scores(of: $0) }
             codes = dense.codes
@@ -168,9 +168,5 @@ public struct LowDensitySynthesis: Sendable {
                 abs(p[b] - pb[m][i]) <= s.maxCorrelatedChange && (p[b] > 0.5) == (pb[m][i] > 0.5)
             }
         }
-    }
-
-    fileprivate func index(_ name: String) throws -> Int {
-        try classifier.requiredIndex(of: name)
     }
 }

@@ -60,11 +60,9 @@ public struct Direction: Codable, Sendable, Equatable {
         guard array.shape.count == 1 || (array.shape.count == 2 && array.shape[0] == 1) else {
             throw SC2Error("\(url.path): a boundary has shape (1, D) or (D,); this array has shape \(array.shape)")
         }
-        let attribute = url.deletingPathExtension().lastPathComponent
-        let d = Direction(attribute: attribute, method: "imported", vector: [], provenance: ["source": url.path, "format": "npy"])
-        var raw = d
-        raw.vector = array.values
-        return try validated(raw, source: url.path)
+        return try validated(Direction(attribute: url.deletingPathExtension().lastPathComponent, method: "imported",
+                                       vector: array.values, provenance: ["source": url.path, "format": "npy"]),
+                             source: url.path)
     }
 
     /// Writes the vector as InterFaceGAN writes a boundary: a float32 .npy of shape (1, D)

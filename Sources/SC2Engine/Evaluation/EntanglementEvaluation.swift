@@ -54,7 +54,7 @@ public struct EntanglementEvaluation: Sendable {
 
     /// Held-out codes whose target is off (p < 0.5), from seeds in `seeds`, at most `count`.
     public func heldOut(target: String, seeds: [UInt32], count: Int) throws -> (codes: Tensor, scores: [[Float]], seeds: [UInt32]) {
-        let a = try index(target)
+        let a = try classifier.requiredIndex(of: target)
         let g = generator, d = g.config.wDim, nw = g.config.numWs
         var kept: [Float] = [], keptScores: [[Float]] = [], keptSeeds: [UInt32] = []
         for start in stride(from: 0, to: seeds.count, by: 32) where keptSeeds.count < count {
@@ -71,7 +71,7 @@ public struct EntanglementEvaluation: Sendable {
     /// Evaluates one direction on held-out codes for (target, correlated).
     public func evaluate(_ direction: Direction, method: String, correlated: String,
                          codes: Tensor, baseScores: [[Float]]) throws -> Row {
-        let a = try index(direction.attribute), b = try index(correlated)
+        let a = try classifier.requiredIndex(of: direction.attribute), b = try classifier.requiredIndex(of: correlated)
         let baseImages = generator.synthesis(codes)
         func meanTargetChange(_ alpha: Float) -> Double {
             let p = classifier.probabilities(generated: generator.synthesis(direction.apply(to: codes, alpha: alpha)))
@@ -108,7 +108,6 @@ public struct EntanglementEvaluation: Sendable {
                    targetReached: Statistics.mean(dA) >= 0.9 * targetChange)
     }
 
-    private func index(_ name: String) throws -> Int { try classifier.requiredIndex(of: name) }
 
     /// The table as text.
     public static func table(_ rows: [Row]) -> String {

@@ -62,8 +62,10 @@ public enum NPY {
             guard name.hasSuffix(".npy"), name.count > 4 else {
                 throw SC2Error("\(file.path): .npz member \(name.quotedForMessage) is not a .npy array")
             }
-            let limit = 1 << 20 + maxElements.multipliedReportingOverflow(by: 8).partialValue
-            let bytes = try zip.data(name, limit: limit)!
+            // A member's bytes: its header (at most 1 MB) and at most 8 bytes an element.
+            var limit = ByteCount()
+            limit.add(1 << 20); limit.add(maxElements, 8)
+            let bytes = try zip.data(name, limit: limit.value)!
             out[String(name.dropLast(4))] = try bytes.withUnsafeBytes {
                 try decode($0, name: "\(file.path): member \(name.quotedForMessage)", maxElements: maxElements)
             }
