@@ -9,7 +9,7 @@
 # copy it into Tests/SC2EngineTests/Fixtures/fuzz/T/ once fixed, so the tests replay it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
+SETUP_EXTRA=unzip source scripts/setup.sh
 seconds=${SECONDS_PER_TARGET:-600}
 all=(safetensors zip unpickler generator classifier direction png npy npz)
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
@@ -36,8 +36,6 @@ seed() {  # seed TARGET DIR: the valid (and known-bad) inputs a target starts fr
   [ -d "$fx/fuzz/$t" ] && cp "$fx/fuzz/$t"/* "$d"/ 2>/dev/null || true
 }
 
-command -v unzip >/dev/null || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq unzip >/dev/null; }
 status=0
 printf "%-12s %12s %8s %9s %9s  %s\n" target executions seconds "exec/s" corpus findings
 for t in "${targets[@]}"; do

@@ -3,13 +3,8 @@
 # reference fixtures, CLI end-to-end and the tmux-driven explorer tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
-# The NumPy interop tests load sc2gan's .npy/.npz files with Debian's numpy (not needed to run sc2gan).
-if ! dpkg-query -W -f='${Status}' python3-numpy 2>/dev/null | grep -q "install ok installed"; then
-  echo "test: installing python3-numpy for the NumPy interop tests" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-numpy >/dev/null
-fi
+# The NumPy interop and SeFa tests load sc2gan's files with Debian's numpy (sc2gan itself needs no Python).
+SETUP_EXTRA=python3-numpy source scripts/setup.sh
 # The tests link OpenBLAS directly: choose its kernel before it loads (see README, "BLAS kernel").
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX

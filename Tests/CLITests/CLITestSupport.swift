@@ -48,3 +48,23 @@ struct CLI {
         return d
     }
 }
+
+extension CLI {
+    /// Runs a tools/ script with Debian's interpreter and returns its standard output; throws
+    /// XCTSkip when /usr/bin/python3 or its numpy is missing (the test is then reported skipped).
+    static func python(_ script: String, _ args: [String]) throws -> Data {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no /usr/bin/python3") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [packageRoot.appendingPathComponent("tools/\(script)").path] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if e.contains("No module named 'numpy'") { throw XCTSkip("/usr/bin/python3 has no numpy (Debian: python3-numpy)") }
+        XCTAssertEqual(p.terminationStatus, 0, "tools/\(script): \(e)")
+        return data
+    }
+}

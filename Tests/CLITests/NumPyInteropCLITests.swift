@@ -12,20 +12,10 @@ final class NumPyInteropCLITests: XCTestCase {
 
     var sc2: URL { CLI.packageRoot.appendingPathComponent("assets/faceworld/directions/age.sc2.json") }
 
-    /// What numpy reads from `files` (nil when /usr/bin/python3 has no numpy: the caller skips).
-    func numpy(_ files: [URL]) throws -> [String: [String: [String: Any]]]? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [CLI.packageRoot.appendingPathComponent("tools/check_npy_files.py").path] + files.map(\.path)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), (try? p.run()) != nil else { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if e.contains("No module named 'numpy'") { return nil }
-        XCTAssertEqual(p.terminationStatus, 0, e)
-        return try JSONSerialization.jsonObject(with: data) as? [String: [String: [String: Any]]]
+    /// What numpy reads from `files` (skips the test when numpy is not installed).
+    func numpy(_ files: [URL]) throws -> [String: [String: [String: Any]]] {
+        let data = try CLI.python("check_npy_files.py", files.map(\.path))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: [String: Any]]])
     }
 
     func testBoundaryExportReadsBackInSC2GANAndNumPy() throws {
@@ -43,7 +33,7 @@ final class NumPyInteropCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["edit", "--seed", "4", "--direction", npy.path, "--steps=-1:1", "--out", fromNPY.path]).status, 0)
         XCTAssertEqual(try PNG.read(fromJSON).pixels, try PNG.read(fromNPY).pixels)
 
-        guard let seen = try numpy([npy]) else { throw XCTSkip("/usr/bin/python3 has no numpy (Debian: python3-numpy)") }
+        let seen = try numpy([npy])
         let a = try XCTUnwrap(seen[npy.path]?[""])
         XCTAssertEqual(a["dtype"] as? String, "float32")
         XCTAssertEqual(a["shape"] as? [Int], [1, d.vector.count])
@@ -84,7 +74,7 @@ final class NumPyInteropCLITests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: bad.path))
 
-        guard let seen = try numpy([npz]) else { throw XCTSkip("/usr/bin/python3 has no numpy (Debian: python3-numpy)") }
+        let seen = try numpy([npz])
         let w = try XCTUnwrap(seen[npz.path]?["w"])
         XCTAssertEqual(w["dtype"] as? String, "float32")
         XCTAssertEqual(w["shape"] as? [Int], [1, g.config.numWs, g.config.wDim])

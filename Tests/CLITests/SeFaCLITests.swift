@@ -7,19 +7,7 @@ import XCTest
 final class SeFaCLITests: XCTestCase {
     func testComponentsMatchTheNumPyReference() throws {
         let model = CLI.packageRoot.appendingPathComponent("assets/faceworld/generator.safetensors")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [CLI.packageRoot.appendingPathComponent("tools/sefa_reference.py").path, model.path, "--top", "5"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), (try? p.run()) != nil else {
-            throw XCTSkip("no /usr/bin/python3")
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if e.contains("No module named 'numpy'") { throw XCTSkip("/usr/bin/python3 has no numpy (Debian: python3-numpy)") }
-        XCTAssertEqual(p.terminationStatus, 0, e)
+        let data = try CLI.python("sefa_reference.py", [model.path, "--top", "5"])
         let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let vectors = try XCTUnwrap(reference["vectors"] as? [[Double]])
         let values = try XCTUnwrap(reference["eigenvalues"] as? [Double])
