@@ -22,7 +22,7 @@ def run(args):
 
 # The shipped generator's history, printed into the card: one run in stages, each resumed from the
 # last (the stage ends are approximate where a snapshot was chosen by hand; the exact final state is
-# tools/faceworld-resume.safetensors, whose G_ema is the shipped generator).
+# assets/training/faceworld-resume.safetensors, whose G_ema is the shipped generator).
 RECIPE = ("trained for {kimg} thousand images on 2 CPU cores with tools/train_generator.py in stages: "
           "non-saturating loss, lazy R1, EMA of G, path-length regularisation and style mixing 0.5 from scratch to "
           "160 kimg; then feature matching on a teacher classifier's attribute statistics (`--stat-weight`, "
@@ -43,7 +43,7 @@ REBUILD = ("# one run in stages: start each line when the previous has finished 
            "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=1.5 LIN_SHARPEN=8 LIN_EDIT=3 KIMG=505 tools/train_faceworld.sh\n"
            "RUN=.train/gan RESUME_PACK= LR=0.001 STAT_CELLS=chi2 LIN_WEIGHT=2 LIN_ORTHO=1 STAT_WEIGHT=3 LIN_SHARPEN=8 LIN_EDIT=3 SNAP_KIMG=5 KIMG={kimg} tools/train_faceworld.sh\n"
            "# or export the shipped state directly from the resume pack:\n"
-           "/usr/bin/python3 tools/train_generator.py --run /tmp/x --snapshot tools/faceworld-resume.safetensors --export .train/gan/snap-{kimg6}.safetensors\n"
+           "/usr/bin/python3 tools/train_generator.py --run /tmp/x --snapshot assets/training/faceworld-resume.safetensors --export .train/gan/snap-{kimg6}.safetensors\n"
            "cp .train/gan/snap-{kimg6}.safetensors assets/faceworld/generator.safetensors\n")
 
 

@@ -164,7 +164,7 @@ def main():
     ap.add_argument("--snapshot", help="with --export: a snapshot file or a resume pack instead of the latest state")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--pack", help="write a compact resume pack (fp16 G, G_ema, D; no optimiser state) and exit")
-    ap.add_argument("--resume-pack", default="tools/faceworld-resume.safetensors",
+    ap.add_argument("--resume-pack", default="assets/training/faceworld-resume.safetensors",
                     help="start from this pack when RUN/state.pt is absent (e.g. on a new machine)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--mapping-layers", type=int, default=8,
