@@ -6,7 +6,7 @@ import SC2Engine
 /// explorer's truncation, within a time budget, so a large model never stalls a key press.
 package struct AbsentSeedFinder {
     let generator: Generator
-    let classifier: AttributeClassifier
+    let classifier: any AttributePredictor
     let truncation: Float
     /// Below this probability the attribute counts as absent.
     var threshold: Float = 0.3
@@ -14,14 +14,14 @@ package struct AbsentSeedFinder {
     var maxTries = 64
     var budget: TimeInterval = 0.3
 
-    package init(generator: Generator, classifier: AttributeClassifier, truncation: Float) {
+    package init(generator: Generator, classifier: any AttributePredictor, truncation: Float) {
         self.generator = generator; self.classifier = classifier; self.truncation = truncation
     }
 
     /// The probability of `attribute` on `seed` (nil for an attribute the classifier lacks).
     func probability(_ attribute: String, seed: UInt32) -> Float? {
         guard let a = classifier.index(of: attribute) else { return nil }
-        return classifier.probabilities(generated: generator.generate(seeds: [seed], truncation: truncation))[0][a]
+        return (try? classifier.probabilities(generated: generator.generate(seeds: [seed], truncation: truncation)))?[0][a]
     }
 
     /// The first seed from `start` (stepping forward or back, wrapping) on which `attribute` is

@@ -5,7 +5,7 @@ import SC2Engine
 package struct CorrectionContext: Sendable {
     let attribute: String
     let generator: Generator
-    let classifier: AttributeClassifier
+    let classifier: any AttributePredictor
     /// Where the explorer's directions live (the original direction is there once computed).
     let library: DirectionLibrary
     /// The dense sample set the original and conditional directions were fitted on.

@@ -31,14 +31,14 @@ final class DirectionJob: @unchecked Sendable {
     let attribute: String
     let methods: [DirectionMethod]
     private let generator: Generator
-    private let classifier: AttributeClassifier?
+    private let classifier: (any AttributePredictor)?
     private let library: DirectionLibrary
     private let correctedProvider: CorrectedDirectionProvider?
     private let lock = NSLock()
     private var state: Snapshot
     private var outcome: Outcome?
 
-    init(attribute: String, methods: [DirectionMethod], generator: Generator, classifier: AttributeClassifier?,
+    init(attribute: String, methods: [DirectionMethod], generator: Generator, classifier: (any AttributePredictor)?,
          library: DirectionLibrary, correctedProvider: CorrectedDirectionProvider?) {
         self.attribute = attribute
         self.methods = methods
@@ -164,7 +164,7 @@ final class DirectionJob: @unchecked Sendable {
     }
 
     /// The cached sample set, built (and cached when the cache folder is writable) if needed.
-    private func sampleSet(classifier: AttributeClassifier, share: Double) throws -> SampleSet {
+    private func sampleSet(classifier: any AttributePredictor, share: Double) throws -> SampleSet {
         let seeds = DirectionJob.sampleSeeds
         let total = Double(seeds.count)
         report(0, "sampling")
@@ -177,7 +177,7 @@ final class DirectionJob: @unchecked Sendable {
             return try SampleSet.cached(in: dir, generator: generator, classifier: classifier, seeds: seeds,
                                         truncation: DirectionJob.sampleTruncation, progress: progress).set
         }
-        return SampleSet.build(generator: generator, classifier: classifier, seeds: seeds,
+        return try SampleSet.build(generator: generator, classifier: classifier, seeds: seeds,
                                truncation: DirectionJob.sampleTruncation, progress: progress)
     }
 }

@@ -8,7 +8,7 @@ package final class ExplorerApp {
     /// Everything loaded before the screen starts (so load errors print on a normal terminal).
     package struct Setup {
         let generator: Generator
-        let classifier: AttributeClassifier?
+        let classifier: (any AttributePredictor)?
         /// Why there are no score bars (nil when there is a classifier).
         let classifierNote: String?
         let store: ExplorerDirectionStore
@@ -21,7 +21,7 @@ package final class ExplorerApp {
         /// Finds seeds without the attribute for n/p (nil without a classifier).
         let seedFinder: AbsentSeedFinder?
 
-        package init(generator: Generator, classifier: AttributeClassifier?, classifierNote: String?,
+        package init(generator: Generator, classifier: (any AttributePredictor)?, classifierNote: String?,
                      store: ExplorerDirectionStore, state: ExplorerState, truncation: Float, exportDirectory: URL,
                      trace: ExplorerTrace?, correctedProvider: CorrectedDirectionProvider?, prefetch: Bool,
                      seedFinder: AbsentSeedFinder?) {

@@ -25,7 +25,7 @@ final class ExplorerWorker: @unchecked Sendable {
     /// Prefetch only while one render is quick (a large model would delay the next key).
     static let prefetchBudgetSeconds = 0.25
 
-    init(generator: Generator, classifier: AttributeClassifier?, prefetch: Bool = true) {
+    init(generator: Generator, classifier: (any AttributePredictor)?, prefetch: Bool = true) {
         maker = PictureMaker(generator: generator, classifier: classifier)
         self.prefetch = prefetch
     }

@@ -5,7 +5,7 @@ import Tensor
 /// Generates and scores pictures, with a bounded cache. Not thread-safe: owned by one thread.
 final class PictureMaker {
     let generator: Generator
-    let classifier: AttributeClassifier?
+    let classifier: (any AttributePredictor)?
     private var cache: [EditKey: Picture] = [:]
     private var order: [EditKey] = []
     private let capacity: Int
@@ -13,7 +13,7 @@ final class PictureMaker {
     /// Images per synthesis call (batched for speed, bounded for memory).
     let batchSize = 8
 
-    init(generator: Generator, classifier: AttributeClassifier?) {
+    init(generator: Generator, classifier: (any AttributePredictor)?) {
         self.generator = generator
         self.classifier = classifier
         let bytes = generator.config.resolution * generator.config.resolution * 3
@@ -57,7 +57,7 @@ final class PictureMaker {
             }
             let images = generator.synthesis(batch)
             let pictures = Generator.pictures(images)
-            let scores = classifier?.probabilities(generated: images)
+            let scores = (try? classifier?.probabilities(generated: images)) ?? nil
             for (i, k) in chunk.enumerated() {
                 let p = Picture(image: pictures[i], scores: scores?[i])
                 out[k] = p

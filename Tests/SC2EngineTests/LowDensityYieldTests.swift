@@ -11,7 +11,7 @@ final class LowDensityYieldTests: XCTestCase {
         let fw = Self.root.appendingPathComponent("assets/faceworld")
         let g = try Generator(contentsOf: fw.appendingPathComponent("generator.safetensors"))
         let c = try AttributeClassifier(contentsOf: fw.appendingPathComponent("classifier.safetensors"))
-        let dense = SampleSet.build(generator: g, classifier: c, seeds: (0..<UInt32(seeds)).map { $0 }, truncation: 1)
+        let dense = try SampleSet.build(generator: g, classifier: c, seeds: (0..<UInt32(seeds)).map { $0 }, truncation: 1)
         let age = try DirectionBuilder(samples: dense).original("age")
         return (g, c, dense, age)
     }

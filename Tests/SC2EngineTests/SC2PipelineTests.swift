@@ -12,7 +12,7 @@ final class SC2PipelineTests: XCTestCase {
     static let generator = try! Generator(contentsOf: faceWorld.appendingPathComponent("generator.safetensors"))
     static let classifier = try! AttributeClassifier(contentsOf: faceWorld.appendingPathComponent("classifier.safetensors"))
     /// 1,500 dense samples from the fit range, shared by the tests of this class.
-    static let dense = SampleSet.build(generator: generator, classifier: classifier, seeds: (0..<1500).map { UInt32($0) })
+    static let dense = try! SampleSet.build(generator: generator, classifier: classifier, seeds: (0..<1500).map { UInt32($0) })
 
     /// End to end: dense set -> original direction -> SC² correction -> evaluation on held-out
     /// seeds. The corrected age direction must carry clearly less eyeglasses along than the one

@@ -27,7 +27,7 @@ final class SampleCacheTests: XCTestCase {
         XCTAssertEqual(second.set.scores, first.set.scores)
         XCTAssertEqual(second.set.attributes, c.attributes)
         // What the cache holds is what building afresh gives.
-        let fresh = SampleSet.build(generator: g, classifier: c, seeds: seeds, truncation: 0.7)
+        let fresh = try SampleSet.build(generator: g, classifier: c, seeds: seeds, truncation: 0.7)
         XCTAssertEqual(fresh.w, second.set.w)
         XCTAssertEqual(fresh.scores, second.set.scores)
 

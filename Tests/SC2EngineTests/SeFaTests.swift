@@ -30,7 +30,7 @@ final class SeFaTests: XCTestCase {
         let fw = root.appendingPathComponent("assets/faceworld")
         let g = try Generator(contentsOf: fw.appendingPathComponent("generator.safetensors"))
         let c = try AttributeClassifier(contentsOf: fw.appendingPathComponent("classifier.safetensors"))
-        let dense = SampleSet.build(generator: g, classifier: c, seeds: (0..<600).map { UInt32($0) })
+        let dense = try SampleSet.build(generator: g, classifier: c, seeds: (0..<600).map { UInt32($0) })
         let components = SeFa.components(of: g)
         XCTAssertEqual(components.count, g.config.wDim)
         XCTAssertTrue(zip(components, components.dropFirst()).allSatisfy { $0.eigenvalue >= $1.eigenvalue })

@@ -17,7 +17,7 @@ final class ShippedGeneratorTests: XCTestCase {
         let marginals = preset["marginals"] as! [String: Double]
 
         let n = 400
-        let set = SampleSet.build(generator: g, classifier: c, seeds: (4_000_000..<UInt32(4_000_000 + n)).map { $0 })
+        let set = try SampleSet.build(generator: g, classifier: c, seeds: (4_000_000..<UInt32(4_000_000 + n)).map { $0 })
         let na = set.attributes.count
         let confident = (0..<n).filter { i in (0..<na).allSatisfy { let p = set.scores.data[i * na + $0]; return p > 0.9 || p < 0.1 } }.count
         // Bar: 80% on 2,000 samples; 400 samples allow about 2 points of noise each way.

@@ -4,7 +4,7 @@ import Tensor
 /// FaceWorld's attribute classifier (tools/train_classifier.py): four [conv3x3 + bias, lrelu 0.2,
 /// avgpool 2] stages, fc + lrelu, fc to one logit per attribute. Input: RGB in [-1, 1], NCHW,
 /// at the classifier's input size (images of other sizes are area-resized first).
-public struct AttributeClassifier: Sendable {
+public struct AttributeClassifier: AttributePredictor {
     struct ConvLayer: Sendable { let weight: [Float]; let bias: [Float]; let outChannels: Int }
     public let attributes: [String]
     public let inputSize: Int
@@ -15,6 +15,8 @@ public struct AttributeClassifier: Sendable {
     /// The images it was trained on: "faceworld" for FaceWorld's classifier
     /// (tools/train_classifier.py, or metadata `domain`); nil: not stated, any model.
     public let domain: String?
+    /// The file's content hash.
+    public var identity: String { ContentHash.ofFile(path) }
 
     /// What a FaceWorld-style classifier can be; anything else is refused before allocating.
     public enum Limits {
@@ -146,8 +148,6 @@ public struct AttributeClassifier: Sendable {
         }
         return probabilities(q)
     }
-
-    public func index(of name: String) -> Int? { attributes.firstIndex(of: name) }
 
     /// Area-average resize of a batch (both sides to `size`).
     static func resize(_ x: Tensor, to size: Int) -> Tensor {

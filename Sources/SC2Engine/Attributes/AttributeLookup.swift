@@ -15,10 +15,3 @@ public enum AttributeLookup {
         return SC2Error("\(context.map { "\($0): " } ?? "")unknown attribute \(name.quotedForMessage) (known: \(list))")
     }
 }
-
-extension AttributeClassifier {
-    /// The output index of `name`, or a one-line error listing the classifier's attributes.
-    public func requiredIndex(of name: String) throws -> Int {
-        try AttributeLookup.index(of: name, in: attributes)
-    }
-}

@@ -5,7 +5,7 @@ public enum PredictorDomain {
     public static let faceWorld = "faceworld"
 
     /// Throws one line when `classifier` states a domain that `generator` is not in.
-    public static func check(_ classifier: AttributeClassifier, for generator: Generator) throws {
+    public static func check(_ classifier: any AttributePredictor, for generator: Generator) throws {
         guard let wanted = classifier.domain, generator.domain != wanted else { return }
         let name = wanted == faceWorld ? "FaceWorld's classifier, which scores FaceWorld's cartoon faces only" : "a \(wanted) classifier"
         throw SC2Error("\(classifier.path) is \(name); \(generator.path) is not a \(wanted == faceWorld ? "FaceWorld" : wanted) model: pass --classifier with a classifier trained for this model's images")

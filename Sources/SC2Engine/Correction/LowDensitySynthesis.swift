@@ -16,7 +16,7 @@ public struct LowDensitySynthesis: Sendable {
     }
 
     public let generator: Generator
-    public let classifier: AttributeClassifier
+    public let classifier: any AttributePredictor
     public let direction: Direction    // the base direction of the target, with `layers` = semantic rows
     public let correlated: [String]
     public var mode: Mode = .shift
@@ -25,7 +25,7 @@ public struct LowDensitySynthesis: Sendable {
     /// Largest change of a correlated attribute's probability a kept sample may show.
     public var maxCorrelatedChange: Float = 0.25
 
-    public init(generator: Generator, classifier: AttributeClassifier, direction: Direction, correlated: [String]) {
+    public init(generator: Generator, classifier: any AttributePredictor, direction: Direction, correlated: [String]) {
         self.generator = generator; self.classifier = classifier; self.direction = direction; self.correlated = correlated
     }
 
@@ -47,7 +47,7 @@ public struct LowDensitySynthesis: Sendable {
                 let candidates = ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng)
                 guard !candidates.isEmpty else { continue }
                 let batch = Tensor(shape: [candidates.count, ctx.nw, ctx.d], data: candidates.flatMap { $0 })
-                let p = classifier.probabilities(generated: generator.synthesis(batch))
+                let p = try classifier.probabilities(generated: generator.synthesis(batch))
                 if let ci = p.indices.first(where: { ctx.accepts(p[$0], source: i, positive: positive) }) {
                     out.append(Sample(code: candidates[ci], sourceSeed: dense.seeds[i], targetPositive: positive, scores: p[ci]))
                     kept += 1
@@ -79,7 +79,7 @@ public struct LowDensitySynthesis: Sendable {
             for start in stride(from: 0, to: owner.count, by: 64) {
                 let n = min(64, owner.count - start)
                 let codes = Tensor(shape: [n, ctx.nw, ctx.d], data: Array(batch[start * ctx.nw * ctx.d..<(start + n) * ctx.nw * ctx.d]))
-                let p = classifier.probabilities(generated: generator.synthesis(codes))
+                let p = try classifier.probabilities(generated: generator.synthesis(codes))
                 for (m, s) in p.enumerated() where ctx.accepts(s, source: sources[owner[start + m]], positive: positive) {
                     ok.insert(owner[start + m])
                 }

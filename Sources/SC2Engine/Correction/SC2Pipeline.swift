@@ -85,10 +85,10 @@ public struct SC2Pipeline: Sendable {
     }
 
     public let generator: Generator
-    public let classifier: AttributeClassifier
+    public let classifier: any AttributePredictor
     public var options = Options()
 
-    public init(generator: Generator, classifier: AttributeClassifier, options: Options = Options()) {
+    public init(generator: Generator, classifier: any AttributePredictor, options: Options = Options()) {
         self.generator = generator; self.classifier = classifier; self.options = options
     }
 
@@ -249,7 +249,7 @@ public struct SC2Pipeline: Sendable {
             let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
             let result = projector.project(codes: codes, steps: options.refineSteps)
             kept.psnrs.append(contentsOf: result.psnr)
-            let p = classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
+            let p = try classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
             for (i, s) in chunk.enumerated() {
                 let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
                 let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }

@@ -23,16 +23,16 @@ package struct SemanticLayers: Sendable {
     ///   - alpha: step along the direction (in w units); the same for every window.
     ///   - minimumShare: a window must reach this share of the all-rows target change.
     ///   - fixed: rows chosen by the user: only they and all rows are measured, and they are `best`.
-    package static func measure(generator g: Generator, classifier c: AttributeClassifier, direction: Direction,
+    package static func measure(generator g: Generator, classifier c: any AttributePredictor, direction: Direction,
                                codes: Tensor, alpha: Float, minimumShare: Double = 0.6, fixed: [Int]? = nil,
                                progress: ((Int, Int) -> Void)? = nil) throws -> SemanticLayers {
         let a = try c.requiredIndex(of: direction.attribute)
         let nw = g.config.numWs
-        let base = c.probabilities(generated: g.synthesis(codes))
-        func effect(_ rows: [Int]) -> Window {
+        let base = try c.probabilities(generated: g.synthesis(codes))
+        func effect(_ rows: [Int]) throws -> Window {
             var d = direction
             d.layers = rows
-            let p = c.probabilities(generated: g.synthesis(d.apply(to: codes, alpha: alpha)))
+            let p = try c.probabilities(generated: g.synthesis(d.apply(to: codes, alpha: alpha)))
             var target = 0.0, leak = 0.0
             for i in 0..<p.count {
                 for k in 0..<c.attributes.count {
@@ -47,9 +47,9 @@ package struct SemanticLayers: Sendable {
             if let bad = fixed.first(where: { $0 < 0 || $0 >= nw }) {
                 throw SC2Error("row \(bad) is out of range: this generator has \(nw) W+ rows (0-\(nw - 1))")
             }
-            let all = effect(Array(0..<nw))
+            let all = try effect(Array(0..<nw))
             progress?(1, 2)
-            let chosen = effect(Array(Set(fixed)).sorted())
+            let chosen = try effect(Array(Set(fixed)).sorted())
             progress?(2, 2)
             return SemanticLayers(attribute: direction.attribute, best: chosen, all: all, windows: [all, chosen])
         }
@@ -58,7 +58,7 @@ package struct SemanticLayers: Sendable {
         var done = 0
         for start in 0..<nw {
             for end in start..<nw {
-                windows.append(effect(Array(start...end)))
+                windows.append(try effect(Array(start...end)))
                 done += 1
                 progress?(done, total)
             }

@@ -45,12 +45,12 @@ public struct EntanglementEvaluation: Sendable {
     }
 
     public let generator: Generator
-    public let classifier: AttributeClassifier
+    public let classifier: any AttributePredictor
     /// Mean increase of the target's probability every method must reach.
     public var targetChange: Double = 0.5
     public var truncation: Float = 1
 
-    public init(generator: Generator, classifier: AttributeClassifier) { self.generator = generator; self.classifier = classifier }
+    public init(generator: Generator, classifier: any AttributePredictor) { self.generator = generator; self.classifier = classifier }
 
     /// Held-out codes whose target is off (p < 0.5), from seeds in `seeds`, at most `count`.
     public func heldOut(target: String, seeds: [UInt32], count: Int) throws -> (codes: Tensor, scores: [[Float]], seeds: [UInt32]) {
@@ -60,7 +60,7 @@ public struct EntanglementEvaluation: Sendable {
         for start in stride(from: 0, to: seeds.count, by: 32) where keptSeeds.count < count {
             let chunk = Array(seeds[start..<min(start + 32, seeds.count)])
             let ws = g.ws(z: g.latents(seeds: chunk), truncation: truncation)
-            let p = classifier.probabilities(generated: g.synthesis(ws))
+            let p = try classifier.probabilities(generated: g.synthesis(ws))
             for i in 0..<chunk.count where p[i][a] < 0.5 && keptSeeds.count < count {
                 kept.append(contentsOf: ws.data[i * nw * d..<(i + 1) * nw * d]); keptScores.append(p[i]); keptSeeds.append(chunk[i])
             }
@@ -73,20 +73,20 @@ public struct EntanglementEvaluation: Sendable {
                          codes: Tensor, baseScores: [[Float]]) throws -> Row {
         let a = try classifier.requiredIndex(of: direction.attribute), b = try classifier.requiredIndex(of: correlated)
         let baseImages = generator.synthesis(codes)
-        func meanTargetChange(_ alpha: Float) -> Double {
-            let p = classifier.probabilities(generated: generator.synthesis(direction.apply(to: codes, alpha: alpha)))
+        func meanTargetChange(_ alpha: Float) throws -> Double {
+            let p = try classifier.probabilities(generated: generator.synthesis(direction.apply(to: codes, alpha: alpha)))
             return Statistics.mean(p.indices.map { Double(p[$0][a] - baseScores[$0][a]) })
         }
         // Bracket then bisect alpha so the mean target change reaches `targetChange`.
         var lo: Float = 0, hi: Float = 1
-        while meanTargetChange(hi) < targetChange && hi < 64 { lo = hi; hi *= 2 }
+        while try meanTargetChange(hi) < targetChange && hi < 64 { lo = hi; hi *= 2 }
         for _ in 0..<12 {
             let mid = (lo + hi) / 2
-            if meanTargetChange(mid) < targetChange { lo = mid } else { hi = mid }
+            if try meanTargetChange(mid) < targetChange { lo = mid } else { hi = mid }
         }
         let alpha = hi
         let edited = generator.synthesis(direction.apply(to: codes, alpha: alpha))
-        let p = classifier.probabilities(generated: edited)
+        let p = try classifier.probabilities(generated: edited)
         var dA: [Double] = [], leak: [Double] = [], other: [Double] = [], pix: [Double] = []
         var success = 0
         let per = edited.count / max(p.count, 1)

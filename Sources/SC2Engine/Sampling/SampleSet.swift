@@ -35,15 +35,15 @@ public struct SampleSet: Sendable {
         return Statistics.correlationMatrix(labels)
     }
 
-    static func provenance(generator g: Generator, classifier c: AttributeClassifier, seeds: [UInt32], truncation: Float) -> [String: String] {
-        ["model_hash": g.hash, "classifier_hash": ContentHash.ofFile(c.path), "truncation": "\(truncation)",
+    static func provenance(generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32], truncation: Float) -> [String: String] {
+        ["model_hash": g.hash, "classifier_hash": c.identity, "truncation": "\(truncation)",
          "seeds": seeds.count == 0 ? "" : "\(seeds.first!)-\(seeds.last!) (\(seeds.count))",
          "seeds_hash": ContentHash.of(Data(seeds.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }))]
     }
 
     /// Generates and scores in batches on all cores; `progress(done)` after each batch.
-    public static func build(generator g: Generator, classifier c: AttributeClassifier, seeds: [UInt32],
-                             truncation: Float = 1, batch: Int = 32, progress: ((Int) -> Void)? = nil) -> SampleSet {
+    public static func build(generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32],
+                             truncation: Float = 1, batch: Int = 32, progress: ((Int) -> Void)? = nil) throws -> SampleSet {
         let d = g.config.wDim, na = c.attributes.count
         var w = Tensor(zeros: [seeds.count, d]), scores = Tensor(zeros: [seeds.count, na])
         for start in stride(from: 0, to: seeds.count, by: batch) {
@@ -51,7 +51,7 @@ public struct SampleSet: Sendable {
             let wt = g.broadcast(g.mapping(g.latents(seeds: chunk)), truncation: truncation, cutoff: nil)
             let nw = g.config.numWs
             for i in 0..<chunk.count { for k in 0..<d { w.data[(start + i) * d + k] = wt.data[(i * nw) * d + k] } }
-            let p = c.probabilities(generated: g.synthesis(wt))
+            let p = try c.probabilities(generated: g.synthesis(wt))
             for i in 0..<chunk.count { for a in 0..<na { scores.data[(start + i) * na + a] = p[i][a] } }
             progress?(start + chunk.count)
         }
@@ -60,7 +60,7 @@ public struct SampleSet: Sendable {
     }
 
     /// The cached set when its provenance matches, else builds and caches it.
-    public static func cached(in dir: URL, generator g: Generator, classifier c: AttributeClassifier, seeds: [UInt32],
+    public static func cached(in dir: URL, generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32],
                               truncation: Float = 1, progress: ((Int) -> Void)? = nil) throws -> (set: SampleSet, fromCache: Bool) {
         let prov = provenance(generator: g, classifier: c, seeds: seeds, truncation: truncation)
         let key = ContentHash.of(Data(prov.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";").utf8))
@@ -71,7 +71,7 @@ public struct SampleSet: Sendable {
             let attrs = (ckpt.metadata["attributes"] ?? "").split(separator: ",").map(String.init)
             return (SampleSet(seeds: seeds, truncation: truncation, w: w, scores: s, attributes: attrs, provenance: prov), true)
         }
-        let set = build(generator: g, classifier: c, seeds: seeds, truncation: truncation, progress: progress)
+        let set = try build(generator: g, classifier: c, seeds: seeds, truncation: truncation, progress: progress)
         var meta = prov
         meta["attributes"] = set.attributes.joined(separator: ",")
         // Seeds as floats are exact below 2^24; larger seeds are checked through seeds_hash.

@@ -43,7 +43,7 @@ extension FaceWorldCommand {
             // Generated samples scored by the classifier.
             let seeds = (0..<UInt32(samples)).map { firstSeed &+ $0 }
             let bar = ProgressBar("scoring samples", total: samples)
-            let set = SampleSet.build(generator: g, classifier: c, seeds: seeds) { bar.update($0) }
+            let set = try SampleSet.build(generator: g, classifier: c, seeds: seeds) { bar.update($0) }
             bar.finish("scored \(samples) samples")
             let na = names.count
             var genCols = [[Double]](repeating: [], count: na)

@@ -85,11 +85,11 @@ struct CorrectionOptions: ParsableArguments {
     }
 
     /// --correlated checked against the classifier before any sampling.
-    func correlatedNames(_ engine: EngineOptions, _ c: AttributeClassifier, target: String) throws -> [String]? {
+    func correlatedNames(_ engine: EngineOptions, _ c: any AttributePredictor, target: String) throws -> [String]? {
         try correlated.map { try engine.attributeList($0, c, excluding: target, flag: "--correlated") }
     }
 
-    func run(_ g: Generator, _ c: AttributeClassifier, attribute: String, dense: SampleSet,
+    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
              original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps

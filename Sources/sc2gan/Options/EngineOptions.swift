@@ -19,13 +19,13 @@ struct EngineOptions: ParsableArguments {
 
 
 
-    func load() throws -> (Generator, AttributeClassifier) {
+    func load() throws -> (Generator, any AttributePredictor) {
         let g = try modelOptions.load()
         return (g, try classifierOptions.load(for: g))
     }
 
     /// The dense sample set, from the cache when its provenance matches.
-    func denseSamples(_ g: Generator, _ c: AttributeClassifier) throws -> SampleSet {
+    func denseSamples(_ g: Generator, _ c: any AttributePredictor) throws -> SampleSet {
         let dir = cache.map { URL(fileURLWithPath: $0) } ?? SampleSet.defaultCacheDirectory
         let bar = ProgressBar("sampling", total: samples)
         let (set, cached) = try SampleSet.cached(in: dir, generator: g, classifier: c, seeds: (0..<UInt32(samples)).map { $0 },
@@ -35,12 +35,12 @@ struct EngineOptions: ParsableArguments {
         return set
     }
 
-    func attributeName(_ name: String, _ c: AttributeClassifier) throws -> String {
+    func attributeName(_ name: String, _ c: any AttributePredictor) throws -> String {
         c.attributes[try c.requiredIndex(of: name)]
     }
 
     /// A comma-separated list of attributes other than `target`, each known to the classifier, no repeats.
-    func attributeList(_ list: String, _ c: AttributeClassifier, excluding target: String, flag: String) throws -> [String] {
+    func attributeList(_ list: String, _ c: any AttributePredictor, excluding target: String, flag: String) throws -> [String] {
         let names = try list.split(separator: ",").map { try attributeName(String($0), c) }
         guard !names.isEmpty else { throw SC2Error("\(flag) needs at least one attribute") }
         guard !names.contains(target) else { throw SC2Error("\(flag) cannot include the target attribute '\(target)'") }
