@@ -102,23 +102,4 @@ final class DirectionTests: XCTestCase {
         XCTAssertThrowsError(try d.checkCompatible(wDim: 3, numWs: 5, source: "f")) { XCTAssertTrue("\($0)".contains("row 5")) }
         XCTAssertNoThrow(try d.checkCompatible(wDim: 3, numWs: 6, source: "f"))
     }
-
-    /// A method that never reaches the target change gets no leakage ratio (it used to print
-    /// leakage / 1e-9) and the table says why.
-    func testEvaluationTableMarksUnreachedTarget() {
-        typealias E = EntanglementEvaluation
-        func row(_ method: String, _ dTarget: [Double], _ leak: [Double], reached: Bool) -> E.Row {
-            E.Row(target: "lipstick", correlated: "long_hair", method: method, alpha: 64, targetChange: E.Stat(dTarget),
-                  leakage: E.Stat(leak), otherLeakage: E.Stat([0]), pixelChange: E.Stat([1]), successRate: 0.5, samples: 2,
-                  targetReached: reached)
-        }
-        let ok = row("original", [0.4, 0.6], [0.1, 0.3], reached: true)
-        XCTAssertEqual(ok.ratio!, 0.2 / 0.5, accuracy: 1e-12)
-        let stuck = row("conditional", [0.0, 1e-7], [0.2, 0.2], reached: false)
-        XCTAssertNil(stuck.ratio)
-        let table = E.table([ok, stuck])
-        XCTAssertTrue(table.contains("0.400"), table)
-        XCTAssertTrue(table.contains("n/a*") && table.contains("did not reach the target change"), table)
-        XCTAssertEqual(E.csv([stuck]).split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false)[10], "")
-    }
 }

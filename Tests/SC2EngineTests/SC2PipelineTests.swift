@@ -39,10 +39,10 @@ final class SC2PipelineTests: XCTestCase {
         XCTAssertTrue(stages.contains(.reprojection) && stages.contains(.refit))
         XCTAssertEqual(LinearAlgebra.norm(corrected.vector), 1, accuracy: 1e-5)
 
-        let evaluation = EntanglementEvaluation(generator: g, classifier: c)
+        let evaluation = EntanglementEvaluation(generator: g, judge: c)
         let held = try evaluation.heldOut(target: "age", seeds: (0..<4000).map { 6_000_000 + UInt32($0) }, count: 80)
-        let before = try evaluation.evaluate(original, method: "original", correlated: "eyeglasses", codes: held.codes, baseScores: held.scores)
-        let after = try evaluation.evaluate(corrected, method: "sc2", correlated: "eyeglasses", codes: held.codes, baseScores: held.scores)
+        let before = try evaluation.evaluate(original, method: "original", correlated: "eyeglasses", held: held, level: 0.5)
+        let after = try evaluation.evaluate(corrected, method: "sc2", correlated: "eyeglasses", held: held, level: 0.5)
         XCTAssertTrue(before.targetReached && after.targetReached)
         XCTAssertLessThan(after.leakage.mean, 0.6 * before.leakage.mean,
                           "SC² leakage \(after.leakage.mean) vs original \(before.leakage.mean)")

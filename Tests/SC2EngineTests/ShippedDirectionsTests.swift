@@ -14,14 +14,14 @@ final class ShippedDirectionsTests: XCTestCase {
         let g = try Generator(contentsOf: fw.appendingPathComponent("generator.safetensors"))
         let c = try AttributeClassifier(contentsOf: fw.appendingPathComponent("classifier.safetensors"))
         let lib = DirectionLibrary(directory: fw.appendingPathComponent("directions"))
-        let eval = EntanglementEvaluation(generator: g, classifier: c)
+        let eval = EntanglementEvaluation(generator: g, judge: c)
 
         let age = try eval.heldOut(target: "age", seeds: (3_000_000..<3_000_400).map { $0 }, count: 32)
         XCTAssertEqual(age.seeds.count, 32)
         let original = try XCTUnwrap(try lib.direction(attribute: "age", method: .original))
         let corrected = try XCTUnwrap(try lib.direction(attribute: "age", method: .corrected))
-        let o = try eval.evaluate(original, method: "original", correlated: "eyeglasses", codes: age.codes, baseScores: age.scores)
-        let k = try eval.evaluate(corrected, method: "sc2", correlated: "eyeglasses", codes: age.codes, baseScores: age.scores)
+        let o = try eval.evaluate(original, method: "original", correlated: "eyeglasses", held: age, level: 0.5)
+        let k = try eval.evaluate(corrected, method: "sc2", correlated: "eyeglasses", held: age, level: 0.5)
         XCTAssertEqual(o.targetChange.mean, 0.5, accuracy: 0.02)
         XCTAssertEqual(k.targetChange.mean, 0.5, accuracy: 0.02)
         XCTAssertLessThanOrEqual(k.leakage.mean, 0.5 * o.leakage.mean,
@@ -29,7 +29,7 @@ final class ShippedDirectionsTests: XCTestCase {
 
         let smile = try eval.heldOut(target: "smile", seeds: (3_000_000..<3_000_400).map { $0 }, count: 32)
         let smileCorrected = try XCTUnwrap(try lib.direction(attribute: "smile", method: .corrected))
-        let s = try eval.evaluate(smileCorrected, method: "sc2", correlated: "eyeglasses", codes: smile.codes, baseScores: smile.scores)
+        let s = try eval.evaluate(smileCorrected, method: "sc2", correlated: "eyeglasses", held: smile, level: 0.5)
         XCTAssertLessThan(s.leakage.mean, 0.05, "smile -> eyeglasses leakage \(s.leakage.mean)")
     }
 }

@@ -18,6 +18,20 @@ package enum RefitBalance {
         package var dropNegative: [Int] = [], addNegative: [Int] = []
         /// J before and after the swaps.
         package var imbalanceBefore = 0.0, imbalanceAfter = 0.0
+        /// The swaps in the order they were chosen: true = into the positive class.
+        package var order: [Bool] = []
+
+        /// The first `n` swaps only (a dose-response point); J is not recomputed (nan).
+        package func prefix(_ n: Int) -> Plan {
+            let chosen = order.prefix(max(0, n))
+            let p = chosen.filter { $0 }.count, q = chosen.count - p
+            var out = Plan()
+            out.dropPositive = Array(dropPositive.prefix(p)); out.addPositive = Array(addPositive.prefix(p))
+            out.dropNegative = Array(dropNegative.prefix(q)); out.addNegative = Array(addNegative.prefix(q))
+            out.order = Array(chosen)
+            out.imbalanceBefore = imbalanceBefore; out.imbalanceAfter = n >= order.count ? imbalanceAfter : .nan
+            return out
+        }
     }
 
     /// J for two classes of correlated labels.
@@ -77,6 +91,7 @@ package enum RefitBalance {
                 if s.cls == 0 { cp[b] += delta } else { cn[b] += delta }
             }
             if s.cls == 0 { plan.dropPositive.append(s.d); plan.addPositive.append(s.r) } else { plan.dropNegative.append(s.d); plan.addNegative.append(s.r) }
+            plan.order.append(s.cls == 0)
             current = s.value
         }
         plan.imbalanceAfter = current

@@ -32,7 +32,31 @@ public struct SC2Pipeline: Sendable {
         /// The base method the re-fit uses (InterFaceGAN's SVM unless told otherwise): SC² corrects
         /// a base method's direction with that same method.
         public var learner: any DirectionFinder = InterFaceGANFinder()
+        /// Every random choice (the re-fit's class split and shuffles, donors, rare-sample order,
+        /// random rows) derives from this; restarts of an evaluation use 0, 1, 2, ...
+        public var seed: UInt64 = 0
+        /// The method itself or one of its ablations (docs/METHOD.md, "Ablations").
+        public var variant: Variant = .full
         public init() {}
+    }
+
+    /// SC² and the ablations that take one of its parts away, each run through the same stages
+    /// so that a table can set them side by side.
+    public enum Variant: String, Sendable, CaseIterable, Codable {
+        /// Rows, low-density synthesis, re-projection, balanced re-fit.
+        case full
+        /// No synthesis: the same balance target reached with rare combinations already present
+        /// in the dense set (samples outside the two classes swapped in).
+        case denseOnly = "dense-only"
+        /// Synthesised W+ samples enter the re-fit as the mean of their rows, not re-projected.
+        case noReprojection = "no-reprojection"
+        /// Re-projection by the closed form only (no gradient refinement).
+        case closedForm = "closed-form"
+        /// Rows drawn at random (a window of 1 to `yieldMaxRows` rows) instead of measured.
+        case randomRows = "random-rows"
+
+        /// The method name in tables and direction files.
+        public var methodName: String { self == .full ? DirectionMethod.corrected.rawValue : "sc2-" + rawValue }
     }
 
     public enum Mix: String, Sendable, CaseIterable, Codable { case balanced, share }
@@ -95,8 +119,26 @@ public struct SC2Pipeline: Sendable {
     /// Returns the corrected direction and a report; `progress(stage, done, total)`.
     public func correct(attribute: String, dense: SampleSet, original: Direction? = nil, correlated: [String]? = nil,
                         progress: ((Stage, Int, Int) -> Void)? = nil) throws -> (direction: Direction, report: Report) {
+        let r = try correct(attribute: attribute, dense: dense, original: original, correlated: correlated, doses: [], progress: progress)
+        return (r.direction, r.report)
+    }
+
+    /// One point of a dose-response: the re-fit with only the first `requested` rare samples of
+    /// the balancing plan (in the order the plan chose them, most useful first).
+    public struct Dose: Sendable {
+        public let requested: Int
+        /// Rare samples actually in the re-fit (fewer when the plan had fewer).
+        public let used: Int
+        public let direction: Direction
+    }
+
+    /// The correction, plus one re-fit per entry of `doses` on the same rare samples.
+    public func correct(attribute: String, dense: SampleSet, original: Direction? = nil, correlated: [String]? = nil,
+                        doses: [Int], progress: ((Stage, Int, Int) -> Void)? = nil) throws
+        -> (direction: Direction, report: Report, doses: [Dose]) {
         let t0 = Date()
-        let builder = DirectionBuilder(samples: dense)
+        var builder = DirectionBuilder(samples: dense)
+        builder.fitter.seed = options.seed
         let base = try original ?? builder.original(attribute)
         let corr = try correlated ?? builder.correlated(with: attribute)
         let codes = dense.codes   // materialised once: `codes` builds the rows on every access
@@ -105,15 +147,20 @@ public struct SC2Pipeline: Sendable {
         let spread = Float(Statistics.std(codes.map { Double(LinearAlgebra.dot($0, base.vector)) }))
         let alphas: [Float] = [1.5, 2.5, 3.5].map { $0 * spread }
 
-        // 1. Rows.
-        let rows = try chooseRows(base: base, correlated: corr, dense: dense, codes: codes, targetScores: pa,
+        // 1. Rows (none needed when nothing is synthesised).
+        let rows: (window: SemanticLayers.Window, yield: Double?, choice: String)
+        if options.variant == .denseOnly {
+            rows = (SemanticLayers.Window(rows: [], targetChange: .nan, leakage: .nan), nil, "none")
+        } else {
+            rows = try chooseRows(base: base, correlated: corr, dense: dense, codes: codes, targetScores: pa,
                                   spread: spread, alphas: alphas, progress: progress)
+        }
         var layered = base
         layered.layers = rows.window.rows
 
         // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
-        let fitter = DirectionFitter()
-        var rng = Xoshiro(seed: 1)
+        let fitter = builder.fitter
+        var rng = Xoshiro(seed: Self.stream(1, options.seed))
         let (posIdx, negIdx) = fitter.classes(scores: pa, rng: &rng)
         let k = posIdx.count
         let cap = Int(options.rareShare * Double(k))
@@ -134,19 +181,36 @@ public struct SC2Pipeline: Sendable {
         var rarePool: [Int] = [], rareNegPool: [Int] = []
         var plan = RefitBalance.Plan()
         var lastImbalance = Double.infinity
-        while true {
+        func pools() {
+            var poolRng = Xoshiro(seed: Self.stream(2, options.seed))
+            rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
+            rareNegPool = kept.w.indices.filter { kept.scores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
+        }
+        func balance() {
+            plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
+                                     rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
+        }
+        if options.variant == .denseOnly {
+            // The pool: every dense sample outside the two classes, scored as the dense set was.
+            let inClass = Set(posIdx).union(negIdx)
+            for i in 0..<dense.count where !inClass.contains(i) {
+                kept.w.append(codes[i])
+                kept.scores.append(classifier.attributes.map { name in
+                    dense.attributes.firstIndex(of: name).map { dense.scores.data[i * na + $0] } ?? 0 })
+            }
+            pools()
+            if options.mix == .balanced { balance() }
+        }
+        while options.variant != .denseOnly {
             rounds += 1
-            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: alphas,
+            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: alphas, seed: options.seed,
                                             used: &used) { progress?(.lowDensity, $0, $1) }
             synthesised += rare.count
             try reproject(rare, with: projector, target: a, correlated: bs, into: &kept, progress: progress)
 
-            var poolRng = Xoshiro(seed: 2)
-            rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
-            rareNegPool = kept.w.indices.filter { kept.scores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
+            pools()
             if options.mix == .share { break }
-            plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
-                                     rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
+            balance()
             // Balanced: another round while the classes are still unbalanced, a class has room for
             // more rare samples, the budget allows, and the last round helped (its rare samples
             // lowered the imbalance: if none of a round's did, more of the same will not).
@@ -163,13 +227,18 @@ public struct SC2Pipeline: Sendable {
             plan = Self.sharePlan(cap: cap, k: k, positive: posIdx, negative: negIdx, rarePositive: rarePool, rareNegative: rareNegPool,
                                   denseLabels: denseLabels, rareLabels: rareLabels)
         }
-        func mixClass(_ idx: [Int], drop: [Int], add: [Int], pool: [Int]) -> [[Float]] {
-            let dropped = Set(drop)
-            return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { kept.w[pool[$0]] }
+        let refitRng = rng
+        func refit(_ plan: RefitBalance.Plan) -> (normal: [Float], validationAccuracy: Double) {
+            func mixClass(_ idx: [Int], drop: [Int], add: [Int], pool: [Int]) -> [[Float]] {
+                let dropped = Set(drop)
+                return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { kept.w[pool[$0]] }
+            }
+            var r = refitRng
+            return Self.refit(learner: options.learner, positive: mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool),
+                              negative: mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool),
+                              trainFraction: fitter.trainFraction, rng: &r)
         }
-        let fit = Self.refit(learner: options.learner, positive: mixClass(posIdx, drop: plan.dropPositive, add: plan.addPositive, pool: rarePool),
-                             negative: mixClass(negIdx, drop: plan.dropNegative, add: plan.addNegative, pool: rareNegPool),
-                             trainFraction: fitter.trainFraction, rng: &rng)
+        let fit = refit(plan)
 
         var prov = dense.provenance
         prov["base_method"] = base.method
@@ -181,20 +250,36 @@ public struct SC2Pipeline: Sendable {
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
         prov["rounds"] = "\(rounds)"
+        prov["seed"] = "\(options.seed)"
+        prov["variant"] = options.variant.rawValue
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
-        let corrected = Direction(attribute: attribute, method: DirectionMethod.corrected.rawValue, vector: fit.normal, provenance: prov)
+        let method = options.variant.methodName
+        let corrected = Direction(attribute: attribute, method: method, vector: fit.normal, provenance: prov)
         let report = Report(attribute: attribute, correlated: corr, semanticRows: rows.window.rows,
                             semanticTargetChange: rows.window.targetChange, semanticLeakage: rows.window.leakage,
                             rowChoice: rows.choice, rowYield: rows.yield,
                             rareSynthesised: synthesised, rareKeptAfterProjection: kept.w.count,
-                            projectionPSNR: Statistics.mean(kept.psnrs),
+                            projectionPSNR: kept.psnrs.isEmpty ? .nan : Statistics.mean(kept.psnrs),
                             originalValidationAccuracy: base.provenance["validation_accuracy"].flatMap(Double.init),
                             correctedValidationAccuracy: fit.validationAccuracy,
                             cosineOriginalCorrected: Double(corrected.cosine(base)),
                             rareInRefit: [plan.addPositive.count, plan.addNegative.count], rounds: rounds, classImbalanceBefore: plan.imbalanceBefore,
                             classImbalanceAfter: plan.imbalanceAfter, seconds: Date().timeIntervalSince(t0))
-        return (corrected, report)
+        let doseResults = doses.map { n -> Dose in
+            let part = plan.prefix(n)
+            var p = prov
+            p["rare_samples"] = "\(part.addPositive.count)+\(part.addNegative.count)"
+            p["dose"] = "\(n)"
+            let f = refit(part)
+            p["validation_accuracy"] = String(format: "%.4f", f.validationAccuracy)
+            return Dose(requested: n, used: part.addPositive.count + part.addNegative.count,
+                        direction: Direction(attribute: attribute, method: method, vector: f.normal, provenance: p))
+        }
+        return (corrected, report, doseResults)
     }
+
+    /// A seed for random stream `k` of run `seed` (streams differ, runs differ).
+    static func stream(_ k: UInt64, _ seed: UInt64) -> UInt64 { seed == 0 ? k : k &+ seed &* 0x9E37_79B9_7F4A_7C15 }
 
     // MARK: the stages
 
@@ -206,6 +291,15 @@ public struct SC2Pipeline: Sendable {
                             spread: Float, alphas: [Float], progress: ((Stage, Int, Int) -> Void)?) throws
         -> (window: SemanticLayers.Window, yield: Double?, choice: String) {
         let nw = generator.config.numWs, d = generator.config.wDim
+        if options.variant == .randomRows && options.rows == nil {
+            var o = self
+            var r = Xoshiro(seed: Self.stream(3, options.seed))
+            let length = 1 + Int(r.next() % UInt64(max(1, min(options.yieldMaxRows, nw - 1))))
+            let start = Int(r.next() % UInt64(nw - length + 1))
+            o.options.rows = Array(start..<(start + length))
+            return try o.chooseRows(base: base, correlated: correlated, dense: dense, codes: codes, targetScores: pa,
+                                    spread: spread, alphas: alphas, progress: progress)
+        }
         let mids = (0..<dense.count).sorted { abs(pa[$0] - 0.5) > abs(pa[$1] - 0.5) }
         let pick = Array(mids.suffix(options.semanticSamples * 4).prefix(options.semanticSamples * 4)).enumerated()
             .filter { $0.offset % 4 == 0 }.map { $0.element }
@@ -213,7 +307,7 @@ public struct SC2Pipeline: Sendable {
         for (i, k) in pick.enumerated() { for r in 0..<nw { semCodes.data.replaceSubrange((i * nw + r) * d..<(i * nw + r + 1) * d, with: codes[k]) } }
         let sem = try SemanticLayers.measure(generator: generator, classifier: classifier, direction: base, codes: semCodes,
                                              alpha: 2 * spread, fixed: options.rows) { progress?(.semanticLayers, $0, $1) }
-        if options.rows != nil { return (sem.best, nil, "given") }
+        if options.rows != nil { return (sem.best, nil, options.variant == .randomRows ? "random" : "given") }
         guard options.rowChoice == .yield else { return (sem.best, nil, "effect") }
         let windows = sem.windows.filter { $0.rows.count <= options.yieldMaxRows && $0.rows.count < nw }
         var probe = LowDensitySynthesis(generator: generator, classifier: classifier, direction: base, correlated: correlated)
@@ -247,7 +341,17 @@ public struct SC2Pipeline: Sendable {
         for start in stride(from: 0, to: rare.count, by: 16) {
             let chunk = Array(rare[start..<min(start + 16, rare.count)])
             let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
-            let result = projector.project(codes: codes, steps: options.refineSteps)
+            if options.variant == .noReprojection {
+                // Ablation: the W+ sample as the mean of its rows, kept on its synthesis scores.
+                for s in chunk {
+                    var w = [Float](repeating: 0, count: d)
+                    for r in 0..<nw { for k in 0..<d { w[k] += s.code[r * d + k] / Float(nw) } }
+                    kept.w.append(w); kept.scores.append(s.scores)
+                }
+                progress?(.reprojection, min(start + 16, rare.count), rare.count)
+                continue
+            }
+            let result = projector.project(codes: codes, steps: options.variant == .closedForm ? 0 : options.refineSteps)
             kept.psnrs.append(contentsOf: result.psnr)
             let p = try classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
             for (i, s) in chunk.enumerated() {
@@ -268,6 +372,7 @@ public struct SC2Pipeline: Sendable {
         let np = min(cap, rarePositive.count), nn = min(cap, rareNegative.count)
         plan.addPositive = Array(0..<np); plan.dropPositive = Array((k - np)..<k)
         plan.addNegative = Array(0..<nn); plan.dropNegative = Array((k - nn)..<k)
+        plan.order = (0..<max(np, nn)).flatMap { i in (i < np ? [true] : []) + (i < nn ? [false] : []) }
         func labelsAfter(_ idx: [Int], _ drop: [Int], _ add: [Int], _ pool: [Int]) -> [[Bool]] {
             idx[..<(k - drop.count)].map(denseLabels) + add.map { rareLabels(pool[$0]) }
         }

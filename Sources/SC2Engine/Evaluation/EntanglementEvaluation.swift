@@ -1,28 +1,50 @@
 import Foundation
 import Tensor
 
-/// The project's evaluation protocol (docs/METHOD.md): on held-out seeds whose target attribute is
-/// off, every method's step is chosen so that the mean increase of the target's probability
-/// reaches the same value; then leakage into the correlated attribute, the entanglement ratio,
-/// the success rate (target on, correlated kept) and the change of the rest of the image are
-/// reported with their spread over seeds.
+/// The project's evaluation protocol (docs/METHOD.md, "Evaluation"): on held-out seeds whose
+/// target attribute is off (adding it) or on (removing it), every direction's step is chosen so
+/// that the judge sees the same mean change of the target; then the judge's view of the
+/// correlated attribute (leakage), of the other attributes, and of the pixels is recorded per
+/// seed, so that methods can be compared seed by seed (paired) and fit by fit (restarts).
+///
+/// The step search does not assume that the target's change grows with the step: it walks a
+/// geometric grid of steps and bisects inside the first grid interval that reaches the level;
+/// a direction whose change never reaches it is reported as such, with the most it reached.
 public struct EntanglementEvaluation: Sendable {
+    /// Held-out codes and the judge's scores of their unedited images.
+    public struct HeldOut: Sendable {
+        public let codes: Tensor          // [n, numWs, wDim]
+        public let scores: [[Float]]      // judge, [n][attributes]
+        public let seeds: [UInt32]
+        public let removing: Bool         // true: the target is on and is to be removed
+    }
+
+    /// One direction on one held-out set at one target level.
     public struct Row: Sendable, Codable {
         public let target: String
         public let correlated: String
         public let method: String
+        /// "add" (target off at the start, step > 0) or "remove" (target on, step < 0).
+        public let side: String
+        public let level: Double
+        public let restart: Int
         public let alpha: Double
-        public let targetChange: Stat
-        public let leakage: Stat            // |delta p| of the correlated attribute
-        public let otherLeakage: Stat       // mean |delta p| of all remaining attributes
-        public let pixelChange: Stat        // mean |delta| of 8-bit pixels
-        public let successRate: Double
-        public let samples: Int
-        /// Whether the mean target change reached 90% of the requested one (a direction that
-        /// barely moves its target, even at alpha 64, has no meaningful leakage ratio).
+        /// Whether the mean target change reached `level` (within 2%); if not, `alpha` is where
+        /// it peaked and the leakage is not comparable with the other rows.
         public let targetReached: Bool
-        /// Leakage per unit of target change; nil when the target was not reached.
-        public var ratio: Double? { targetReached ? leakage.mean / targetChange.mean : nil }
+        public let targetChange: Stat
+        public let leakage: Stat            // |Δp| of the correlated attribute
+        public let otherLeakage: Stat       // mean |Δp| of every remaining attribute
+        public let pixelChange: Stat        // mean |Δ| of 8-bit pixels
+        /// Seeds whose target crossed 0.5 the intended way, and of those the share whose
+        /// correlated attribute stayed on its side: P(correlated kept | target flipped).
+        public let flipRate: Double
+        public let keptGivenFlip: Double
+        public let seeds: [UInt32]
+        /// Per seed, in `seeds` order: leakage and other leakage (the paired comparisons).
+        public let perSeedLeakage: [Double]
+        public let perSeedOther: [Double]
+        public var ratio: Double? { targetReached ? leakage.mean / max(targetChange.mean, 1e-9) : nil }
     }
 
     /// Mean, standard deviation over seeds, and a 95% bootstrap interval of the mean.
@@ -45,94 +67,142 @@ public struct EntanglementEvaluation: Sendable {
     }
 
     public let generator: Generator
-    public let classifier: any AttributePredictor
-    /// Mean increase of the target's probability every method must reach.
-    public var targetChange: Double = 0.5
+    /// Scores every image of the evaluation; should not be the predictor the directions were
+    /// fitted and corrected with (the command refuses that unless told).
+    public let judge: any AttributePredictor
     public var truncation: Float = 1
+    /// The step grid: 0.125 * sqrt(2)^k up to 64.
+    public var grid: [Float] = (0...18).map { 0.125 * Float(pow(2.0, Double($0) / 2)) }
+    /// Bisection steps inside the bracketing grid interval.
+    public var bisections = 8
 
-    public init(generator: Generator, classifier: any AttributePredictor) { self.generator = generator; self.classifier = classifier }
+    public init(generator: Generator, judge: any AttributePredictor) { self.generator = generator; self.judge = judge }
 
-    /// Held-out codes whose target is off (p < 0.5), from seeds in `seeds`, at most `count`.
-    public func heldOut(target: String, seeds: [UInt32], count: Int) throws -> (codes: Tensor, scores: [[Float]], seeds: [UInt32]) {
-        let a = try classifier.requiredIndex(of: target)
+    /// Held-out codes from `seeds` whose target is off (or on, when `removing`) by the judge,
+    /// at most `count`, in seed order.
+    public func heldOut(target: String, seeds: [UInt32], count: Int, removing: Bool = false) throws -> HeldOut {
+        let a = try judge.requiredIndex(of: target)
         let g = generator, d = g.config.wDim, nw = g.config.numWs
         var kept: [Float] = [], keptScores: [[Float]] = [], keptSeeds: [UInt32] = []
         for start in stride(from: 0, to: seeds.count, by: 32) where keptSeeds.count < count {
             let chunk = Array(seeds[start..<min(start + 32, seeds.count)])
             let ws = g.ws(z: g.latents(seeds: chunk), truncation: truncation)
-            let p = try classifier.probabilities(generated: g.synthesis(ws))
-            for i in 0..<chunk.count where p[i][a] < 0.5 && keptSeeds.count < count {
+            let p = try judge.probabilities(generated: g.synthesis(ws))
+            for i in 0..<chunk.count where (removing ? p[i][a] > 0.5 : p[i][a] < 0.5) && keptSeeds.count < count {
                 kept.append(contentsOf: ws.data[i * nw * d..<(i + 1) * nw * d]); keptScores.append(p[i]); keptSeeds.append(chunk[i])
             }
         }
-        return (Tensor(shape: [keptSeeds.count, nw, d], data: kept), keptScores, keptSeeds)
+        return HeldOut(codes: Tensor(shape: [keptSeeds.count, nw, d], data: kept), scores: keptScores, seeds: keptSeeds, removing: removing)
     }
 
-    /// Evaluates one direction on held-out codes for (target, correlated).
-    public func evaluate(_ direction: Direction, method: String, correlated: String,
-                         codes: Tensor, baseScores: [[Float]]) throws -> Row {
-        let a = try classifier.requiredIndex(of: direction.attribute), b = try classifier.requiredIndex(of: correlated)
-        let baseImages = generator.synthesis(codes)
-        func meanTargetChange(_ alpha: Float) throws -> Double {
-            let p = try classifier.probabilities(generated: generator.synthesis(direction.apply(to: codes, alpha: alpha)))
-            return Statistics.mean(p.indices.map { Double(p[$0][a] - baseScores[$0][a]) })
+    /// Where a direction's mean target change reaches each level.
+    public struct Step: Sendable {
+        public let level: Double
+        public let alpha: Float
+        public let reached: Bool
+    }
+
+    /// Signed mean change of the target (towards adding, or towards removing) at step `alpha`.
+    func meanChange(_ direction: Direction, _ held: HeldOut, target a: Int, alpha: Float) throws -> Double {
+        let sign: Float = held.removing ? -1 : 1
+        let p = try judge.probabilities(generated: generator.synthesis(direction.apply(to: held.codes, alpha: sign * alpha)))
+        return Statistics.mean(p.indices.map { Double(sign * (p[$0][a] - held.scores[$0][a])) })
+    }
+
+    /// The step for each level: the grid walked until every level is reached, then bisection in
+    /// the first grid interval that reaches a level. A level never reached gets the step where
+    /// the change peaked, with `reached` false.
+    public func steps(_ direction: Direction, held: HeldOut, levels: [Double]) throws -> [Step] {
+        let a = try judge.requiredIndex(of: direction.attribute)
+        return try Self.search(levels: levels, grid: grid, bisections: bisections) { try meanChange(direction, held, target: a, alpha: $0) }
+    }
+
+    /// The search itself over any change curve (grid, then bisection in the first interval
+    /// that reaches each level; the peak, marked unreached, where none does).
+    static func search(levels: [Double], grid: [Float], bisections: Int, change: (Float) throws -> Double) throws -> [Step] {
+        var curve: [(alpha: Float, change: Double)] = []
+        for alpha in grid {
+            curve.append((alpha, try change(alpha)))
+            if let top = levels.max(), curve.last!.change >= top { break }
         }
-        // Bracket then bisect alpha so the mean target change reaches `targetChange`.
-        var lo: Float = 0, hi: Float = 1
-        while try meanTargetChange(hi) < targetChange && hi < 64 { lo = hi; hi *= 2 }
-        for _ in 0..<12 {
-            let mid = (lo + hi) / 2
-            if try meanTargetChange(mid) < targetChange { lo = mid } else { hi = mid }
+        return try levels.map { level in
+            guard let i = curve.firstIndex(where: { $0.change >= level }) else {
+                let peak = curve.max { $0.change < $1.change }!
+                return Step(level: level, alpha: peak.alpha, reached: false)
+            }
+            var lo: Float = i == 0 ? 0 : curve[i - 1].alpha, hi = curve[i].alpha
+            for _ in 0..<bisections {
+                let mid = (lo + hi) / 2
+                if try change(mid) < level { lo = mid } else { hi = mid }
+            }
+            return Step(level: level, alpha: hi, reached: true)
         }
-        let alpha = hi
-        let edited = generator.synthesis(direction.apply(to: codes, alpha: alpha))
-        let p = try classifier.probabilities(generated: edited)
+    }
+
+    /// Step search and evaluation at one level.
+    public func evaluate(_ direction: Direction, method: String, correlated: String, held: HeldOut, level: Double,
+                         restart: Int = 0) throws -> Row {
+        let step = try steps(direction, held: held, levels: [level])[0]
+        return try evaluate(direction, method: method, correlated: correlated, held: held, step: step, restart: restart)
+    }
+
+    /// Evaluates one direction at one step on held-out codes for (target, correlated).
+    public func evaluate(_ direction: Direction, method: String, correlated: String, held: HeldOut, step: Step,
+                         restart: Int = 0) throws -> Row {
+        let a = try judge.requiredIndex(of: direction.attribute), b = try judge.requiredIndex(of: correlated)
+        let sign: Float = held.removing ? -1 : 1
+        let baseImages = generator.synthesis(held.codes)
+        let edited = generator.synthesis(direction.apply(to: held.codes, alpha: sign * step.alpha))
+        let p = try judge.probabilities(generated: edited)
+        let base = held.scores
+        let rest = judge.attributes.indices.filter { $0 != a && $0 != b }
         var dA: [Double] = [], leak: [Double] = [], other: [Double] = [], pix: [Double] = []
-        var success = 0
+        var flipped = 0, kept = 0
         let per = edited.count / max(p.count, 1)
         for i in p.indices {
-            dA.append(Double(p[i][a] - baseScores[i][a]))
-            leak.append(Double(abs(p[i][b] - baseScores[i][b])))
-            let rest = classifier.attributes.indices.filter { $0 != a && $0 != b }
-            other.append(Statistics.mean(rest.map { Double(abs(p[i][$0] - baseScores[i][$0])) }))
+            dA.append(Double(sign * (p[i][a] - base[i][a])))
+            leak.append(Double(abs(p[i][b] - base[i][b])))
+            other.append(rest.isEmpty ? 0 : Statistics.mean(rest.map { Double(abs(p[i][$0] - base[i][$0])) }))
             var s = 0.0
             for k in 0..<per {
                 s += abs(Double(RGBImage.quantize(edited.data[i * per + k])) - Double(RGBImage.quantize(baseImages.data[i * per + k])))
             }
             pix.append(s / Double(per))
-            if p[i][a] > 0.5 && (p[i][b] > 0.5) == (baseScores[i][b] > 0.5) { success += 1 }
+            if held.removing ? p[i][a] < 0.5 : p[i][a] > 0.5 {
+                flipped += 1
+                if (p[i][b] > 0.5) == (base[i][b] > 0.5) { kept += 1 }
+            }
         }
-        return Row(target: direction.attribute, correlated: correlated, method: method, alpha: Double(alpha),
+        return Row(target: direction.attribute, correlated: correlated, method: method, side: held.removing ? "remove" : "add",
+                   level: step.level, restart: restart, alpha: Double(step.alpha), targetReached: step.reached,
                    targetChange: Stat(dA), leakage: Stat(leak), otherLeakage: Stat(other), pixelChange: Stat(pix),
-                   successRate: p.isEmpty ? .nan : Double(success) / Double(p.count), samples: p.count,
-                   targetReached: Statistics.mean(dA) >= 0.9 * targetChange)
+                   flipRate: p.isEmpty ? .nan : Double(flipped) / Double(p.count),
+                   keptGivenFlip: flipped == 0 ? .nan : Double(kept) / Double(flipped),
+                   seeds: held.seeds, perSeedLeakage: leak, perSeedOther: other)
     }
 
-
-    /// The table as text.
-    public static func table(_ rows: [Row]) -> String {
-        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
-        var s = pad("target", 11) + pad("correlated", 11) + pad("method", 14) + pad("alpha", 7) + pad("Δtarget", 16)
-            + pad("leakage [95% CI]", 23) + pad("ratio", 7) + pad("other leakage", 16) + pad("pixels", 7) + "success\n"
-        for r in rows {
-            s += pad(r.target, 11) + pad(r.correlated, 11) + pad(r.method, 14) + pad(String(format: "%.2f", r.alpha), 7)
-            s += pad(String(format: "%.3f ± %.3f", r.targetChange.mean, r.targetChange.std), 16)
-            s += pad(String(format: "%.3f [%.3f, %.3f]", r.leakage.mean, r.leakage.low, r.leakage.high), 23)
-            s += pad(r.ratio.map { String(format: "%.3f", $0) } ?? "n/a*", 7)
-            s += pad(String(format: "%.3f ± %.3f", r.otherLeakage.mean, r.otherLeakage.std), 16)
-            s += pad(String(format: "%.1f", r.pixelChange.mean), 7) + String(format: "%.0f%%", r.successRate * 100) + "\n"
-        }
-        if rows.contains(where: { !$0.targetReached }) {
-            s += "* n/a: the direction did not reach the target change even at alpha \(rows.map(\.alpha).max().map { String(format: "%.0f", $0) } ?? "64"); its leakage is not comparable\n"
-        }
-        return s
+    /// Agreement of two predictors' labels (p > 0.5) per attribute on the same scores' samples:
+    /// over all samples, and over those the first labels confidently (p < 0.1 or p > 0.9).
+    public struct Agreement: Sendable, Codable {
+        public let attribute: String
+        public let all: Double
+        public let confident: Double
+        public let confidentSamples: Int
+        public let samples: Int
     }
 
-    public static func csv(_ rows: [Row]) -> String {
-        var s = "target,correlated,method,alpha,target_change,target_change_std,leakage,leakage_std,leakage_ci_low,leakage_ci_high,ratio,other_leakage,pixel_change,success_rate,samples\n"
-        for r in rows {
-            s += "\(r.target),\(r.correlated),\(r.method),\(r.alpha),\(r.targetChange.mean),\(r.targetChange.std),\(r.leakage.mean),\(r.leakage.std),\(r.leakage.low),\(r.leakage.high),\(r.ratio.map { "\($0)" } ?? ""),\(r.otherLeakage.mean),\(r.pixelChange.mean),\(r.successRate),\(r.samples)\n"
+    public static func agreement(_ predictor: [[Float]], _ judge: [[Float]], predictorNames: [String], judgeNames: [String]) -> [Agreement] {
+        predictorNames.enumerated().compactMap { (i, name) in
+            guard let j = judgeNames.firstIndex(of: name) else { return nil }
+            var same = 0, conf = 0, confSame = 0
+            for k in predictor.indices {
+                let agree = (predictor[k][i] > 0.5) == (judge[k][j] > 0.5)
+                if agree { same += 1 }
+                if predictor[k][i] < 0.1 || predictor[k][i] > 0.9 { conf += 1; if agree { confSame += 1 } }
+            }
+            let n = max(predictor.count, 1)
+            return Agreement(attribute: name, all: Double(same) / Double(n), confident: conf == 0 ? .nan : Double(confSame) / Double(conf),
+                             confidentSamples: conf, samples: predictor.count)
         }
-        return s
     }
 }

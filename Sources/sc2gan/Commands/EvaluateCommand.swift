@@ -6,108 +6,270 @@ import Tensor
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "The evaluation protocol: leakage of original, conditional and SC²-corrected directions at equal target change.",
-        discussion: "Pairs are TARGET:CORRELATED. Directions come from --directions (a library folder as written by `correct`).")
-    @OptionGroup var modelOptions: ModelOptions
-    @OptionGroup var classifierOptions: ClassifierOptions
-    @Option(help: "Direction library folder (default: the model's shipped directions).") var directions: String?
+        abstract: "The evaluation protocol: leakage of each method at equal target change, judged by an independent predictor, over restarts.",
+        discussion: """
+        Pairs are TARGET:CORRELATED. With --restarts K (default 1) every method is fitted K times on disjoint \
+        blocks of dense seeds (restart r: seeds r*N ..< (r+1)*N) and the table shows the spread across fits and \
+        each method's paired difference from --reference on the same held-out seeds. With --directions DIR an \
+        existing library is evaluated as one fit. Held-out seeds come from the validation range unless \
+        --split test (seed ranges: README, "Evaluation"). Images are scored by --judge, by default FaceWorld's \
+        judge, a ResNet trained apart from the classifier the directions are fitted with; judging with the \
+        fitting predictor itself is refused unless --allow-self-judge. Fits and rows are saved under --out as \
+        they finish, so an interrupted run resumes where it stopped.
+        """)
+    @OptionGroup var engine: EngineOptions
+    @OptionGroup(title: "SC² correction (the methods fitted when --directions is not given)") var correction: CorrectionOptions
+    @Option(help: ArgumentHelp("Predictor that scores every evaluated image (default on FaceWorld models: assets/faceworld/judge.safetensors).", valueName: "path"))
+    var judge: String?
+    @Flag(help: "Allow judging with the predictor the directions were fitted with (the judge is then also the player).")
+    var allowSelfJudge = false
+    @Option(help: "Held-out seeds from the validation or the test range.") var split: SeedRanges.Split = .validation
+    @Option(help: "Direction library folder to evaluate as one fit (default: fit every method, see --restarts).") var directions: String?
+    @Option(help: "Independent fits on disjoint dense seed blocks (each of --samples seeds).") var restarts: Int = 1
     @Option(help: "Pairs TARGET:CORRELATED, comma-separated.") var pairs: String = "age:eyeglasses,eyeglasses:age,lipstick:long_hair,smile:eyeglasses"
-    @Option(help: "Held-out seeds start here (the dense samples use 0..<N).") var firstSeed: UInt32 = 1_000_000
-    @Option(help: "Held-out samples per pair (with the target off).") var count: Int = 200
-    @Option(help: "Mean target change every method must reach.") var targetChange: Double = 0.5
-    @Option(help: "Truncation psi of the held-out samples.") var truncation: Float = 1
-    @Option(help: ArgumentHelp("Methods to evaluate, comma-separated: original, conditional, sc2 (a library from `directions fit` alone has no sc2 files).",
-                               valueName: "list")) var methods: String = "original,conditional,sc2"
-    @Option(help: "Output folder: table.txt, evaluation.csv, evaluation.json, figure.png.") var out: String
+    @Option(help: "Held-out samples per pair and side (8 times as many seeds are drawn).") var count: Int = 200
+    @Option(help: ArgumentHelp("Mean target changes every method must reach, comma-separated.", valueName: "list")) var levels: String = "0.5"
+    @Option(help: ArgumentHelp("add (held-out samples without the target, step > 0), remove (with it, step < 0), or add,remove.", valueName: "list"))
+    var sides: String = "add"
+    @Option(help: ArgumentHelp("Methods, comma-separated: \(MethodName.allNames.joined(separator: ", ")).", valueName: "list"))
+    var methods: String = "original,conditional,sc2"
+    @Option(help: "Method the others are compared with, seed by seed.") var reference: String = "conditional"
+    @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400).", valueName: "list"))
+    var doses: String?
+    @Option(help: "Output folder: table.txt, summary.csv/json, rows.json, agreement.txt, figures, and fits/ (resumable).") var out: String
 
     func validate() throws {
         try OptionCheck.range(count, 10...20_000, "--count", "held-out samples per pair; 8 times as many seeds are drawn")
-        try OptionCheck.range(targetChange, 0.05...1, "--target-change", "a change of the target's mean probability")
-        try OptionCheck.finite(truncation, "--truncation", positive: true)
-        _ = try Self.parseMethods(methods)
+        try OptionCheck.range(restarts, 1...50, "--restarts")
+        _ = try parseLevels(); _ = try parseSides(); _ = try MethodName.parse(methods, flag: "--methods"); _ = try parseDoses()
+        guard MethodName(reference) != nil else { throw ValidationError("--reference: unknown method '\(reference)'; expected one of \(MethodName.allNames.joined(separator: ", "))") }
+        if directions != nil, restarts > 1 { throw ValidationError("--restarts fits the methods itself; it cannot be combined with --directions") }
+        if directions != nil, doses != nil { throw ValidationError("--doses fits SC² itself; it cannot be combined with --directions") }
         try OutputCheck.folder(out, "--out")
     }
 
-    /// "original,conditional,sc2" (also "interfacegan", "corrected") -> methods in table order.
-    static func parseMethods(_ list: String) throws -> [DirectionMethod] {
-        var chosen: [DirectionMethod] = []
-        for name in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            let m: DirectionMethod
-            switch name {
-            case "original", "interfacegan": m = .original
-            case "conditional": m = .conditional
-            case "sc2", "sc²", "corrected": m = .corrected
-            default: throw ValidationError("--methods: unknown method '\(name)'; expected original, conditional or sc2")
-            }
-            guard !chosen.contains(m) else { throw ValidationError("--methods: '\(name)' is listed twice") }
-            chosen.append(m)
+    func parseLevels() throws -> [Double] {
+        let xs = levels.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !xs.isEmpty, xs.allSatisfy({ $0 != nil && $0! >= 0.05 && $0! <= 0.99 }) else {
+            throw ValidationError("--levels: expected mean target changes in 0.05-0.99, comma-separated (e.g. 0.25,0.5,0.75,0.9)")
         }
-        return DirectionMethod.allCases.filter(chosen.contains)
+        return xs.map { $0! }
+    }
+
+    func parseSides() throws -> [Bool] {
+        var out: [Bool] = []
+        for s in sides.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard s == "add" || s == "remove" else { throw ValidationError("--sides: '\(s)' is neither add nor remove") }
+            if !out.contains(s == "remove") { out.append(s == "remove") }
+        }
+        guard !out.isEmpty else { throw ValidationError("--sides: expected add, remove or add,remove") }
+        return out
+    }
+
+    func parseDoses() throws -> [Int] {
+        guard let doses else { return [] }
+        let xs = doses.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !xs.isEmpty, xs.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 100_000 }) else {
+            throw ValidationError("--doses: expected counts of rare samples, comma-separated (e.g. 0,10,25,50,100,200,400)")
+        }
+        return xs.map { $0! }
     }
 
     func run() throws {
-        let g = try modelOptions.load()
-        let c = try classifierOptions.load(for: g)
-        let lib = try directions.map { DirectionLibrary(directory: URL(fileURLWithPath: $0)) } ?? DirectionLibrary.faceWorld()
-        var eval = EntanglementEvaluation(generator: g, classifier: c)
-        eval.targetChange = targetChange; eval.truncation = truncation
-        let pairList: [(String, String)] = try pairs.split(separator: ",").map { p in
-            let ab = p.split(separator: ":").map(String.init)
-            guard ab.count == 2, c.attributes.contains(ab[0]), c.attributes.contains(ab[1]) else {
-                throw SC2Error("bad pair '\(p)': expected TARGET:CORRELATED from \(c.attributes.joined(separator: ", "))")
-            }
-            guard ab[0] != ab[1] else { throw SC2Error("bad pair '\(p)': the correlated attribute must differ from the target") }
-            return (ab[0], ab[1])
+        let (g, predictor) = try engine.load()
+        let judge = try loadJudge(for: g)
+        if !allowSelfJudge && judge.identity == predictor.identity {
+            throw SC2Error("the judge \(judge.path) is the predictor the directions are fitted with: its verdict on its own corrections proves little; pass another --judge (or --allow-self-judge)")
         }
-        var rows: [EntanglementEvaluation.Row] = []
-        var figureRows: [RGBImage] = []
-        let methodList = try Self.parseMethods(methods)
-        // Every direction is loaded and checked before any sampling: a missing file fails at once.
-        var loaded: [String: Direction] = [:]
-        for (a, _) in pairList {
-            for m in methodList {
-                guard let d = try lib.direction(attribute: a, method: m) else {
-                    throw SC2Error("\(lib.url(attribute: a, method: m).path): missing; run `sc2gan correct --attribute \(a) --out \(lib.directory.path)`")
+        let pairList = try parsePairs(predictor: predictor, judge: judge)
+        let methodList = try MethodName.parse(methods, flag: "--methods")
+        let levelList = try parseLevels(), sideList = try parseSides(), doseList = try parseDoses()
+        try correction.checkRows(g)
+        let outURL = URL(fileURLWithPath: out)
+        let fits = FitStore(root: outURL.appendingPathComponent("fits"))
+
+        // 1. The directions of every fit (saved as they finish; a rerun reuses them).
+        var libraries: [DirectionLibrary] = []
+        if let directions {
+            let lib = DirectionLibrary(directory: URL(fileURLWithPath: directions))
+            for (a, _) in pairList {
+                for m in methodList {
+                    guard let d = try lib.direction(attribute: a, name: m.fileName) else {
+                        throw SC2Error("\(lib.url(attribute: a, name: m.fileName).path): missing; run `sc2gan correct --attribute \(a) --out \(lib.directory.path)`, or evaluate without --directions to fit every method")
+                    }
+                    try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: lib.url(attribute: a, name: m.fileName).path)
+                    if !allowSelfJudge, let h = d.provenance["classifier_hash"], h == judge.identity {
+                        throw SC2Error("\(lib.url(attribute: a, name: m.fileName).path) was fitted with the judge \(judge.path) itself; pass another --judge (or --allow-self-judge)")
+                    }
                 }
-                try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: lib.url(attribute: a, method: m).path)
-                loaded["\(a).\(m.rawValue)"] = d
+            }
+            libraries = [lib]
+        } else {
+            let targets = pairList.map(\.0).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            for r in 0..<restarts {
+                let lib = try fits.ensure(restart: r, targets: targets, methods: methodList, doses: doseList, generator: g,
+                                          predictor: predictor, engine: engine, correction: correction)
+                libraries.append(lib)
             }
         }
-        let bar = ProgressBar("evaluating", total: pairList.count * methodList.count)
-        var done = 0
+
+        // 2. Held-out samples per pair and side, scored by the judge (and by the predictor, for agreement).
+        var eval = EntanglementEvaluation(generator: g, judge: judge)
+        eval.truncation = engine.truncation
+        let seeds = try SeedRanges.heldOut(split, count: count * 8)
+        var held: [String: EntanglementEvaluation.HeldOut] = [:]
+        var agreementScores: (predictor: [[Float]], judge: [[Float]]) = ([], [])
+        var agreementSeeds = Set<UInt32>()
         for (a, b) in pairList {
-            let seeds = (0..<UInt32(count * 8)).map { firstSeed &+ $0 }
-            let held = try eval.heldOut(target: a, seeds: seeds, count: count)
-            guard held.seeds.count >= 10 else { throw SC2Error("only \(held.seeds.count) held-out samples have \(a) off; raise --count") }
-            var stripsPerMethod: [[RGBImage]] = []
-            for m in methodList {
-                guard let d = loaded["\(a).\(m.rawValue)"] else { continue }
-                let row = try eval.evaluate(d, method: m.title, correlated: b, codes: held.codes, baseScores: held.scores)
-                rows.append(row)
-                // Figure: the first two held-out seeds, 5 steps from 0 to the evaluated alpha.
-                let nw = g.config.numWs, dd = g.config.wDim
-                for i in 0..<min(2, held.seeds.count) {
-                    let code = Tensor(shape: [1, nw, dd], data: Array(held.codes.data[i * nw * dd..<(i + 1) * nw * dd]))
-                    let frames = (0...4).map { k in Generator.pictures(g.synthesis(d.apply(to: code, alpha: Float(row.alpha) * Float(k) / 4)))[0] }
-                    if stripsPerMethod.count <= i { stripsPerMethod.append([]) }
-                    stripsPerMethod[i].append(contentsOf: frames)
+            for removing in sideList {
+                let h = try eval.heldOut(target: a, seeds: seeds, count: count, removing: removing)
+                guard h.seeds.count >= 10 else {
+                    throw SC2Error("only \(h.seeds.count) held-out samples have \(a) \(removing ? "on" : "off"); raise --count")
                 }
-                done += 1; bar.update(done)
+                held["\(a):\(b):\(removing)"] = h
+                let fresh = h.seeds.indices.filter { agreementSeeds.insert(h.seeds[$0]).inserted }
+                if !fresh.isEmpty {
+                    let nw = g.config.numWs, d = g.config.wDim
+                    for start in stride(from: 0, to: fresh.count, by: 32) {
+                        let idx = Array(fresh[start..<min(start + 32, fresh.count)])
+                        let codes = Tensor(shape: [idx.count, nw, d], data: idx.flatMap { Array(h.codes.data[$0 * nw * d..<($0 + 1) * nw * d]) })
+                        agreementScores.predictor += try predictor.probabilities(generated: g.synthesis(codes))
+                        agreementScores.judge += idx.map { h.scores[$0] }
+                    }
+                }
             }
-            for s in stripsPerMethod { figureRows.append(RGBImage.grid(s, columns: s.count, gap: 1)) }
         }
-        bar.finish("evaluated \(pairList.count) pairs x \(methodList.count) methods")
-        let dir = URL(fileURLWithPath: out)
-        let table = EntanglementEvaluation.table(rows)
+        let agreement = EntanglementEvaluation.agreement(agreementScores.predictor, agreementScores.judge,
+                                                         predictorNames: predictor.attributes, judgeNames: judge.attributes)
+        let agreementText = Self.agreementTable(agreement, predictor: predictor.path, judge: judge.path)
+        FileHandle.standardError.write(Data(agreementText.utf8))
+
+        // 3. Rows: every fit x pair x side x method (x dose), each saved as it finishes.
+        let rowStore = RowStore(root: outURL.appendingPathComponent("rows"), split: split, judge: judge.identity)
+        var units: [(restart: Int, pair: (String, String), removing: Bool, method: String, file: String)] = []
+        for (r, _) in libraries.enumerated() {
+            for (a, b) in pairList {
+                for removing in sideList {
+                    for m in methodList { units.append((r, (a, b), removing, m.display, m.fileName)) }
+                    if removing == sideList[0] {
+                        for n in doseList { units.append((r, (a, b), removing, "sc2-dose-\(n)", "sc2-dose-\(n)")) }
+                    }
+                }
+            }
+        }
+        let bar = ProgressBar("evaluating", total: units.count)
+        var rows: [EntanglementEvaluation.Row] = []
+        for (i, u) in units.enumerated() {
+            let lib = libraries[u.restart]
+            guard let d = try lib.direction(attribute: u.pair.0, name: u.file) else {
+                throw SC2Error("\(lib.url(attribute: u.pair.0, name: u.file).path): missing")
+            }
+            let key = "\(directions == nil ? "r\(u.restart)" : "given")-\(u.pair.0)-\(u.pair.1)-\(u.removing ? "remove" : "add")-\(u.file)"
+            let h = held["\(u.pair.0):\(u.pair.1):\(u.removing)"]!
+            if let cached = rowStore.load(key, direction: d, levels: levelList, seeds: h.seeds) {
+                rows += cached
+            } else {
+                let steps = try eval.steps(d, held: h, levels: levelList)
+                let made = try steps.map { try eval.evaluate(d, method: u.method, correlated: u.pair.1, held: h, step: $0, restart: u.restart) }
+                try rowStore.save(key, made, direction: d)
+                rows += made
+            }
+            bar.update(i + 1)
+        }
+        bar.finish("evaluated \(units.count) direction x held-out sets")
+
+        // 4. Summary, files, figures.
+        let summary = EvaluationSummary(rows: rows, reference: MethodName(reference)!.display)
+        let header = "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(judge.path); \(libraries.count) fit\(libraries.count == 1 ? "" : "s")"
+            + (directions == nil ? " on dense blocks of \(engine.samples) seeds" : " (given library \(directions!))") + "; \(count) held-out samples per pair and side\n"
+        let table = header + summary.table()
         print(table, terminator: "")
-        try AtomicWrite.write(Data(table.utf8), to: dir.appendingPathComponent("table.txt"))
-        try AtomicWrite.write(Data(EntanglementEvaluation.csv(rows).utf8), to: dir.appendingPathComponent("evaluation.csv"))
+        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+        try AtomicWrite.write(Data(table.utf8), to: outURL.appendingPathComponent("table.txt"))
+        try AtomicWrite.write(Data(agreementText.utf8), to: outURL.appendingPathComponent("agreement.txt"))
+        try AtomicWrite.write(Data(summary.csv().utf8), to: outURL.appendingPathComponent("summary.csv"))
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(try enc.encode(rows), to: dir.appendingPathComponent("evaluation.json"))
-        if !figureRows.isEmpty {
-            try PNG.write(RGBImage.grid(figureRows, columns: 1, gap: 3).scaled(by: max(1, 256 / g.config.resolution)),
-                          to: dir.appendingPathComponent("figure.png"))
+        try AtomicWrite.write(try enc.encode(summary), to: outURL.appendingPathComponent("summary.json"))
+        try AtomicWrite.write(try enc.encode(rows), to: outURL.appendingPathComponent("rows.json"))
+        try AtomicWrite.write(try enc.encode(agreement), to: outURL.appendingPathComponent("agreement.json"))
+        var written = ["table.txt", "summary.csv", "summary.json", "rows.json", "agreement.txt"]
+        if levelList.count > 1 {
+            try AtomicWrite.write(Data(EvaluationCharts.levels(summary, reference: MethodName(reference)!.display).utf8),
+                                  to: outURL.appendingPathComponent("levels.svg"))
+            written.append("levels.svg")
         }
-        print("wrote table.txt, evaluation.csv, evaluation.json and figure.png to \(out) (figure: rows = seeds per pair; columns = \(methodList.map(\.title).joined(separator: ", ")), 5 steps each)")
+        if !doseList.isEmpty {
+            try AtomicWrite.write(Data(EvaluationCharts.doses(summary, doses: doseList, level: levelList[0]).utf8),
+                                  to: outURL.appendingPathComponent("doses.svg"))
+            written.append("doses.svg")
+        }
+        try writeFigure(g, libraries[0], pairList, methodList, summary, held, levelList[0], sideList[0], to: outURL.appendingPathComponent("figure.png"))
+        written.append("figure.png")
+        print("wrote \(written.joined(separator: ", ")) to \(out)")
+    }
+
+    /// The judge given, else FaceWorld's on a FaceWorld model; refused outside its domain.
+    func loadJudge(for g: Generator) throws -> any AttributePredictor {
+        let p: any AttributePredictor
+        if let judge {
+            p = try PredictorFile.load(URL(fileURLWithPath: judge))
+        } else {
+            guard g.domain == PredictorDomain.faceWorld else {
+                throw SC2Error("no judge for \(g.path): pass --judge with a predictor other than the one the directions are fitted with")
+            }
+            p = try PredictorFile.load(try Assets.faceWorldDirectory().appendingPathComponent("judge.safetensors"))
+        }
+        try PredictorDomain.check(p, for: g)
+        return p
+    }
+
+    func parsePairs(predictor: any AttributePredictor, judge: any AttributePredictor) throws -> [(String, String)] {
+        try pairs.split(separator: ",").map { p in
+            let ab = p.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard ab.count == 2 else { throw SC2Error("bad pair '\(p)': expected TARGET:CORRELATED") }
+            let a = predictor.attributes[try predictor.requiredIndex(of: ab[0])], b = predictor.attributes[try predictor.requiredIndex(of: ab[1])]
+            guard a != b else { throw SC2Error("bad pair '\(p)': the correlated attribute must differ from the target") }
+            for name in [a, b] where judge.index(of: name) == nil {
+                throw SC2Error("the judge \(judge.path) has no attribute \("'\(name)'") (it has \(judge.attributes.joined(separator: ", ")))")
+            }
+            return (a, b)
+        }
+    }
+
+    static func agreementTable(_ rows: [EntanglementEvaluation.Agreement], predictor: String, judge: String) -> String {
+        var s = "agreement of predictor (\(predictor)) and judge (\(judge)) on the held-out images, label p > 0.5:\n"
+        s += "attribute    all      confident (predictor p < 0.1 or > 0.9)\n"
+        for r in rows {
+            s += r.attribute.padding(toLength: 13, withPad: " ", startingAt: 0)
+            s += String(format: "%5.1f%%   %5.1f%% of %d\n", r.all * 100, r.confident * 100, r.confidentSamples)
+        }
+        return s
+    }
+
+    /// Rows 1-2 of each pair: two held-out seeds, each method's walk in 5 steps to its alpha (first fit).
+    func writeFigure(_ g: Generator, _ lib: DirectionLibrary, _ pairList: [(String, String)], _ methodList: [MethodName],
+                     _ summary: EvaluationSummary, _ held: [String: EntanglementEvaluation.HeldOut], _ level: Double, _ removing: Bool,
+                     to url: URL) throws {
+        var figureRows: [RGBImage] = []
+        let nw = g.config.numWs, dd = g.config.wDim
+        for (a, b) in pairList {
+            guard let h = held["\(a):\(b):\(removing)"] else { continue }
+            var strips: [[RGBImage]] = []
+            for m in methodList {
+                guard let d = try lib.direction(attribute: a, name: m.fileName),
+                      let line = summary.lines.first(where: { $0.target == a && $0.correlated == b && $0.method == m.display && $0.level == level }) else { continue }
+                let alpha = Float(line.alpha) * (removing ? -1 : 1)
+                for i in 0..<min(2, h.seeds.count) {
+                    let code = Tensor(shape: [1, nw, dd], data: Array(h.codes.data[i * nw * dd..<(i + 1) * nw * dd]))
+                    let frames = (0...4).map { k in Generator.pictures(g.synthesis(d.apply(to: code, alpha: alpha * Float(k) / 4)))[0] }
+                    if strips.count <= i { strips.append([]) }
+                    strips[i].append(contentsOf: frames)
+                }
+            }
+            for s in strips { figureRows.append(RGBImage.grid(s, columns: s.count, gap: 1)) }
+        }
+        guard !figureRows.isEmpty else { return }
+        try PNG.write(RGBImage.grid(figureRows, columns: 1, gap: 3).scaled(by: max(1, 256 / g.config.resolution)), to: url)
     }
 }
+extension SeedRanges.Split: ExpressibleByArgument {}

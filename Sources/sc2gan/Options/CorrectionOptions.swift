@@ -89,22 +89,34 @@ struct CorrectionOptions: ParsableArguments {
         try correlated.map { try engine.attributeList($0, c, excluding: target, flag: "--correlated") }
     }
 
-    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
-             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
+    /// The pipeline's options from the flags.
+    func pipelineOptions() throws -> SC2Pipeline.Options {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         opts.rows = try rowList
         opts.rowChoice = rowChoice
         opts.yieldMaxRows = rowWindow
         opts.learner = learnerMethod.finder ?? InterFaceGANFinder()
-        let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
+        return opts
+    }
+
+    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
+             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
+        let r = try Self.run(SC2Pipeline(generator: g, classifier: c, options: try pipelineOptions()), attribute: attribute,
+                             dense: dense, original: original, correlated: corr, doses: [])
+        return (r.direction, r.report)
+    }
+
+    /// Runs `pipeline` with one progress bar per stage.
+    static func run(_ pipeline: SC2Pipeline, attribute: String, dense: SampleSet, original: Direction?, correlated corr: [String]?,
+                    doses: [Int], label: String? = nil) throws -> (direction: Direction, report: SC2Pipeline.Report, doses: [SC2Pipeline.Dose]) {
         var bar: ProgressBar? = nil
         var stage: SC2Pipeline.Stage? = nil
-        let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr) { s, done, total in
+        let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr, doses: doses) { s, done, total in
             if s != stage {
                 bar?.finish()
                 stage = s
-                bar = ProgressBar("\(attribute): \(s.title)", total: max(total, 1))
+                bar = ProgressBar("\(label ?? attribute): \(s.title)", total: max(total, 1))
             }
             bar?.update(done)
         }

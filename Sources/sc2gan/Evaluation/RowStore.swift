@@ -1,0 +1,37 @@
+import Foundation
+import SC2Engine
+
+/// Evaluated rows on disk, DIR/<key>.json, one file per direction and held-out set: reused when
+/// the direction, the held-out seeds, the levels, the split and the judge are the same.
+struct RowStore {
+    let root: URL
+    let split: SeedRanges.Split
+    let judge: String
+
+    private struct Entry: Codable {
+        let direction: String, seeds: String, split: String, judge: String
+        let rows: [EntanglementEvaluation.Row]
+    }
+
+    private static func hash(_ d: Direction) -> String {
+        ContentHash.of(Data(d.vector.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } + Array((d.layers ?? []).map(String.init).joined(separator: ",").utf8)))
+    }
+
+    private static func hash(_ seeds: [UInt32]) -> String {
+        ContentHash.of(Data(seeds.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }))
+    }
+
+    func load(_ key: String, direction: Direction, levels: [Double], seeds: [UInt32]) -> [EntanglementEvaluation.Row]? {
+        guard let data = try? Data(contentsOf: root.appendingPathComponent("\(key).json")),
+              let e = try? JSONDecoder().decode(Entry.self, from: data),
+              e.direction == Self.hash(direction), e.seeds == Self.hash(seeds), e.split == split.rawValue, e.judge == judge,
+              e.rows.map(\.level) == levels else { return nil }
+        return e.rows
+    }
+
+    func save(_ key: String, _ rows: [EntanglementEvaluation.Row], direction: Direction) throws {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let e = Entry(direction: Self.hash(direction), seeds: Self.hash(rows.first?.seeds ?? []), split: split.rawValue, judge: judge, rows: rows)
+        try AtomicWrite.write(try JSONEncoder().encode(e), to: root.appendingPathComponent("\(key).json"))
+    }
+}
