@@ -97,7 +97,7 @@ final class DirectionJob: @unchecked Sendable {
                 for m in methods { out.notes[m] = "sampling failed: \(error)" }
             }
         } else if classifier == nil {
-            for m in methods { out.notes[m] = "needs a classifier (--classifier)" }
+            for m in methods { out.notes[m] = "needs a predictor (--predictor)" }
         }
 
         if wantsBase, let samples {

@@ -188,7 +188,7 @@ package final class ExplorerApp {
             return
         }
         guard setup.classifier != nil else {
-            state.status = (["cannot compute directions without a classifier (pass --classifier PATH)"] + notes).joined(separator: "; ")
+            state.status = (["cannot compute directions without a predictor (pass --predictor PATH)"] + notes).joined(separator: "; ")
             return
         }
         let j = DirectionJob(attribute: attribute, methods: missing, generator: setup.generator, classifier: setup.classifier,

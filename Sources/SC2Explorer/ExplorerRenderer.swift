@@ -252,7 +252,7 @@ struct ExplorerRenderer {
             return
         }
         guard state.attribute != nil else {
-            let msg = "no attributes: pass --classifier PATH or --directions DIR"
+            let msg = "no attributes: pass --predictor PATH or --directions DIR"
             put(ExplorerText.fit(msg, width, ellipsis: glyphs.ellipsis), y, x, style: .bold, fg: ExplorerRenderer.warnColor)
             return
         }

@@ -94,7 +94,7 @@ struct Exporter {
         let c = job.config
         var reproduce = "sc2gan explore --model \(job.modelPath) --seed \(r.seed) --truncation \(r.truncation) --step \(r.stepSize)"
         if let a = r.attribute { reproduce += " --attribute \(a)" }
-        if let cp = job.classifierPath { reproduce += " --classifier \(cp)" }
+        if let cp = job.classifierPath { reproduce += " --predictor \(cp)" }
         if r.step != 0 { reproduce += "   # then \(abs(r.step)) x \(r.step > 0 ? "Right" : "Left")" }
         let record = ExportRecord(
             createdBy: "sc2gan explore",

@@ -51,7 +51,7 @@ struct CLI {
 
 extension CLI {
     /// Runs a tools/ script with Debian's interpreter and returns its standard output; throws
-    /// XCTSkip when /usr/bin/python3 or its numpy is missing (the test is then reported skipped).
+    /// XCTSkip when /usr/bin/python3 or its numpy, torch or torchvision is missing (the test is then reported skipped).
     static func python(_ script: String, _ args: [String]) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no /usr/bin/python3") }
         let p = Process()
@@ -63,7 +63,9 @@ extension CLI {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        if e.contains("No module named 'numpy'") { throw XCTSkip("/usr/bin/python3 has no numpy (Debian: python3-numpy)") }
+        for module in ["numpy", "torch", "torchvision"] where e.contains("No module named '\(module)'") {
+            throw XCTSkip("/usr/bin/python3 has no \(module) (Debian: python3-\(module))")
+        }
         XCTAssertEqual(p.terminationStatus, 0, "tools/\(script): \(e)")
         return data
     }

@@ -84,7 +84,7 @@ struct SafeTensorsFile {
         guard let info = value as? [String: Any] else { throw fail("tensor \(name): header entry is not a JSON object") }
         guard let dtype = info["dtype"] as? String else { throw fail("tensor \(name): header entry has no dtype") }
         guard let type = scalarType(dtype) else {
-            throw fail("tensor \(name) has unsupported dtype \(dtype.quotedForMessage) (F32, F16, BF16, F64 and I32 can be read)")
+            throw fail("tensor \(name) has unsupported dtype \(dtype.quotedForMessage) (F32, F16, BF16, F64, I32 and I64 can be read)")
         }
         guard let shape = info["shape"] as? [Int] else { throw fail("tensor \(name): shape is not a list of integers") }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(name): negative dimension in shape \(shape)") }
@@ -115,6 +115,7 @@ struct SafeTensorsFile {
         case "F16": return .float16
         case "BF16": return .bfloat16
         case "I32": return .int32
+        case "I64": return .int64
         default: return nil
         }
     }

@@ -1,11 +1,11 @@
-/// The element types a checkpoint may store, all decoded to Float (int32: indices, seeds,
-/// counters; exact below 2^24). Stored values are little-endian in safetensors and torch zips.
+/// The element types a checkpoint may store, all decoded to Float (int32, int64: indices, seeds,
+/// counters such as batch norm's num_batches_tracked; exact below 2^24). Stored values are little-endian in safetensors and torch zips.
 enum ScalarType: Sendable {
-    case float64, float32, float16, bfloat16, int32
+    case float64, float32, float16, bfloat16, int32, int64
 
     var byteSize: Int {
         switch self {
-        case .float64: return 8
+        case .float64, .int64: return 8
         case .float32, .int32: return 4
         case .float16, .bfloat16: return 2
         }
@@ -20,6 +20,8 @@ enum ScalarType: Sendable {
             return Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
         case .int32:
             return Float(Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * index, as: Int32.self)))
+        case .int64:
+            return Float(Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * index, as: Int64.self)))
         case .float16:
             return Self.halfToFloat(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
         case .bfloat16:
@@ -37,7 +39,7 @@ enum ScalarType: Sendable {
             case .float32:
                 // Little-endian hosts only (x86-64, arm64): the bytes are the floats already.
                 UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(start: base, count: 4 * count))
-            case .float64, .float16, .bfloat16, .int32:
+            case .float64, .float16, .bfloat16, .int32, .int64:
                 for i in 0..<count { out[i] = load(base, i) }
             }
             initialized = count

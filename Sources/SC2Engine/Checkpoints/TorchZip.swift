@@ -20,7 +20,8 @@ final class TorchZipFile {
     /// hostile file of many overlapping views cannot make us allocate without bound.
     private var budget: Int
 
-    init(_ file: MappedFile) throws {
+    /// `allowsInt64`: also rebuild torch.LongStorage tensors (a predictor's batch norm counters).
+    init(_ file: MappedFile, allowsInt64: Bool = false) throws {
         path = file.path
         zip = try ZipArchive(file)
         budget = 2 * file.bytes.count
@@ -33,7 +34,7 @@ final class TorchZipFile {
         if let order = try zip.contents(archive + "byteorder"), String(decoding: order, as: UTF8.self) != "little" {
             throw fail("storages are not little-endian; only little-endian checkpoints can be read")
         }
-        views = try Self.tensorViews(Unpickler.load(zip.contents(record)!, source: file.path), fail: fail)
+        views = try Self.tensorViews(Unpickler.load(zip.contents(record)!, source: file.path, allowsInt64: allowsInt64), fail: fail)
     }
 
     /// The tensors of the pickled dict, nested dicts, lists and tuples flattened into dotted paths.

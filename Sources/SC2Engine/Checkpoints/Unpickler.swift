@@ -11,20 +11,24 @@ struct Unpickler {
 
     private let bytes: UnsafeRawBufferPointer
     private let source: String
+    /// Whether torch.LongStorage (int64) tensors may be rebuilt: a predictor's state dict holds
+    /// batch norm counters in them; a generator checkpoint has no use for them.
+    private let allowsInt64: Bool
     private var position = 0
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
 
     /// Unpickles `bytes`; errors name `source` (the file) and the problem.
-    static func load(_ bytes: UnsafeRawBufferPointer, source: String) throws -> PickleValue {
-        var unpickler = Unpickler(bytes: bytes, source: source)
+    static func load(_ bytes: UnsafeRawBufferPointer, source: String, allowsInt64: Bool = false) throws -> PickleValue {
+        var unpickler = Unpickler(bytes: bytes, source: source, allowsInt64: allowsInt64)
         return try unpickler.run()
     }
 
-    private init(bytes: UnsafeRawBufferPointer, source: String) {
+    private init(bytes: UnsafeRawBufferPointer, source: String, allowsInt64: Bool) {
         self.bytes = bytes
         self.source = source
+        self.allowsInt64 = allowsInt64
     }
 
     private enum Opcode: UInt8 {
@@ -225,6 +229,7 @@ struct Unpickler {
         case "torch.HalfStorage": kind = .storageType(.float16)
         case "torch.BFloat16Storage": kind = .storageType(.bfloat16)
         case "torch.DoubleStorage": kind = .storageType(.float64)
+        case "torch.LongStorage" where allowsInt64: kind = .storageType(.int64)
         default:
             if module == "torch", name.hasSuffix("Storage") {
                 throw fail("pickle holds a tensor of unsupported storage type \(full.quotedForMessage) (Float, Half, BFloat16 and Double can be read)")

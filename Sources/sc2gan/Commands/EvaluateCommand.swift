@@ -212,12 +212,12 @@ struct EvaluateCommand: ParsableCommand {
     func loadJudge(for g: Generator) throws -> any AttributePredictor {
         let p: any AttributePredictor
         if let judge {
-            p = try PredictorFile.load(URL(fileURLWithPath: judge))
+            p = try Predictors.load(URL(fileURLWithPath: judge))
         } else {
             guard g.domain == PredictorDomain.faceWorld else {
                 throw SC2Error("no judge for \(g.path): pass --judge with a predictor other than the one the directions are fitted with")
             }
-            p = try PredictorFile.load(try Assets.faceWorldDirectory().appendingPathComponent("judge.safetensors"))
+            p = try Predictors.load(try Assets.faceWorldDirectory().appendingPathComponent("judge.safetensors"))
         }
         try PredictorDomain.check(p, for: g)
         return p

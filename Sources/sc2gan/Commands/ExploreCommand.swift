@@ -76,7 +76,7 @@ struct ExploreCommand: ParsableCommand {
         var index = 0
         if let attribute {
             guard let i = try? AttributeLookup.index(of: attribute, in: attributes) else {
-                throw AttributeLookup.unknown(attribute, known: attributes, hint: "none: pass --classifier or --directions")
+                throw AttributeLookup.unknown(attribute, known: attributes, hint: "none: pass --predictor or --directions")
             }
             index = i
         }

@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import SC2Engine
 
-/// --classifier and how the default is found: the one option group every command that scores
-/// images shares.
+/// --predictor (alias --classifier) and how the default is found: the one option group every
+/// command that scores images shares. The kind (FaceWorld's classifier, a torchvision ResNet)
+/// comes from the file (`Predictors.load`).
 struct ClassifierOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Attribute classifier (.safetensors). Default: the FaceWorld classifier.", valueName: "path"))
+    @Option(name: [.customLong("predictor"), .customLong("classifier")],
+            help: ArgumentHelp("Attribute predictor: FaceWorld's classifier (.safetensors) or a torchvision ResNet (.safetensors, or .pt/.pth with a <file>.json sidecar; anycost-gan's attribute_predictor.pt is recognised). --classifier is the same option. Default: the FaceWorld classifier.", valueName: "path"))
     var classifier: String?
 
-    /// The classifier to score `generator`'s images: refused in one line when it states a
+    /// The predictor to score `generator`'s images: refused in one line when it states a
     /// domain the model is not in (FaceWorld's classifier on any other model).
     func load(for generator: Generator) throws -> any AttributePredictor {
         let c = try load()
@@ -16,19 +18,22 @@ struct ClassifierOptions: ParsableArguments {
         return c
     }
 
-    /// The classifier given, else FaceWorld's; a missing or damaged file is a one-line error.
+    /// The predictor given, else FaceWorld's classifier; a missing or damaged file is a one-line error.
     func load() throws -> any AttributePredictor {
-        if let classifier { return try AttributeClassifier(contentsOf: URL(fileURLWithPath: classifier)) }
+        if let classifier {
+            guard !classifier.isEmpty else { throw SC2Error("--predictor is empty: give a predictor file, or leave it out for FaceWorld's classifier") }
+            return try Predictors.load(URL(fileURLWithPath: classifier))
+        }
         do { return try AttributeClassifier.faceWorld() } catch {
-            throw SC2Error("no attribute classifier: pass --classifier PATH (\(error))")
+            throw SC2Error("no attribute predictor: pass --predictor PATH (\(error))")
         }
     }
 
-    /// For the explorer, where score bars are optional: the classifier given (its errors are
+    /// For the explorer, where score bars are optional: the predictor given (its errors are
     /// fatal), else FaceWorld's beside the FaceWorld model; without one, the reason to show.
     func loadOptional(faceWorld: URL?, for generator: Generator) throws -> ((any AttributePredictor)?, String?) {
         if classifier != nil { return (try load(for: generator), nil) }
-        guard faceWorld != nil else { return (nil, "no classifier: pass --classifier PATH for score bars") }
+        guard faceWorld != nil else { return (nil, "no predictor: pass --predictor PATH for score bars") }
         do { return (try load(for: generator), nil) } catch { return (nil, "\(error)") }
     }
 }

@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+@testable import SC2Engine
+import Tensor
+
+/// `sc2gan score` against torchvision's logits and probabilities (tools/make_resnet_fixtures.py):
+/// the committed narrow fixtures, and full-size resnet18 / anycost-gan resnet50 files made on the
+/// fly when /usr/bin/python3 has torchvision (skipped otherwise: a resnet50 is 95 MB).
+final class ScoreCLITests: XCTestCase {
+    static var fixtures: URL { CLI.fixtures.appendingPathComponent("resnet") }
+    static let images = ["face_a.png", "face_b.png", "face_c.png"]
+
+    struct Expected: Decodable { let logits: [Float]; let probabilities: [Float] }
+    struct Output: Decodable {
+        struct Item: Decodable { let image: String?; let seed: UInt32?; let scores: [String: Float]; let logits: [Float]? }
+        let attributes: [String]; let items: [Item]
+    }
+
+    func score(_ predictor: URL, images dir: URL = fixtures, extra: [String] = []) throws -> Output {
+        let r = try CLI.run(["score", "--predictor", predictor.path, "--json", "--logits", "--image"]
+                            + Self.images.map { dir.appendingPathComponent($0).path } + extra)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try JSONDecoder().decode(Output.self, from: Data(r.stdout.utf8))
+    }
+
+    /// Every image's logits and probabilities within `tolerance` of torchvision's.
+    func assertMatches(_ out: Output, _ expected: [String: Expected], attributes: [String]? = nil, tolerance: Float = 1e-4,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        if let attributes { XCTAssertEqual(out.attributes, attributes, file: file, line: line) }
+        XCTAssertEqual(out.items.count, Self.images.count, file: file, line: line)
+        for (item, name) in zip(out.items, Self.images) {
+            XCTAssertTrue(item.image?.hasSuffix(name) ?? false, file: file, line: line)
+            let want = expected[name]!
+            let logits = item.logits ?? []
+            XCTAssertEqual(logits.count, want.logits.count, file: file, line: line)
+            let d = zip(logits, want.logits).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(d, tolerance, "\(name): logits differ by \(d)", file: file, line: line)
+            let p = out.attributes.map { item.scores[$0] ?? .nan }
+            let dp = zip(p, want.probabilities).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(dp, tolerance, "\(name): probabilities differ by \(dp)", file: file, line: line)
+        }
+    }
+
+    static func reference(_ dir: URL) throws -> [String: [String: Expected]] {
+        try JSONDecoder().decode([String: [String: Expected]].self, from: Data(contentsOf: dir.appendingPathComponent("reference.json")))
+    }
+
+    func testCommittedResNetsMatchTorchVision() throws {
+        let ref = try Self.reference(Self.fixtures)
+        for name in ["resnet18n.pt", "resnet50n.pt", "judge.safetensors"] {
+            assertMatches(try score(Self.fixtures.appendingPathComponent(name)), ref[name]!)
+        }
+    }
+
+    /// Full-size torchvision resnet18 (plain state dict + sidecar, ImageNet normalisation, 224 px)
+    /// and anycost-gan's layout (resnet50, dict holding state_dict, 80 outputs, no sidecar: read as
+    /// the CelebA predictor at 256 px, align_corners, softmax pairs), and the legacy format refused.
+    func testFullSizeResNetsMatchTorchVision() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try CLI.python("make_resnet_fixtures.py", ["full", "--images", Self.fixtures.path, "--out", dir.path])
+        let ref = try Self.reference(dir)
+        let anycost = dir.appendingPathComponent("attribute_predictor.pt")
+        assertMatches(try score(anycost), ref["attribute_predictor.pt"]!, attributes: PredictorConfiguration.celebA)
+        assertMatches(try score(dir.appendingPathComponent("resnet18.pt")), ref["resnet18.pt"]!, attributes: ["Smiling", "Young", "Male"])
+        // The engine type, directly.
+        let m = try TorchVisionResNet(contentsOf: anycost)
+        XCTAssertEqual(m.configuration, .anycost)
+        XCTAssertEqual(m.block, .bottleneck)
+        XCTAssertEqual(m.blockCounts, [3, 4, 6, 3])
+        XCTAssertEqual(m.widths, [64, 256, 512, 1024, 2048])
+        for name in Self.images {
+            let png = try PNG.read(Self.fixtures.appendingPathComponent(name))
+            let l = m.logits(Tensor(shape: [1, 3, png.height, png.width], data: png.planarCHW()))
+            let d = zip(l.data, ref["attribute_predictor.pt"]![name]!.logits).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(d, 1e-4, "\(name): logits differ by \(d)")
+        }
+        // torch's legacy format: refused in one line with the command that re-saves it.
+        let legacy = dir.appendingPathComponent("legacy.pt").path
+        let r = try CLI.run(["score", "--predictor", legacy, "--image", Self.fixtures.appendingPathComponent("face_a.png").path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("legacy (pre-1.6) format") && r.stderr.contains("_use_new_zipfile_serialization=True"), r.stderr)
+    }
+
+    func testSeedsAreScoredLikeTheirPictures() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let judge = Self.fixtures.appendingPathComponent("judge.safetensors").path
+        let r = try CLI.run(["score", "--predictor", judge, "--seeds", "3,5", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try JSONDecoder().decode(Output.self, from: Data(r.stdout.utf8))
+        XCTAssertEqual(out.items.map(\.seed), [3, 5])
+        // The same seeds written by `generate` and scored as PNGs give the same numbers.
+        XCTAssertEqual(try CLI.run(["generate", "--seeds", "3,5", "--out", dir.path]).status, 0)
+        let r2 = try CLI.run(["score", "--classifier", judge, "--json", "--image",
+                              dir.appendingPathComponent("seed0003.png").path, dir.appendingPathComponent("seed0005.png").path])
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let out2 = try JSONDecoder().decode(Output.self, from: Data(r2.stdout.utf8))
+        for (a, b) in zip(out.items, out2.items) {
+            for name in out.attributes { XCTAssertEqual(a.scores[name]!, b.scores[name]!, accuracy: 1e-6) }
+        }
+    }
+
+    /// Damaged predictors and bad configurations: one line on stderr, exit status 1.
+    func testBadPredictorsAreRefusedInOneLine() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let judge = try SafeTensors.read(Self.fixtures.appendingPathComponent("judge.safetensors"))
+        let png = Self.fixtures.appendingPathComponent("face_a.png").path
+        func refused(_ tensors: [String: Tensor], _ metadata: [String: String], _ fragment: String, line: UInt = #line) throws {
+            let url = dir.appendingPathComponent("bad-\(UUID().uuidString).safetensors")
+            try SafeTensors.write(tensors, metadata: metadata, to: url)
+            let r = try CLI.run(["score", "--predictor", url.path, "--image", png])
+            XCTAssertEqual(r.status, 1, r.stderr, line: line)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, line: line)
+            XCTAssertTrue(r.stderr.contains(fragment), r.stderr, line: line)
+            XCTAssertEqual(r.stdout, "", line: line)
+        }
+        var t = judge.tensors
+        t["layer1.0.conv1.weight"]!.data[0] = .nan
+        try refused(t, judge.metadata, "'layer1.0.conv1.weight' has NaN or infinite values")
+        t = judge.tensors
+        t["conv1.weight"] = Tensor(zeros: [8, 3, 5, 5])
+        try refused(t, judge.metadata, "'conv1.weight' has shape [8, 3, 5, 5], expected [O, 3, 7, 7]")
+        var meta = judge.metadata
+        meta["head"] = "softmax-triples"
+        try refused(judge.tensors, meta, "unknown head layout 'softmax-triples'")
+        // A torch zip that is no ResNet, and a missing file.
+        let r = try CLI.run(["score", "--predictor", CLI.fixtures.appendingPathComponent("checkpoints/bad_plain_pickle.pt").path, "--image", png])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("re-save it as a torch zip"), r.stderr)
+        let missing = try CLI.run(["score", "--predictor", dir.appendingPathComponent("none.pt").path, "--image", png])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+    }
+}
