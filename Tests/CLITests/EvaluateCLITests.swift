@@ -21,14 +21,49 @@ final class EvaluateCLITests: XCTestCase {
 
         let r = try CLI.run(common + ["--methods", "original"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let csv = try String(contentsOf: out.appendingPathComponent("evaluation.csv"), encoding: .utf8)
-        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
-        XCTAssertEqual(rows.map { $0[2] }, ["original"])
-        // The original row reaches the protocol's target change: at least 0.5 on average, and the
-        // bisection stops at the first step that does (one of 10 seeds flipping adds at most 0.1).
-        let change = Double(rows[0][4]) ?? 0
+        let csv = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines.map { $0[4] }, ["original"])
+        // The row reaches the protocol's target change as the judge sees it: at least 0.5 on
+        // average, and the bisection stops at the first step that does (one of 10 seeds
+        // flipping adds at most 0.1).
+        let rows = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("rows.json"))) as! [[String: Any]]
+        XCTAssertEqual(rows.count, 1)
+        let change = (rows[0]["targetChange"] as! [String: Any])["mean"] as! Double
         XCTAssertGreaterThanOrEqual(change, 0.5 - 1e-6)
         XCTAssertLessThanOrEqual(change, 0.6)
+        XCTAssertEqual(rows[0]["targetReached"] as? Bool, true)
+        // Held-out seeds come from the validation range unless --split test.
+        XCTAssertTrue((rows[0]["seeds"] as! [Int]).allSatisfy { (1_000_000..<10_000_000).contains($0) })
+        let table = try String(contentsOf: out.appendingPathComponent("table.txt"), encoding: .utf8)
+        XCTAssertTrue(table.contains("split validation") && table.contains("judge.safetensors"), table)
+        let agreement = try String(contentsOf: out.appendingPathComponent("agreement.txt"), encoding: .utf8)
+        XCTAssertTrue(agreement.contains("lipstick") && agreement.contains("confident"), agreement)
+
+        // A second run reuses the saved row: same table, no new evaluation.
+        let again = try CLI.run(common + ["--methods", "original"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try String(contentsOf: out.appendingPathComponent("table.txt"), encoding: .utf8), table)
+
+        // --split test draws from the test range.
+        let test = try CLI.run(common + ["--methods", "original", "--split", "test"])
+        XCTAssertEqual(test.status, 0, test.stderr)
+        let testRows = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("rows.json"))) as! [[String: Any]]
+        XCTAssertTrue((testRows[0]["seeds"] as! [Int]).allSatisfy { (10_000_000..<11_000_000).contains($0) })
+    }
+
+    /// The judge is never the player unless asked: judging with the classifier the directions
+    /// were fitted with is refused in one line before any sampling.
+    func testSelfJudgingIsRefused() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let classifier = CLI.packageRoot.appendingPathComponent("assets/faceworld/classifier.safetensors").path
+        let out = dir.appendingPathComponent("eval")
+        let r = try CLI.run(["evaluate", "--judge", classifier, "--pairs", "age:eyeglasses", "--count", "10", "--out", out.path])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is the predictor the directions are fitted with"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
 
     func testBadMethodListsAreRefused() throws {

@@ -36,6 +36,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Method the others are compared with, seed by seed.") var reference: String = "conditional"
     @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400).", valueName: "list"))
     var doses: String?
+    @Flag(help: "Only fit every method of every restart into --out/fits (no judge needed); a later run without it evaluates them.")
+    var fitOnly = false
     @Option(help: "Output folder: table.txt, summary.csv/json, rows.json, agreement.txt, figures, and fits/ (resumable).") var out: String
 
     func validate() throws {
@@ -77,11 +79,13 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let (g, predictor) = try engine.load()
-        let judge = try loadJudge(for: g)
-        if !allowSelfJudge && judge.identity == predictor.identity {
+        if fitOnly && directions != nil { throw SC2Error("--fit-only fits the methods; it cannot be combined with --directions") }
+        let judge = fitOnly ? predictor : try loadJudge(for: g)
+        if !fitOnly && !allowSelfJudge && judge.identity == predictor.identity {
             throw SC2Error("the judge \(judge.path) is the predictor the directions are fitted with: its verdict on its own corrections proves little; pass another --judge (or --allow-self-judge)")
         }
         let pairList = try parsePairs(predictor: predictor, judge: judge)
+        defer { if fitOnly { print("fitted \(restarts) restart\(restarts == 1 ? "" : "s") into \(out)/fits") } }
         let methodList = try MethodName.parse(methods, flag: "--methods")
         let levelList = try parseLevels(), sideList = try parseSides(), doseList = try parseDoses()
         try correction.checkRows(g)
@@ -112,6 +116,8 @@ struct EvaluateCommand: ParsableCommand {
                 libraries.append(lib)
             }
         }
+
+        if fitOnly { return }
 
         // 2. Held-out samples per pair and side, scored by the judge (and by the predictor, for agreement).
         var eval = EntanglementEvaluation(generator: g, judge: judge)

@@ -11,7 +11,7 @@ struct FitStore {
     func ensure(restart r: Int, targets: [String], methods: [MethodName], doses: [Int], generator g: Generator,
                 predictor: any AttributePredictor, engine: EngineOptions, correction: CorrectionOptions) throws -> DirectionLibrary {
         guard let baseMethod = correction.baseMethod, let finder = baseMethod.finder else {
-            throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic), not a file")
+            throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic, ganspace), not a file")
         }
         let lib = DirectionLibrary(directory: root.appendingPathComponent("restart-\(r)"))
         let seeds = try SeedRanges.dense(restart: r, count: engine.samples)

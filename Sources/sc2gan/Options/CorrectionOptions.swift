@@ -19,9 +19,9 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
-    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan, class-mean, logistic), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, or an InterFaceGAN boundary .npy) to start from, re-fitted with --learner.", valueName: "method|file"))
+    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, or an InterFaceGAN boundary .npy) to start from, re-fitted with --learner.", valueName: "method|file"))
     var base: String = "interfacegan"
-    @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean or logistic).")
+    @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean, logistic or ganspace).")
     var learner: FitMethod?
 
     /// --base as a method, or nil when it names a file.
@@ -64,7 +64,7 @@ struct CorrectionOptions: ParsableArguments {
         if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
         if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
         if baseMethod == nil, !FileManager.default.fileExists(atPath: base) {
-            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic) nor a direction file")
+            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic, ganspace) nor a direction file")
         }
         if baseMethod != nil, learner != nil, learner != baseMethod {
             throw ValidationError("--learner is for --base FILE; a base method re-fits with itself")

@@ -6,6 +6,7 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
     case interfacegan
     case classMean = "class-mean"
     case logistic
+    case ganspace
     case sefa
 
     /// The supervised finder behind the method (nil for SeFa, which needs no labels).
@@ -14,6 +15,7 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
         case .interfacegan: return InterFaceGANFinder()
         case .classMean: return ClassMeanFinder()
         case .logistic: return LogisticRegressionFinder()
+        case .ganspace: return GANSpaceFinder()
         case .sefa: return nil
         }
     }
