@@ -2,7 +2,7 @@
 # Installs the Debian packages sc2gan needs, only those that are missing (run as root, or
 # with sudo available). Swift itself must already be installed (swift.org toolchain, 6.0+).
 set -euo pipefail
-# Scripts that need more (the tests: python3-numpy; fuzzing: unzip) name it in SETUP_EXTRA.
+# Scripts that need more (the tests: python3-numpy, python3-torch, python3-torchvision; fuzzing: unzip) name it in SETUP_EXTRA.
 need=(pkg-config libopenblas-dev libncursesw5-dev libpng-dev zlib1g-dev ncurses-term tmux ${SETUP_EXTRA:-})
 missing=()
 for p in "${need[@]}"; do

@@ -3,8 +3,9 @@
 # reference fixtures, CLI end-to-end and the tmux-driven explorer tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The NumPy interop and SeFa tests load sc2gan's files with Debian's numpy (sc2gan itself needs no Python).
-SETUP_EXTRA=python3-numpy source scripts/setup.sh
+# The NumPy interop and SeFa tests load sc2gan's files with Debian's numpy; the converter and
+# external-scorer tests run tools/ scripts that need Debian's torch and torchvision (sc2gan itself needs no Python).
+SETUP_EXTRA="python3-numpy python3-torch python3-torchvision" source scripts/setup.sh
 # The tests link OpenBLAS directly: choose its kernel before it loads (see README, "BLAS kernel").
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX

@@ -8,12 +8,15 @@ converted to that format) into safetensors with NVIDIA key names, for `sc2gan --
 Such pickles hold whole Python objects whose classes carry their module's source code; loading
 them the usual way executes that code. This converter never does: a restricted unpickler turns
 every persistent object into its plain state (parameters, buffers, sub-modules, attributes),
-rebuilds tensors with torch's own weights-only loader, and refuses any other global."""
+rebuilds tensors with torch's own weights-only loader, rebuilds numpy scalars (a layer's
+weight_gain is a numpy.float64) from their dtype and bytes without calling numpy, and refuses any
+other global."""
 import argparse
 import collections
 import io
 import os
 import pickle
+import struct
 import sys
 
 import torch
@@ -38,6 +41,38 @@ class EasyDict(dict):
     pass
 
 
+class NumpyDType:
+    """What `numpy.dtype(name, align, copy)` and its BUILD state become: the type code and the
+    byte order, as plain data. numpy is never called; structured dtypes are refused."""
+
+    def __init__(self, name, align=False, copy=False):
+        if not isinstance(name, str) or name not in NUMPY_SCALAR_FORMATS:
+            raise pickle.UnpicklingError(f"refusing numpy dtype {name!r} (only numeric scalars are rebuilt)")
+        self.name, self.byteorder = name, "="
+
+    def __setstate__(self, state):
+        # (version, byteorder, subarray, names, fields, elsize, alignment, flags)
+        if not isinstance(state, tuple) or len(state) < 5 or state[1] not in ("<", ">", "|", "=") or any(x is not None for x in state[2:5]):
+            raise pickle.UnpicklingError(f"refusing numpy dtype state {state!r}")
+        self.byteorder = state[1]
+
+
+# numpy type code -> struct format of one element
+NUMPY_SCALAR_FORMATS = {"f2": "e", "f4": "f", "f8": "d", "i1": "b", "i2": "h", "i4": "i", "i8": "q",
+                        "u1": "B", "u2": "H", "u4": "I", "u8": "Q", "b1": "?"}
+
+
+def numpy_scalar(dtype, data):
+    """`numpy.core.multiarray.scalar(dtype, bytes)` as the Python number it holds."""
+    if not isinstance(dtype, NumpyDType) or not isinstance(data, bytes):
+        raise pickle.UnpicklingError("refusing a numpy scalar without a dtype and bytes")
+    order = ">" if dtype.byteorder == ">" or (dtype.byteorder == "=" and sys.byteorder == "big") else "<"
+    fmt = order + NUMPY_SCALAR_FORMATS[dtype.name]
+    if len(data) != struct.calcsize(fmt):
+        raise pickle.UnpicklingError(f"numpy {dtype.name} scalar of {len(data)} bytes")
+    return struct.unpack(fmt, data)[0]
+
+
 class SafeUnpickler(pickle.Unpickler):
     ALLOWED = {
         ("collections", "OrderedDict"): collections.OrderedDict,
@@ -47,6 +82,9 @@ class SafeUnpickler(pickle.Unpickler):
         ("torch_utils.persistence", "_reconstruct_persistent_obj"): _reconstruct_persistent_obj,
         ("dnnlib.util", "EasyDict"): EasyDict,
         ("torch", "device"): torch.device,
+        ("numpy", "dtype"): NumpyDType,
+        ("numpy.core.multiarray", "scalar"): numpy_scalar,   # numpy 1.x
+        ("numpy._core.multiarray", "scalar"): numpy_scalar,  # numpy 2.x
     }
 
     def find_class(self, module, name):
@@ -127,10 +165,15 @@ def self_test():
         def __reduce__(self):
             return (marker, (dict(type="class", version=6, module_src=self.st["_orig_module_src"],
                                   class_name="Generator", state=self.st),))
+    import numpy as np
     torch.manual_seed(0)
     G = sg2torch.Generator(z_dim=16, w_dim=16, resolution=8, mapping_layers=2, channels={4: 8, 8: 8}, conv_clamp=256)
     for layer in [G.synthesis.b4.conv1, G.synthesis.b8.conv0, G.synthesis.b8.conv1]:
         layer.conv_clamp = 256
+    scalars = {"f8": np.float64(0.125), "f4": np.float32(-1.5), "f2": np.float16(2.0), "i8": np.int64(-3),
+               "u1": np.uint8(200), "b1": np.bool_(True), "i4": np.int32(7)}
+    G.mapping.lr_multiplier = np.float64(0.01)  # as NVIDIA's layers hold them
+    G.numpy_scalars = scalars
     with tempfile.TemporaryDirectory() as d:
         pkl, out = os.path.join(d, "net.pkl"), os.path.join(d, "net.safetensors")
         with open(pkl, "wb") as f:
@@ -142,6 +185,22 @@ def self_test():
         for k in want:
             assert (torch.from_numpy(got[k]) == want[k]).all(), k
         assert meta["conv_clamp"] == "256", meta
+        with open(pkl, "rb") as f:
+            state = SafeUnpickler(f).load()["G_ema"]
+        for k, v in scalars.items():
+            r = state["numpy_scalars"][k]
+            assert type(r) in (float, int, bool) and r == v.item() and type(r) is type(v.item()), (k, r, v)
+        big = NumpyDType("f8")
+        big.__setstate__((3, ">", None, None, None, -1, -1, 0))
+        assert numpy_scalar(big, struct.pack(">d", 3.5)) == 3.5
+        for bad in [b"\x80\x04cnumpy.core.multiarray\n_reconstruct\n.", b"\x80\x04cnumpy\ndtype\n(VO8\n\x89\x88tR."]:
+            with open(pkl, "wb") as f:
+                f.write(bad)
+            try:
+                convert(pkl, out)
+                raise AssertionError("numpy array or object dtype accepted")
+            except pickle.UnpicklingError:
+                pass
         with open(pkl, "wb") as f:
             f.write(b"\x80\x04cos\nsystem\n(S'echo pwned'\ntR.")
         try:
@@ -149,7 +208,7 @@ def self_test():
             raise AssertionError("hostile pickle was accepted")
         except pickle.UnpicklingError as e:
             assert "os.system" in str(e)
-    print("self-test passed: persistent pickle converted exactly, hostile global refused")
+    print("self-test passed: persistent pickle converted exactly, numpy scalars rebuilt, hostile globals refused")
 
 
 def main():

@@ -6,11 +6,17 @@ in Tests/SC2EngineTests/Fixtures/checkpoints/. All are tiny (a few KB).
   generator_rosinality.pt   the same weights, torch.save of sg2torch.to_rosinality(...) (+ blur kernels)
   generator_nvidia.pt       the same weights as {'G_ema': parameters + resample_filter buffers, 'D': ...}
   views.pt                  strided, offset, transposed and expanded views of shared storages
+  rosinality_train.pt       a training checkpoint as rosinality's train.py saves it: {g, d, g_ema,
+                            g_optim, d_optim, args (an argparse.Namespace), ada_aug_p}, no latent_avg
+  rosinality_train_g_ema.pt / rosinality_train_g.pt  its g_ema / g converted to {g_ema, latent_avg},
+                            latent_avg the mean w of 4096 z drawn as RandomState(0).randn(4096, z_dim)
   bad_*                     damaged or hostile files, each refused with a named problem
 
 Run with the project's Python (torch 1.13, numpy): /usr/bin/python3 tools/make_checkpoint_fixtures.py
 The hostile pickles are only written, never loaded: nothing here runs their payloads."""
+import argparse
 import collections
+import copy
 import io
 import json
 import os
@@ -143,6 +149,67 @@ def make_generators():
                path("generator_nvidia.pt"))
 
 
+W_AVG_SAMPLES = 4096  # the Swift loader estimates a missing latent_avg the same way
+
+
+def estimated_w_avg(G):
+    z = torch.from_numpy(np.random.RandomState(0).randn(W_AVG_SAMPLES, G.z_dim)).float()
+    with torch.no_grad():
+        return G.mapping(z)[:, 0].double().mean(0).float()
+
+
+def rosinality_state(G):
+    """G's weights as rosinality's Generator.state_dict() names them (blur kernels included)."""
+    sd = collections.OrderedDict(sg2torch.to_rosinality(G.state_dict(), G.num_ws, 8)["g_ema"])
+    sd._metadata = collections.OrderedDict({"": {"version": 1}})
+    blur = torch.outer(sg2torch.FIR, sg2torch.FIR)
+    sd["convs.0.conv.blur.kernel"] = blur / blur.sum() * 4
+    sd["to_rgbs.0.upsample.kernel"] = blur / blur.sum() * 4
+    return sd
+
+
+def make_rosinality_training():
+    """What rosinality's train.py writes every N iterations, made by real torch objects: Adam
+    states after a real step, the parsed arguments as an argparse.Namespace."""
+    torch.manual_seed(1)
+    G = sg2torch.Generator(z_dim=16, w_dim=16, resolution=8, mapping_layers=2, channels={4: 8, 8: 8})
+    with torch.no_grad():
+        for v in G.state_dict().values():
+            v.copy_(torch.randn_like(v))
+    G_ema = copy.deepcopy(G)
+    with torch.no_grad():  # the EMA copy differs from the training generator
+        for v in G_ema.parameters():
+            v.mul_(0.5).add_(0.1 * torch.randn_like(v))
+    D = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.LeakyReLU(0.2), torch.nn.Flatten(), torch.nn.Linear(4 * 8 * 8, 1))
+    g_optim = torch.optim.Adam(G.parameters(), lr=0.002 * 4 / 5, betas=(0, 0.99 ** (4 / 5)))
+    d_optim = torch.optim.Adam(D.parameters(), lr=0.002 * 16 / 17, betas=(0, 0.99 ** (16 / 17)))
+    z = torch.randn(2, 16)
+    D(G(z)).mean().backward()  # one real step of each optimiser, so that their states hold tensors
+    g_optim.step()
+    d_optim.step()
+    parser = argparse.ArgumentParser()  # a subset of train.py's arguments, parsed as it does
+    parser.add_argument("path", type=str)
+    parser.add_argument("--iter", type=int, default=800000)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--r1", type=float, default=10)
+    parser.add_argument("--mixing", type=float, default=0.9)
+    parser.add_argument("--ckpt", type=str, default=None)
+    parser.add_argument("--lr", type=float, default=0.002)
+    parser.add_argument("--channel_multiplier", type=int, default=2)
+    parser.add_argument("--wandb", action="store_true")
+    parser.add_argument("--augment", action="store_true")
+    parser.add_argument("--ada_target", type=float, default=0.6)
+    args = parser.parse_args(["lmdb/ffhq", "--size", "8", "--batch", "2"])
+    args.latent, args.n_mlp, args.start_iter, args.distributed = 16, 2, 0, False
+    ckpt = {"g": rosinality_state(G), "d": D.state_dict(), "g_ema": rosinality_state(G_ema),
+            "g_optim": g_optim.state_dict(), "d_optim": d_optim.state_dict(), "args": args, "ada_aug_p": 0.0}
+    assert isinstance(ckpt["args"], argparse.Namespace) and torch.is_tensor(ckpt["g_optim"]["state"][0]["exp_avg"])
+    torch.save(ckpt, path("rosinality_train.pt"))
+    for name, net in [("g_ema", G_ema), ("g", G)]:
+        torch.save({"g_ema": rosinality_state(net), "latent_avg": estimated_w_avg(net)}, path(f"rosinality_train_{name}.pt"))
+
+
 def make_views():
     base = torch.arange(24, dtype=torch.float32).reshape(4, 6) * 0.25
     views = {
@@ -221,6 +288,9 @@ def make_bad_torch():
     torch_zip("bad_storage_short.pt", pk_dict([("w", pk_tensor("0", 4, 0, [4], [1]))]), {"0": f32_bytes(np.arange(2))})
     torch_zip("bad_deep.pt", pk_dict([("w", b")" + b"\x85" * 100)]))
     torch_zip("bad_cyclic.pt", pk_dict([("w", b"]q\x00h\x00a")]))  # a list appended to itself
+    # the Namespace is only ever instantiated empty; no other class may be instantiated
+    torch_zip("bad_namespace_call.pt", pk_dict([("args", pk_global("argparse", "Namespace") + b"(" + pk_str("x") + b"tR")]))
+    torch_zip("bad_newobj.pt", pk_dict([("args", pk_global("collections", "OrderedDict") + b")\x81")]))
     # what a pre-1.6 torch.save or an NVIDIA .pkl starts with: a bare pickle (made by hand: the
     # legacy torch writer names storages by address, so its output differs from run to run)
     write("bad_plain_pickle.pt", pk_dict([("w", pk_int(1))]))
@@ -232,6 +302,7 @@ def main():
     make_bad_safetensors(make_dtypes())
     make_generators()
     make_views()
+    make_rosinality_training()
     make_bad_torch()
     if os.path.exists(PWNED):  # never made by this script; cleared so that the Swift test can tell
         os.remove(PWNED)

@@ -73,3 +73,38 @@ final class GenerateCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("/proc"), r.stderr)
     }
 }
+
+/// rosinality training checkpoints through the command line: g_ema by default, g with --use g,
+/// each pixel-equal to its converted {g_ema, latent_avg} form (tools/make_checkpoint_fixtures.py).
+final class TrainingCheckpointCLITests: XCTestCase {
+    func pngs(_ args: [String]) throws -> [[UInt8]] {
+        let out = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try CLI.run(["generate", "--seeds", "0-2", "--truncation", "1", "--out", out.path] + args)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try (0...2).map { try PNG.read(out.appendingPathComponent(String(format: "seed%04d.png", $0))).pixels }
+    }
+
+    func testUseGPicksTheNonEMAGenerator() throws {
+        let dir = CLI.fixtures.appendingPathComponent("checkpoints")
+        let training = dir.appendingPathComponent("rosinality_train.pt").path
+        let ema = try pngs(["--model", training])
+        let g = try pngs(["--model", training, "--use", "g"])
+        XCTAssertEqual(ema, try pngs(["--model", dir.appendingPathComponent("rosinality_train_g_ema.pt").path]))
+        XCTAssertEqual(try pngs(["--model", training, "--use", "g_ema"]), ema)
+        XCTAssertEqual(g, try pngs(["--model", dir.appendingPathComponent("rosinality_train_g.pt").path]))
+        XCTAssertNotEqual(g, ema)
+    }
+
+    func testUseGOnAFileWithOneGeneratorIsOneLine() throws {
+        let model = CLI.fixtures.appendingPathComponent("checkpoints/generator_nvidia.safetensors").path
+        let out = CLI.tempDir().appendingPathComponent("out")
+        let r = try CLI.run(["generate", "--model", model, "--use", "g", "--seeds", "0", "--out", out.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderr, "Error: \(model): holds no training generator (no tensors under 'g.' or 'G.'; only training checkpoints have one beside g_ema)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        let bad = try CLI.run(["generate", "--model", model, "--use", "d", "--seeds", "0", "--out", out.path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--use"), bad.stderr)
+    }
+}

@@ -69,6 +69,45 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// rosinality's train.py checkpoint ({g, d, g_ema, g_optim, d_optim, args: Namespace,
+    /// ada_aug_p}, written by real torch) draws what its converted {g_ema, latent_avg} form
+    /// draws; `.training` draws what g converted alone draws.
+    func testRosinalityTrainingCheckpointDrawsLikeItsConvertedForm() throws {
+        let seeds: [UInt32] = [0, 1, 7]
+        for (choice, converted) in [(GeneratorChoice.ema, "rosinality_train_g_ema.pt"), (.training, "rosinality_train_g.pt")] {
+            let training = try CheckpointLoader.load(url("rosinality_train.pt"), choice: choice)
+            let reference = try CheckpointLoader.load(url(converted))
+            XCTAssertNil(training.tensors["mapping.w_avg"], "train.py saves no latent_avg")
+            XCTAssertEqual(Set(training.tensors.keys).union(["mapping.w_avg"]), Set(reference.tensors.keys), "\(choice)")
+            for (key, want) in reference.tensors where key != "mapping.w_avg" {
+                XCTAssertEqual(training.tensors[key], want, "\(choice): \(key)")
+            }
+            let g = try Generator(checkpoint: training), r = try Generator(checkpoint: reference)
+            XCTAssertTrue(g.wAvgEstimated); XCTAssertFalse(r.wAvgEstimated)
+            // Without truncation w_avg plays no part: the same weights, the same images.
+            XCTAssertEqual(g.generate(seeds: seeds).maxAbsDifference(r.generate(seeds: seeds)), 0, "\(choice)")
+            // The estimate against the one tools/make_checkpoint_fixtures.py computed with torch
+            // from the same RandomState(0) draws, and the truncated images it gives.
+            let estimate = Tensor(shape: [g.config.wDim], data: g.mapping.wAvg)
+            XCTAssertLessThan(estimate.maxAbsDifference(reference.tensors["mapping.w_avg"]!), 1e-4, "\(choice)")
+            XCTAssertLessThan(g.generate(seeds: seeds, truncation: 0.7).maxAbsDifference(r.generate(seeds: seeds, truncation: 0.7)), 1e-3, "\(choice)")
+        }
+        let ema = try Generator(contentsOf: url("rosinality_train.pt")), g = try Generator(contentsOf: url("rosinality_train.pt"), choice: .training)
+        XCTAssertGreaterThan(ema.generate(seeds: seeds).maxAbsDifference(g.generate(seeds: seeds)), 0.1, "g and g_ema are different networks")
+        XCTAssertNotEqual(ema.hash, g.hash, "caches of g and g_ema must not mix")
+        XCTAssertEqual(ema.hash, try Generator(contentsOf: url("rosinality_train.pt"), choice: .ema).hash)
+    }
+
+    func testTrainingGeneratorOfAFileWithoutOneIsRefused() {
+        for name in ["generator_nvidia.safetensors", "generator_rosinality.pt"] {
+            XCTAssertThrowsError(try CheckpointLoader.load(url(name), choice: .training)) {
+                XCTAssertEqual(($0 as? SC2Error)?.message, "\(url(name).path): holds no training generator (no tensors under 'g.' or 'G.'; only training checkpoints have one beside g_ema)")
+            }
+        }
+        // NVIDIA's snapshot .pt names the non-EMA generator G (the fixture has only G_ema).
+        XCTAssertNoThrow(try CheckpointLoader.load(url("generator_nvidia.pt")))
+    }
+
     func testStridedAndOffsetViewsOfSharedStorages() throws {
         let tensors = try CheckpointLoader.load(url("views.pt")).tensors
         func base(_ row: Int, _ column: Int) -> Float { Float(row * 6 + column) * 0.25 }  // arange(24).reshape(4, 6) * 0.25
@@ -134,11 +173,13 @@ final class CheckpointTests: XCTestCase {
     func testDamagedTorchZipsAreRefused() {
         assertRefused("bad_no_datapkl.pt", "zip archive has no data.pkl")
         assertRefused("bad_truncated.pt", "truncated")
-        assertRefused("bad_long_storage.pt", "unsupported storage type 'torch.LongStorage'")
+        assertRefused("bad_long_storage.pt", "tensor 'step' has unsupported storage type 'torch.LongStorage'")
         assertRefused("bad_view_out_of_range.pt", "tensor view (offset 2, size [4], stride [1]) reaches past its storage of 4 elements")
         assertRefused("bad_storage_short.pt", "holds 8 bytes")
         assertRefused("bad_deep.pt", "pickle nests deeper than 64 levels")
         assertRefused("bad_cyclic.pt", "cyclic")
         assertRefused("bad_plain_pickle.pt", "is a plain pickle (an NVIDIA .pkl or a pre-1.6 torch.save)")
+        assertRefused("bad_namespace_call.pt", "pickle calls 'argparse.Namespace'; only tensors are rebuilt")
+        assertRefused("bad_newobj.pt", "pickle instantiates 'collections.OrderedDict'; only argparse.Namespace can be")
     }
 }

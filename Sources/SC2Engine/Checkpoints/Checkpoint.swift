@@ -9,12 +9,15 @@ public struct Checkpoint: Sendable {
     /// The file format: "safetensors" or "torch-zip".
     public var format: String
     public let path: String
+    /// Which generator of the file these tensors are (g_ema unless the non-EMA g was asked for).
+    public var choice: GeneratorChoice
 
-    public init(tensors: [String: Tensor], metadata: [String: String], format: String, path: String) {
+    public init(tensors: [String: Tensor], metadata: [String: String], format: String, path: String, choice: GeneratorChoice = .ema) {
         self.tensors = tensors
         self.metadata = metadata
         self.format = format
         self.path = path
+        self.choice = choice
     }
 
     /// The named tensor, checked against `shape` when one is given. Errors name the file.

@@ -5,29 +5,30 @@ import Tensor
 /// contents, with names mapped onto the canonical NVIDIA set (`KeyNames`).
 public enum CheckpointLoader {
     /// Reads `url`, maps its tensor names and refuses non-finite weights. Every problem, from a
-    /// missing file to a hostile pickle, throws a one-line `SC2Error` naming the file.
-    public static func load(_ url: URL) throws -> Checkpoint {
-        try load(MappedFile(url), pathExtension: url.pathExtension)
+    /// missing file to a hostile pickle, throws a one-line `SC2Error` naming the file. `choice`
+    /// picks the generator of a training checkpoint (g_ema, or the non-EMA g).
+    public static func load(_ url: URL, choice: GeneratorChoice = .ema) throws -> Checkpoint {
+        try load(MappedFile(url), pathExtension: url.pathExtension, choice: choice)
     }
 
     /// `load` on bytes already mapped or copied; `pathExtension` only breaks ties for files too
     /// damaged to tell by content.
-    static func load(_ file: MappedFile, pathExtension: String) throws -> Checkpoint {
+    static func load(_ file: MappedFile, pathExtension: String, choice: GeneratorChoice = .ema) throws -> Checkpoint {
         let tensors: [String: Tensor], metadata: [String: String], format: String
         switch try kind(of: file, pathExtension: pathExtension) {
         case .safetensors:
             let safetensors = try SafeTensorsFile(file)
-            tensors = try KeyNames.canonical(names: safetensors.names, source: file.path) { safetensors.tensor($0) }
+            tensors = try KeyNames.canonical(names: safetensors.names, source: file.path, choice: choice) { safetensors.tensor($0) }
             (metadata, format) = (safetensors.metadata, SafeTensorsFile.format)
         case .torchZip:
             let torch = try TorchZipFile(file)
-            tensors = try KeyNames.canonical(names: Array(torch.views.keys), source: file.path, load: torch.tensor)
+            tensors = try KeyNames.canonical(names: Array(torch.views.keys), source: file.path, choice: choice, load: torch.tensor)
             (metadata, format) = ([:], TorchZipFile.format)
         }
         for name in tensors.keys.sorted() where !tensors[name]!.isFinite {
             throw SC2Error("\(file.path): tensor \(name.quotedForMessage) has non-finite values")
         }
-        return Checkpoint(tensors: tensors, metadata: metadata, format: format, path: file.path)
+        return Checkpoint(tensors: tensors, metadata: metadata, format: format, path: file.path, choice: choice)
     }
 
     private enum Kind { case safetensors, torchZip }

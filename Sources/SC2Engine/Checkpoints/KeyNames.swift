@@ -7,17 +7,24 @@ import Tensor
 ///   renamed and reshaped; the constant blur/upsample kernels are dropped.
 /// - NVIDIA (optionally under `G_ema.` or `g_ema.`): kept, minus `resample_filter` buffers and
 ///   anything that is not a generator weight (a discriminator, the training copy `G.`).
+/// - a training checkpoint (rosinality's {g, d, g_ema, g_optim, d_optim, args}): `choice` picks
+///   g_ema (the default) or g under either scheme; the rest (discriminator, optimiser states)
+///   is never read.
 /// - names of neither scheme (not a generator): kept as they are.
 enum KeyNames {
     /// The canonical tensors of a checkpoint holding `names`. `load` reads one tensor by its
     /// stored name; only tensors that survive the map are read. Errors name `source`.
-    static func canonical(names: [String], source: String, load: (String) throws -> Tensor) throws -> [String: Tensor] {
+    static func canonical(names: [String], source: String, choice: GeneratorChoice = .ema,
+                          load: (String) throws -> Tensor) throws -> [String: Tensor] {
         // Stripped name -> stored name, for the generator when the file names one explicitly.
         var generator: [String: String] = [:]
         for name in names {
-            if let prefix = ["g_ema.", "G_ema."].first(where: { name.hasPrefix($0) }) {
+            if let prefix = choice.prefixes.first(where: { name.hasPrefix($0) }) {
                 generator[String(name.dropFirst(prefix.count))] = name
             }
+        }
+        if generator.isEmpty, choice == .training {
+            throw SC2Error("\(source): holds no training generator (no tensors under 'g.' or 'G.'; only training checkpoints have one beside g_ema)")
         }
         if generator.isEmpty {
             for name in names { generator[name] = name }

@@ -4,7 +4,9 @@
 /// entry `<archive>/data/<key>`.
 struct StorageRef {
     let key: String
-    let type: ScalarType
+    /// nil for an element type that cannot be decoded (`typeName` says which).
+    let type: ScalarType?
+    let typeName: String
     let count: Int
 }
 
@@ -43,6 +45,9 @@ enum PickleValue {
     case global(PickleGlobal)
     case storage(StorageRef)
     case tensor(TensorView)
+    /// An instance of an allow-listed plain-data class (argparse.Namespace), named; its state
+    /// is dropped: nothing of it is needed to load a generator.
+    case record(String)
 
     /// Nesting depth: 0 for a scalar, 1 for an empty container.
     var depth: Int {
@@ -79,7 +84,10 @@ final class PickleDict: PickleContainer {
 struct PickleGlobal {
     enum Kind {
         case orderedDict, rebuildTensor, rebuildParameter
-        case storageType(ScalarType)
+        /// nil: a storage type whose tensors cannot be decoded (refused when one is needed).
+        case storageType(ScalarType?)
+        /// argparse.Namespace: may be instantiated empty by NEWOBJ, never called.
+        case record
     }
     let name: String
     let kind: Kind

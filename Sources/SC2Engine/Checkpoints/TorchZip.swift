@@ -74,6 +74,9 @@ final class TorchZipFile {
     func tensor(_ name: String) throws -> Tensor {
         func fail(_ why: String) -> SC2Error { SC2Error("\(path): \(why)") }
         let view = views[name]!
+        guard let type = view.storage.type else {
+            throw fail("tensor \(name.quotedForMessage) has unsupported storage type \(view.storage.typeName.quotedForMessage) (Float, Half, BFloat16 and Double can be read)")
+        }
         guard view.count <= budget else {
             throw fail("tensor \(name.quotedForMessage) would decode to more than twice the file's size (overlapping views?)")
         }
@@ -82,15 +85,15 @@ final class TorchZipFile {
         guard let storage = try zip.contents(key) else {
             throw fail("storage \(key.quotedForMessage) of tensor \(name.quotedForMessage) is missing from the archive")
         }
-        guard storage.count == view.storage.count * view.storage.type.byteSize else {
-            throw fail("storage \(key.quotedForMessage) holds \(storage.count) bytes, not the \(view.storage.count) elements of \(view.storage.type.byteSize) bytes the pickle declares")
+        guard storage.count == view.storage.count * type.byteSize else {
+            throw fail("storage \(key.quotedForMessage) holds \(storage.count) bytes, not the \(view.storage.count) elements of \(type.byteSize) bytes the pickle declares")
         }
-        return Tensor(shape: view.shape, data: Self.gather(view, from: storage))
+        return Tensor(shape: view.shape, data: Self.gather(view, type, from: storage))
     }
 
     /// The view's elements in row-major order (the unpickler checked they lie inside the storage).
-    private static func gather(_ view: TensorView, from storage: UnsafeRawBufferPointer) -> [Float] {
-        let type = view.storage.type, count = view.count
+    private static func gather(_ view: TensorView, _ type: ScalarType, from storage: UnsafeRawBufferPointer) -> [Float] {
+        let count = view.count
         guard count > 0 else { return [] }
         if view.isContiguous {
             return type.decode(storage.slice(view.offset * type.byteSize ..< (view.offset + count) * type.byteSize)!)

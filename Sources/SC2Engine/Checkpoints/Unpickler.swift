@@ -4,7 +4,9 @@
 /// opcodes such files use (protocol 2, plus protocol 4's framing, STACK_GLOBAL, MEMOIZE and short
 /// strings) and resolves only an allow-list of globals; any other global is refused when read. Nothing is ever called: the result
 /// is a tree of `PickleValue`s, and every size, depth and index is bounded, so a hostile file
-/// can neither run code nor crash or hang the process.
+/// can neither run code nor crash or hang the process. The one class that may be instantiated
+/// (NEWOBJ) is `argparse.Namespace`, the parsed arguments that rosinality's train.py saves beside
+/// the networks: it becomes an inert `.record` whose state is read and dropped.
 struct Unpickler {
     static let maxDepth = 64
     static let maxMemo = 1 << 20
@@ -40,7 +42,7 @@ struct Unpickler {
         case binInt = 0x4a, binInt1 = 0x4b, binInt2 = 0x4d, long1 = 0x8a, binFloat = 0x47
         case binUnicode = 0x58, shortBinUnicode = 0x8c
         case binPut = 0x71, longBinPut = 0x72, memoize = 0x94, binGet = 0x68, longBinGet = 0x6a
-        case global = 0x63, stackGlobal = 0x93, reduce = 0x52, build = 0x62, binPersId = 0x51
+        case global = 0x63, stackGlobal = 0x93, reduce = 0x52, newObj = 0x81, build = 0x62, binPersId = 0x51
     }
 
     private mutating func run() throws -> PickleValue {
@@ -101,10 +103,22 @@ struct Unpickler {
                     throw fail("pickle REDUCE without a global and an argument tuple")
                 }
                 stack.append(try call(function, args))
+            case .newObj:
+                let classAndArguments = try pop(2)
+                guard case .global(let type) = classAndArguments[0], case .tuple(let args, _) = classAndArguments[1] else {
+                    throw fail("pickle NEWOBJ without a class and an argument tuple")
+                }
+                guard case .record = type.kind else { throw fail("pickle instantiates \(type.name.quotedForMessage); only argparse.Namespace can be") }
+                guard args.isEmpty else { throw fail("pickle instantiates \(type.name.quotedForMessage) with arguments") }
+                stack.append(.record(type.name))
             case .build:
-                // The state of an OrderedDict (a state dict's `_metadata`) carries no tensors.
+                // The state of an OrderedDict (a state dict's `_metadata`) or of a Namespace (the
+                // training arguments) is not needed to load a generator: read and dropped.
                 _ = try pop(1)
-                guard case .dict = try top() else { throw fail("pickle BUILDs an object that is not a dict") }
+                switch try top() {
+                case .dict, .record: break
+                default: throw fail("pickle BUILDs an object that is not a dict or a Namespace")
+                }
             case .binPersId: let pid = try pop(1)[0]; stack.append(.storage(try storage(pid)))
             }
         }
@@ -230,9 +244,12 @@ struct Unpickler {
         case "torch.BFloat16Storage": kind = .storageType(.bfloat16)
         case "torch.DoubleStorage": kind = .storageType(.float64)
         case "torch.LongStorage" where allowsInt64: kind = .storageType(.int64)
+        case "argparse.Namespace": kind = .record
         default:
-            if module == "torch", name.hasSuffix("Storage") {
-                throw fail("pickle holds a tensor of unsupported storage type \(full.quotedForMessage) (Float, Half, BFloat16 and Double can be read)")
+            // Other element types (an optimiser's integer step counter, say) are refused only
+            // if a tensor of theirs is needed (TorchZipFile.tensor).
+            if module == "torch", name.hasSuffix("Storage"), name.count <= 40, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                return PickleGlobal(name: full, kind: .storageType(nil))
             }
             throw fail("pickle refers to forbidden global \(full.quotedForMessage); refusing to load")
         }
@@ -249,7 +266,7 @@ struct Unpickler {
         case .rebuildParameter:
             guard args.count == 3, case .tensor(let view) = args[0] else { throw fail("pickle calls _rebuild_parameter with malformed arguments") }
             return .tensor(view)
-        case .storageType:
+        case .storageType, .record:
             throw fail("pickle calls \(function.name.quotedForMessage); only tensors are rebuilt")
         }
     }
@@ -296,6 +313,6 @@ struct Unpickler {
               case .string(let key) = items[2], case .int(let count) = items[4], count >= 0, count <= Int.max / 8 else {
             throw fail("pickle has a malformed persistent id (expected a torch storage)")
         }
-        return StorageRef(key: key, type: scalar, count: count)
+        return StorageRef(key: key, type: scalar, typeName: type.name, count: count)
     }
 }

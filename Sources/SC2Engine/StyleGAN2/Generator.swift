@@ -4,29 +4,59 @@ import Tensor
 /// A StyleGAN2 generator: mapping + synthesis, loaded from a checkpoint (.safetensors or .pt).
 public struct Generator: Sendable {
     public let config: GeneratorConfig
-    public let mapping: MappingNetwork
+    public private(set) var mapping: MappingNetwork
     public let synthesis: SynthesisNetwork
-    /// Where it came from and a content hash (for provenance in caches and exports).
+    /// Where it came from and a content hash (for provenance in caches and exports); the hash
+    /// of the non-EMA generator of a training checkpoint differs from the file's.
     public let path: String
     public let hash: String
+    /// True when the checkpoint had no average w (a rosinality training checkpoint) and
+    /// `mapping.wAvg` is the mean w of `wAvgSamples` z drawn as RandomState(0).randn(n, z_dim).
+    public let wAvgEstimated: Bool
+    public static let wAvgSamples = 4096
     /// What the model draws, for predictors that state their domain: "faceworld" for a model
     /// trained by tools/train_generator.py (or metadata `domain`), nil when unknown.
     public let domain: String?
 
     /// `convClamp` overrides the checkpoint's metadata (`.some(nil)` forces no clamp).
-    public init(checkpoint c: Checkpoint, convClamp: Float?? = nil) throws {
+    public init(checkpoint: Checkpoint, convClamp: Float?? = nil) throws {
+        var c = checkpoint
+        // rosinality's train.py saves no latent_avg (its generate.py estimates one per run);
+        // estimated here the same way, from fixed draws, so that truncation works and repeats.
+        let estimate = c.format == TorchZipFile.format && c.tensors["mapping.w_avg"] == nil
+        wAvgEstimated = estimate
+        if estimate, let fc0 = c.tensors["mapping.fc0.weight"], fc0.rank == 2 {
+            c.tensors["mapping.w_avg"] = Tensor(zeros: [fc0.shape[0]])
+        }
         var cfg = try GeneratorConfig.infer(from: c)
         if let override = convClamp { cfg.convClamp = override }
         config = cfg
         mapping = try MappingNetwork(checkpoint: c, config: cfg)
         synthesis = try SynthesisNetwork(checkpoint: c, config: cfg)
         path = c.path
-        hash = ContentHash.ofFile(c.path)
+        let fileHash = ContentHash.ofFile(c.path)
+        hash = c.choice == .ema ? fileHash : ContentHash.of(Data("\(fileHash)/\(c.choice.rawValue)".utf8))
         domain = c.metadata["domain"] ?? (c.metadata["source"] == "tools/train_generator.py" ? PredictorDomain.faceWorld : nil)
+        if estimate { mapping.wAvg = estimatedWAvg() }
     }
 
-    public init(contentsOf url: URL, convClamp: Float?? = nil) throws {
-        try self.init(checkpoint: try CheckpointLoader.load(url), convClamp: convClamp)
+    public init(contentsOf url: URL, choice: GeneratorChoice = .ema, convClamp: Float?? = nil) throws {
+        try self.init(checkpoint: try CheckpointLoader.load(url, choice: choice), convClamp: convClamp)
+    }
+
+    /// The mean of mapping(z) over `wAvgSamples` z from RandomState(0), accumulated in Double,
+    /// in chunks so that memory stays small on a 512-wide mapping.
+    private func estimatedWAvg() -> [Float] {
+        var rng = NumPyRandom(seed: 0)
+        var sum = [Double](repeating: 0, count: config.wDim)
+        let chunk = 512
+        for start in stride(from: 0, to: Self.wAvgSamples, by: chunk) {
+            let n = min(chunk, Self.wAvgSamples - start)
+            let z = Tensor(shape: [n, config.zDim], data: rng.randn(n * config.zDim).map { Float($0) })
+            let w = mapping(z)
+            for i in 0..<n { for k in 0..<config.wDim { sum[k] += Double(w.data[i * config.wDim + k]) } }
+        }
+        return sum.map { Float($0 / Double(Self.wAvgSamples)) }
     }
 
     /// z for a seed, exactly as numpy.random.RandomState(seed).randn(1, z_dim).

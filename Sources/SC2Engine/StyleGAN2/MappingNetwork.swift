@@ -9,7 +9,7 @@ public struct MappingNetwork: Sendable {
     /// Pre-scaled weights [out, in] and biases.
     let weights: [Tensor]
     let biases: [Tensor]
-    public let wAvg: [Float]
+    public internal(set) var wAvg: [Float]
 
     init(checkpoint c: Checkpoint, config: GeneratorConfig) throws {
         zDim = config.zDim; wDim = config.wDim

@@ -12,8 +12,11 @@ struct ExploreCommand: ParsableCommand {
         abstract: "Walk one seed along the original, conditional and SC²-corrected directions, side by side, in the terminal.",
         discussion: KeyBinding.summary + "\n\nWithout --model, uses the FaceWorld model shipped in assets/ with its classifier and directions.")
 
-    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors, rosinality .pt, or a rosinality training checkpoint). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
     var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Which generator of a training checkpoint: g_ema (the weights' moving average) or g (the network being trained).", valueName: "g_ema|g"))
+    var use: GeneratorChoice = .ema
 
     @OptionGroup var classifierOptions: ClassifierOptions
 
@@ -51,7 +54,7 @@ struct ExploreCommand: ParsableCommand {
         // line on a normal terminal.
         let faceWorld = try? Assets.faceWorldDirectory().standardizedFileURL
         let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.generatorURL()
-        let generator = try Generator(contentsOf: modelURL)
+        let generator = try Generator(contentsOf: modelURL, choice: use)
         let isFaceWorld = faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false
 
         let (classifier, classifierNote) = try classifierOptions.loadOptional(faceWorld: isFaceWorld ? faceWorld : nil, for: generator)

@@ -2,10 +2,15 @@ import ArgumentParser
 import Foundation
 import SC2Engine
 
-/// --model, shared by every command that needs a generator.
+extension GeneratorChoice: ExpressibleByArgument {}
+
+/// --model and --use, shared by every command that needs a generator.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors or rosinality .pt). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Generator checkpoint (.safetensors, rosinality .pt, or a rosinality training checkpoint). Default: the FaceWorld model in assets/faceworld (found next to the binary, in the checkout, or at $SC2GAN_ASSETS).", valueName: "path"))
     var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Which generator of a training checkpoint: g_ema (the weights' moving average, what everyone samples from) or g (the network being trained).", valueName: "g_ema|g"))
+    var use: GeneratorChoice = .ema
 
     func load() throws -> Generator {
         let url: URL
@@ -15,6 +20,6 @@ struct ModelOptions: ParsableArguments {
         } else {
             url = try DefaultModel.generatorURL()
         }
-        return try Generator(contentsOf: url)
+        return try Generator(contentsOf: url, choice: use)
     }
 }
