@@ -92,10 +92,36 @@ public struct SC2Pipeline: Sendable {
         self.generator = generator; self.classifier = classifier; self.options = options
     }
 
-    /// Returns the corrected direction and a report; `progress(stage, done, total)`.
+    /// Returns the corrected direction and a report; `progress(stage, done, total)`. The same
+    /// as `prepare`, then `finish` computing each synthesis unit when it is first needed.
     public func correct(attribute: String, dense: SampleSet, original: Direction? = nil, correlated: [String]? = nil,
                         progress: ((Stage, Int, Int) -> Void)? = nil) throws -> (direction: Direction, report: Report) {
         let t0 = Date()
+        let plan = try prepare(attribute: attribute, dense: dense, original: original, correlated: correlated, progress: progress)
+        let work = try UnitWork(self, plan: plan, dense: dense)
+        return try finish(plan: plan, dense: dense, started: t0, progress: progress) { try work.compute(positive: $0, index: $1) }
+    }
+
+    /// Sources per synthesis unit (per side). Fixed: the units, and so the result, must not
+    /// depend on how many shards compute them.
+    public static let unitSources = 32
+
+    /// Re-projection batch inside a unit.
+    static let reprojectionBatch = 16
+
+    /// The options that change the result, as one string (a plan made with other options is refused).
+    public var optionsKey: String {
+        let o = options
+        return ["mode=\(o.mode.rawValue)", "rare=\(o.rareCount)", "mix=\(o.mix.rawValue)", "share=\(o.rareShare)",
+                "tolerance=\(o.balanceTolerance)", "max=\(o.maxRare)", "refine=\(o.refineSteps)", "semantic=\(o.semanticSamples)",
+                "rows=\(o.rows.map { $0.map(String.init).joined(separator: ",") } ?? "measured")", "choice=\(o.rowChoice.rawValue)",
+                "window=\(o.yieldMaxRows)", "sources=\(o.yieldSources)", "learner=\(o.learner.name)",
+                "unit=\(Self.unitSources)"].joined(separator: ";")
+    }
+
+    /// Stage 1: base direction, correlated attributes, rows and step sizes.
+    public func prepare(attribute: String, dense: SampleSet, original: Direction? = nil, correlated: [String]? = nil,
+                        progress: ((Stage, Int, Int) -> Void)? = nil) throws -> CorrectionPlan {
         let builder = DirectionBuilder(samples: dense)
         let base = try original ?? builder.original(attribute)
         let corr = try correlated ?? builder.correlated(with: attribute)
@@ -104,12 +130,114 @@ public struct SC2Pipeline: Sendable {
         // Step size: the spread of the dense codes along the direction.
         let spread = Float(Statistics.std(codes.map { Double(LinearAlgebra.dot($0, base.vector)) }))
         let alphas: [Float] = [1.5, 2.5, 3.5].map { $0 * spread }
-
-        // 1. Rows.
         let rows = try chooseRows(base: base, correlated: corr, dense: dense, codes: codes, targetScores: pa,
                                   spread: spread, alphas: alphas, progress: progress)
-        var layered = base
-        layered.layers = rows.window.rows
+        return CorrectionPlan(attribute: attribute, correlated: corr, base: base, window: rows.window, rowChoice: rows.choice,
+                              rowYield: rows.yield, alphas: alphas, denseKey: SampleSet.cacheKey(dense.provenance), optionsKey: optionsKey)
+    }
+
+    /// The synthesis units of a plan: the sources of each side in synthesis order, and the
+    /// computation of one unit (synthesis of its sources, re-projection of their rare samples).
+    public struct UnitWork {
+        let pipeline: SC2Pipeline
+        let synth: LowDensitySynthesis
+        let context: LowDensitySynthesis.Context
+        let alphas: [Float]
+        let target: Int, correlated: [Int]
+        /// Dense indices of the sources of each side, in the order synthesis tries them.
+        public let order: [Bool: [Int]]
+
+        public init(_ pipeline: SC2Pipeline, plan: CorrectionPlan, dense: SampleSet) throws {
+            try pipeline.check(plan, dense: dense)
+            self.pipeline = pipeline
+            var layered = plan.baseDirection
+            layered.layers = plan.rows
+            var synth = LowDensitySynthesis(generator: pipeline.generator, classifier: pipeline.classifier, direction: layered,
+                                            correlated: plan.correlated)
+            synth.mode = pipeline.options.mode
+            self.synth = synth
+            context = try LowDensitySynthesis.Context(synth, dense)
+            alphas = plan.alphas
+            target = try pipeline.classifier.requiredIndex(of: plan.attribute)
+            correlated = plan.correlated.compactMap { pipeline.classifier.index(of: $0) }
+            order = [true: context.sources(positive: true, excluding: []), false: context.sources(positive: false, excluding: [])]
+        }
+
+        public func unitCount(positive: Bool) -> Int { (order[positive]!.count + SC2Pipeline.unitSources - 1) / SC2Pipeline.unitSources }
+
+        /// One unit: each source tried (its candidates in a batch of their own), the accepted
+        /// samples re-projected in batches of `reprojectionBatch` and scored again.
+        public func compute(positive: Bool, index: Int) throws -> RareUnit {
+            let all = order[positive]!
+            let lo = index * SC2Pipeline.unitSources, hi = min(lo + SC2Pipeline.unitSources, all.count)
+            guard lo < hi else { return RareUnit(positive: positive, index: index, entries: []) }
+            var entries: [RareUnit.Entry] = []
+            var accepted: [(entry: Int, sample: LowDensitySynthesis.Sample)] = []
+            for i in all[lo..<hi] {
+                entries.append(RareUnit.Entry(source: i))
+                if let s = try synth.attempt(context, source: i, positive: positive, alphas: alphas, seed: 0) {
+                    accepted.append((entries.count - 1, s))
+                }
+            }
+            let g = pipeline.generator, nw = g.config.numWs, d = g.config.wDim
+            let projector = try Reprojector(generator: g)
+            let batch = SC2Pipeline.reprojectionBatch
+            for start in stride(from: 0, to: accepted.count, by: batch) {
+                let chunk = Array(accepted[start..<min(start + batch, accepted.count)])
+                let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.sample.code))
+                let result = projector.project(codes: codes, steps: pipeline.options.refineSteps)
+                let p = try pipeline.classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
+                for (m, item) in chunk.enumerated() {
+                    let s = item.sample
+                    let targetOK = s.targetPositive ? p[m][target] > 0.5 : p[m][target] < 0.5
+                    let corrOK = correlated.allSatisfy { (p[m][$0] > 0.5) == (s.scores[$0] > 0.5) }
+                    entries[item.entry] = RareUnit.Entry(source: entries[item.entry].source, kept: targetOK && corrOK,
+                                                         psnr: result.psnr[m], w: Array(result.w.data[m * d..<(m + 1) * d]), scores: p[m])
+                }
+            }
+            return RareUnit(positive: positive, index: index, entries: entries)
+        }
+
+        /// The units a cluster job computes ahead of the re-fit: on each side, enough sources for
+        /// every round the options allow at the measured yield (with a margin), interleaved by side.
+        /// The re-fit computes any further unit it needs itself.
+        public func plannedUnits(rowYield: Double?) -> [(positive: Bool, index: Int)] {
+            let o = pipeline.options
+            let want = (o.rareCount + 1) / 2
+            let rounds = o.mix == .share ? 1 : max(1, o.maxRare / o.rareCount)
+            let rate = max(rowYield ?? 0.25, 0.05)
+            var counts: [Bool: Int] = [:]
+            for side in [true, false] {
+                let sources = min(order[side]!.count, rounds * (20 * want + 1), Int((Double(rounds * want) / rate * 1.5).rounded(.up)) + SC2Pipeline.unitSources)
+                counts[side] = (sources + SC2Pipeline.unitSources - 1) / SC2Pipeline.unitSources
+            }
+            var out: [(Bool, Int)] = []
+            for i in 0..<max(counts[true]!, counts[false]!) {
+                for side in [true, false] where i < counts[side]! { out.append((side, i)) }
+            }
+            return out
+        }
+    }
+
+    /// Refuses a plan made from other samples or with other options.
+    public func check(_ plan: CorrectionPlan, dense: SampleSet) throws {
+        guard plan.denseKey == SampleSet.cacheKey(dense.provenance) else {
+            throw SC2Error("the correction plan was made from other dense samples (\(plan.denseKey)); make it again")
+        }
+        guard plan.optionsKey == optionsKey else {
+            throw SC2Error("the correction plan was made with other options (\(plan.optionsKey)); make it again")
+        }
+    }
+
+    /// Stages 2-4: rounds of rare samples taken from the units in order until the classes
+    /// balance, then the re-fit. `unit(positive, index)` gives a unit (computed, or read from a
+    /// cluster job's work folder); it is asked for each unit at most once, in order per side.
+    public func finish(plan cp: CorrectionPlan, dense: SampleSet, started t0: Date = Date(), progress: ((Stage, Int, Int) -> Void)? = nil,
+                       unit: (Bool, Int) throws -> RareUnit) throws -> (direction: Direction, report: Report) {
+        try check(cp, dense: dense)
+        let attribute = cp.attribute, corr = cp.correlated, base = cp.baseDirection
+        let codes = dense.codes
+        let pa = try dense.scores(of: attribute)
 
         // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
         let fitter = DirectionFitter()
@@ -125,21 +253,54 @@ public struct SC2Pipeline: Sendable {
         var kept = KeptRare()
         let rareLabels = { (j: Int) in bs.map { kept.scores[j][$0] > 0.5 } }
 
-        // 2-3. Rounds of low-density samples and their re-projection, until the classes balance.
+        // The sources of each side in synthesis order, walked unit by unit.
+        var layered = base
+        layered.layers = cp.rows
         var synth = LowDensitySynthesis(generator: generator, classifier: classifier, direction: layered, correlated: corr)
         synth.mode = options.mode
-        let projector = try Reprojector(generator: generator)
-        var used = Set<Int>()
+        let ctx = try LowDensitySynthesis.Context(synth, dense)
+        let order = [true: ctx.sources(positive: true, excluding: []), false: ctx.sources(positive: false, excluding: [])]
+        var cursor = [true: 0, false: 0]
+        var current: [Bool: RareUnit] = [:]
+        func entry(_ side: Bool, _ position: Int) throws -> RareUnit.Entry {
+            let u = position / Self.unitSources
+            if current[side]?.index != u {
+                let got = try unit(side, u)
+                let expected = order[side]![(u * Self.unitSources)..<min((u + 1) * Self.unitSources, order[side]!.count)]
+                guard got.positive == side, got.index == u, got.entries.map(\.source) == Array(expected) else {
+                    throw SC2Error("synthesis unit \(side ? "positive" : "negative") \(u) does not belong to this plan; compute it again")
+                }
+                current[side] = got
+            }
+            return current[side]!.entries[position - u * Self.unitSources]
+        }
+
+        // 2-3. Rounds of low-density samples and their re-projections, until the classes balance.
         var synthesised = 0, rounds = 0
         var rarePool: [Int] = [], rareNegPool: [Int] = []
         var plan = RefitBalance.Plan()
         var lastImbalance = Double.infinity
         while true {
             rounds += 1
-            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: alphas,
-                                            used: &used) { progress?(.lowDensity, $0, $1) }
+            var rare: [RareUnit.Entry] = []
+            let want = (options.rareCount + 1) / 2
+            for positive in [true, false] {
+                var got = 0, tried = 0
+                while got < want, cursor[positive]! < order[positive]!.count {
+                    let e = try entry(positive, cursor[positive]!)
+                    cursor[positive]! += 1
+                    tried += 1
+                    if e.accepted { rare.append(e); got += 1 }
+                    progress?(.lowDensity, rare.count, options.rareCount)
+                    if tried > 20 * want { break }
+                }
+            }
             synthesised += rare.count
-            try reproject(rare, with: projector, target: a, correlated: bs, into: &kept, progress: progress)
+            for e in rare {
+                kept.psnrs.append(e.psnr)
+                if e.kept { kept.w.append(e.w); kept.scores.append(e.scores) }
+            }
+            progress?(.reprojection, rare.count, rare.count)
 
             var poolRng = Xoshiro(seed: 2)
             rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
@@ -175,17 +336,17 @@ public struct SC2Pipeline: Sendable {
         prov["base_method"] = base.method
         prov["learner"] = options.learner.name
         prov["correlated"] = corr.joined(separator: ",")
-        prov["semantic_rows"] = rows.window.rows.map(String.init).joined(separator: ",")
-        prov["row_choice"] = rows.choice
+        prov["semantic_rows"] = cp.rows.map(String.init).joined(separator: ",")
+        prov["row_choice"] = cp.rowChoice
         prov["rare_samples"] = "\(plan.addPositive.count)+\(plan.addNegative.count)"
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
         prov["rounds"] = "\(rounds)"
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let corrected = Direction(attribute: attribute, method: DirectionMethod.corrected.rawValue, vector: fit.normal, provenance: prov)
-        let report = Report(attribute: attribute, correlated: corr, semanticRows: rows.window.rows,
-                            semanticTargetChange: rows.window.targetChange, semanticLeakage: rows.window.leakage,
-                            rowChoice: rows.choice, rowYield: rows.yield,
+        let report = Report(attribute: attribute, correlated: corr, semanticRows: cp.rows,
+                            semanticTargetChange: cp.rowTargetChange, semanticLeakage: cp.rowLeakage,
+                            rowChoice: cp.rowChoice, rowYield: cp.rowYield,
                             rareSynthesised: synthesised, rareKeptAfterProjection: kept.w.count,
                             projectionPSNR: Statistics.mean(kept.psnrs),
                             originalValidationAccuracy: base.provenance["validation_accuracy"].flatMap(Double.init),
@@ -236,29 +397,6 @@ public struct SC2Pipeline: Sendable {
         var w: [[Float]] = []
         var scores: [[Float]] = []
         var psnrs: [Double] = []
-    }
-
-    /// Stage 3: each W+ sample inverted into one w (closed form, then gradient refinement) and
-    /// re-scored; kept when the rare combination survived (the target on its side, every
-    /// correlated attribute on the side the sample had).
-    private func reproject(_ rare: [LowDensitySynthesis.Sample], with projector: Reprojector, target a: Int, correlated bs: [Int],
-                           into kept: inout KeptRare, progress: ((Stage, Int, Int) -> Void)?) throws {
-        let g = generator, nw = g.config.numWs, d = g.config.wDim
-        for start in stride(from: 0, to: rare.count, by: 16) {
-            let chunk = Array(rare[start..<min(start + 16, rare.count)])
-            let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
-            let result = projector.project(codes: codes, steps: options.refineSteps)
-            kept.psnrs.append(contentsOf: result.psnr)
-            let p = try classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
-            for (i, s) in chunk.enumerated() {
-                let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
-                let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }
-                if targetOK && corrOK {
-                    kept.w.append(Array(result.w.data[i * d..<(i + 1) * d])); kept.scores.append(p[i])
-                }
-            }
-            progress?(.reprojection, min(start + 16, rare.count), rare.count)
-        }
     }
 
     /// `--mix share`: the first `cap` rare samples of each class replace its last dense ones.

@@ -89,26 +89,36 @@ struct CorrectionOptions: ParsableArguments {
         try correlated.map { try engine.attributeList($0, c, excluding: target, flag: "--correlated") }
     }
 
-    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
-             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
+    /// The pipeline these options describe.
+    func pipeline(_ g: Generator, _ c: any AttributePredictor) throws -> SC2Pipeline {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         opts.rows = try rowList
         opts.rowChoice = rowChoice
         opts.yieldMaxRows = rowWindow
         opts.learner = learnerMethod.finder ?? InterFaceGANFinder()
-        let pipeline = SC2Pipeline(generator: g, classifier: c, options: opts)
-        var bar: ProgressBar? = nil
-        var stage: SC2Pipeline.Stage? = nil
-        let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr) { s, done, total in
-            if s != stage {
-                bar?.finish()
-                stage = s
-                bar = ProgressBar("\(attribute): \(s.title)", total: max(total, 1))
+        return SC2Pipeline(generator: g, classifier: c, options: opts)
+    }
+
+    /// A progress handler drawing one bar per stage; call `finish` on the result at the end.
+    static func stageBars(_ attribute: String) -> (handler: (SC2Pipeline.Stage, Int, Int) -> Void, finish: () -> Void) {
+        final class State { var bar: ProgressBar? = nil; var stage: SC2Pipeline.Stage? = nil }
+        let state = State()
+        return ({ s, done, total in
+            if s != state.stage {
+                state.bar?.finish()
+                state.stage = s
+                state.bar = ProgressBar("\(attribute): \(s.title)", total: max(total, 1))
             }
-            bar?.update(done)
-        }
-        bar?.finish()
+            state.bar?.update(done)
+        }, { state.bar?.finish() })
+    }
+
+    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
+             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
+        let bars = Self.stageBars(attribute)
+        let result = try pipeline(g, c).correct(attribute: attribute, dense: dense, original: original, correlated: corr, progress: bars.handler)
+        bars.finish()
         return result
     }
 
