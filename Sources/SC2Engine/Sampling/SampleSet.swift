@@ -98,11 +98,19 @@ public struct SampleSet: Sendable {
 
     /// Writes the set into the cache folder `dir` (atomically), where `cached` and `load` find it.
     public func store(in dir: URL) throws {
+        try AtomicWrite.write(try encoded(), to: dir.appendingPathComponent(cacheFileName))
+    }
+
+    /// The cache file's name (`samples-KEY.safetensors`).
+    public var cacheFileName: String { "samples-\(Self.cacheKey(provenance)).safetensors" }
+
+    /// The bytes of the cache file.
+    public func encoded() throws -> Data {
         var meta = provenance
         meta["attributes"] = attributes.joined(separator: ",")
         // Seeds as floats are exact below 2^24; larger seeds are checked through seeds_hash.
-        try SafeTensors.write(["w": w, "scores": scores, "seeds": Tensor(shape: [seeds.count], data: seeds.map { Float($0) })],
-                              metadata: meta, to: dir.appendingPathComponent("samples-\(Self.cacheKey(provenance)).safetensors"))
+        return try SafeTensors.encode(["w": w, "scores": scores, "seeds": Tensor(shape: [seeds.count], data: seeds.map { Float($0) })],
+                                      metadata: meta)
     }
 
     /// ~/.cache/sc2gan (or $SC2GAN_CACHE).

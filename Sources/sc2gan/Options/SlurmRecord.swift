@@ -34,7 +34,7 @@ struct SlurmRecord: Codable {
                 if f.count >= 2 { out[f[0]] = JobState(state: f[1].split(separator: " ").first.map(String.init) ?? f[1], reason: "") }
             }
         }
-        if let text = try? SlurmCommand.run("squeue", ["-h", "-r", "-o", "%i|%T|%r", "-j", ids.joined(separator: ",")]) {
+        if let text = try? SlurmCommand.run("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%r", "-j", ids.joined(separator: ",")]) {
             for line in text.split(separator: "\n") {
                 let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                 if f.count >= 3 { out[f[0]] = JobState(state: f[1], reason: f[2]) }

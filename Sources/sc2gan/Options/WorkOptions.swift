@@ -26,15 +26,17 @@ struct WorkOptions: ParsableArguments {
     static func denseSamples(_ engine: EngineOptions, _ g: Generator, _ c: any AttributePredictor, folder: WorkFolder,
                              computeMissing: Bool) throws -> SampleSet {
         let seeds = (0..<UInt32(engine.samples)).map { $0 }
-        let merged = folder.file("cache")
-        if let set = SampleSet.load(from: merged, generator: g, classifier: c, seeds: seeds, truncation: engine.truncation) { return set }
+        // The merged set is kept with a checksum too: a damaged one is merged again.
+        let name = "cache/" + SampleSet.cacheURL(in: folder.url, generator: g, classifier: c, seeds: seeds, truncation: engine.truncation).lastPathComponent
+        if folder.read(name, log: note) != nil,
+           let set = SampleSet.load(from: folder.file("cache"), generator: g, classifier: c, seeds: seeds, truncation: engine.truncation) { return set }
         var sampling = ShardedSampling(generator: g, classifier: c, seeds: seeds, truncation: engine.truncation, folder: folder)
         sampling.log = note
         let missing = sampling.missingUnits().count
         let bar = ProgressBar(missing > 0 && computeMissing ? "sampling \(missing) missing units" : "merging samples", total: seeds.count)
         let set = try sampling.merge(computeMissing: computeMissing) { done, _ in bar.update(done) }
         bar.finish("samples: \(seeds.count) from \(sampling.unitCount) units in \(folder.url.path)")
-        try set.store(in: merged)
+        try folder.write(try set.encoded(), to: name)
         return set
     }
 
