@@ -4,6 +4,11 @@ import Tensor
 extension SafeTensors {
     /// Writes F32 tensors (sorted by name) and string metadata, atomically (temp file + rename).
     package static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
+        try AtomicWrite.write(try encode(tensors, metadata: metadata), to: url)
+    }
+
+    /// The bytes `write` writes.
+    package static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
         var header: [String: Any] = [:]
         var offset = 0
         let names = tensors.keys.sorted()
@@ -19,6 +24,6 @@ extension SafeTensors {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(json)
         for name in names { tensors[name]!.data.withUnsafeBytes { out.append(contentsOf: $0) } }
-        try AtomicWrite.write(out, to: url)
+        return out
     }
 }

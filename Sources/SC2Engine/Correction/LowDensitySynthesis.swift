@@ -31,12 +31,12 @@ public struct LowDensitySynthesis: Sendable {
 
     /// Up to `count` rare samples (both rare combinations, half each) from the dense set.
     /// Sources listed in `used` (dense indices) are skipped, and every source tried is added to
-    /// it, so that repeated calls make new samples.
+    /// it, so that repeated calls make new samples. Each source draws its donors from its own
+    /// generator (`sourceRNG`), so what a source gives does not depend on which sources were
+    /// tried before it (the pipeline's shards rely on that).
     public func synthesize(dense: SampleSet, count: Int, alphas: [Float], seed: UInt64 = 0, used: inout Set<Int>,
                            progress: ((Int, Int) -> Void)? = nil) throws -> [Sample] {
         let ctx = try Context(self, dense)
-        var rng = Xoshiro(seed: seed &+ UInt64(used.count))
-        let rows = direction.layers ?? Array(0..<generator.config.numWs)
         var out: [Sample] = []
         for positive in [true, false] {
             let want = (count + 1) / 2
@@ -44,12 +44,8 @@ public struct LowDensitySynthesis: Sendable {
             for i in ctx.sources(positive: positive, excluding: used) where kept < want {
                 tried += 1
                 used.insert(i)
-                let candidates = ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng)
-                guard !candidates.isEmpty else { continue }
-                let batch = Tensor(shape: [candidates.count, ctx.nw, ctx.d], data: candidates.flatMap { $0 })
-                let p = try classifier.probabilities(generated: generator.synthesis(batch))
-                if let ci = p.indices.first(where: { ctx.accepts(p[$0], source: i, positive: positive) }) {
-                    out.append(Sample(code: candidates[ci], sourceSeed: dense.seeds[i], targetPositive: positive, scores: p[ci]))
+                if let sample = try attempt(ctx, source: i, positive: positive, alphas: alphas, seed: seed) {
+                    out.append(sample)
                     kept += 1
                 }
                 progress?(out.count, count)
@@ -59,16 +55,34 @@ public struct LowDensitySynthesis: Sendable {
         return out
     }
 
+    /// One source's try: its candidates (one batch of their own), the first the classifier accepts.
+    func attempt(_ ctx: Context, source i: Int, positive: Bool, alphas: [Float], seed: UInt64) throws -> Sample? {
+        let rows = direction.layers ?? Array(0..<generator.config.numWs)
+        var rng = Self.sourceRNG(seed: seed, sourceSeed: ctx.seeds[i])
+        let candidates = ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng)
+        guard !candidates.isEmpty else { return nil }
+        let batch = Tensor(shape: [candidates.count, ctx.nw, ctx.d], data: candidates.flatMap { $0 })
+        let p = try classifier.probabilities(generated: generator.synthesis(batch))
+        guard let ci = p.indices.first(where: { ctx.accepts(p[$0], source: i, positive: positive) }) else { return nil }
+        return Sample(code: candidates[ci], sourceSeed: ctx.seeds[i], targetPositive: positive, scores: p[ci])
+    }
+
+    /// The random generator of one source's candidates (its donors, in mix mode): seeded from
+    /// the source's seed, so it is the same whichever process or shard tries the source.
+    static func sourceRNG(seed: UInt64, sourceSeed: UInt32) -> Xoshiro {
+        Xoshiro(seed: seed &+ UInt64(sourceSeed) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
     /// The rare-sample yield of a set of rows: of the first `perSide` sources on each side (those
     /// `synthesize` would try first), how many give a kept rare sample when synthesised on `rows`.
     public func yield(dense: SampleSet, rows: [Int], perSide: Int, alphas: [Float], seed: UInt64 = 0) throws -> Yield {
         let ctx = try Context(self, dense)
-        var rng = Xoshiro(seed: seed)
         var kept = [0, 0], tried = [0, 0]
         for (side, positive) in [true, false].enumerated() {
             let sources = Array(ctx.sources(positive: positive, excluding: []).prefix(perSide))
             var owner: [Int] = [], batch: [Float] = []
             for (j, i) in sources.enumerated() {
+                var rng = Self.sourceRNG(seed: seed, sourceSeed: ctx.seeds[i])
                 for c in ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng) {
                     owner.append(j); batch.append(contentsOf: c)
                 }
@@ -100,11 +114,12 @@ public struct LowDensitySynthesis: Sendable {
     }
 
     /// What synthesis and yield share: scores, source order, candidates, the acceptance test.
-    private struct Context {
+    struct Context {
         let s: LowDensitySynthesis
         let a: Int, bs: [Int]
         let pa: [Float], pb: [[Float]]
         let codes: [[Float]]
+        let seeds: [UInt32]
         let phi: [[Double]]
         let donors: [Bool: [Int]]
         let nw: Int, d: Int
@@ -116,6 +131,7 @@ public struct LowDensitySynthesis: Sendable {
             pa = try dense.scores(of: s.direction.attribute)
             pb = try s.correlated.map { try dense.scores(of: $0) }
             codes = dense.codes
+            seeds = dense.seeds
             phi = dense.labelCorrelation()
             let pa = pa
             donors = [true: (0..<dense.count).filter { pa[$0] > 0.8 }, false: (0..<dense.count).filter { pa[$0] < 0.2 }]
@@ -132,7 +148,7 @@ public struct LowDensitySynthesis: Sendable {
             }
             return (0..<pa.count)
                 .filter { i in !used.contains(i) && (positive ? pa[i] < 0.2 : pa[i] > 0.8) }
-                .sorted { agreeing[$0] > agreeing[$1] }
+                .sorted { agreeing[$0] != agreeing[$1] ? agreeing[$0] > agreeing[$1] : $0 < $1 }
         }
 
         /// W+ codes to try for one source: shifted along the direction on `rows` by each alpha,

@@ -59,6 +59,7 @@ public struct SC2Pipeline: Sendable {
         public var methodName: String { self == .full ? DirectionMethod.corrected.rawValue : "sc2-" + rawValue }
     }
 
+
     public enum Mix: String, Sendable, CaseIterable, Codable { case balanced, share }
 
     /// `yield`: the window of rows (up to `yieldMaxRows` long) on which the most sources give a
@@ -116,7 +117,8 @@ public struct SC2Pipeline: Sendable {
         self.generator = generator; self.classifier = classifier; self.options = options
     }
 
-    /// Returns the corrected direction and a report; `progress(stage, done, total)`.
+    /// Returns the corrected direction and a report; `progress(stage, done, total)`. The same
+    /// as `prepare`, then `finish` computing each synthesis unit when it is first needed.
     public func correct(attribute: String, dense: SampleSet, original: Direction? = nil, correlated: [String]? = nil,
                         progress: ((Stage, Int, Int) -> Void)? = nil) throws -> (direction: Direction, report: Report) {
         let r = try correct(attribute: attribute, dense: dense, original: original, correlated: correlated, doses: [], progress: progress)
@@ -137,6 +139,31 @@ public struct SC2Pipeline: Sendable {
                         doses: [Int], progress: ((Stage, Int, Int) -> Void)? = nil) throws
         -> (direction: Direction, report: Report, doses: [Dose]) {
         let t0 = Date()
+        let plan = try prepare(attribute: attribute, dense: dense, original: original, correlated: correlated, progress: progress)
+        let work = try UnitWork(self, plan: plan, dense: dense)
+        return try finish(plan: plan, dense: dense, started: t0, doses: doses, progress: progress) { try work.compute(positive: $0, index: $1) }
+    }
+
+    /// Sources per synthesis unit (per side). Fixed: the units, and so the result, must not
+    /// depend on how many shards compute them.
+    public static let unitSources = 32
+
+    /// Re-projection batch inside a unit.
+    static let reprojectionBatch = 16
+
+    /// The options that change the result, as one string (a plan made with other options is refused).
+    public var optionsKey: String {
+        let o = options
+        return ["mode=\(o.mode.rawValue)", "rare=\(o.rareCount)", "mix=\(o.mix.rawValue)", "share=\(o.rareShare)",
+                "tolerance=\(o.balanceTolerance)", "max=\(o.maxRare)", "refine=\(o.refineSteps)", "semantic=\(o.semanticSamples)",
+                "rows=\(o.rows.map { $0.map(String.init).joined(separator: ",") } ?? "measured")", "choice=\(o.rowChoice.rawValue)",
+                "window=\(o.yieldMaxRows)", "sources=\(o.yieldSources)", "learner=\(o.learner.name)",
+                "unit=\(Self.unitSources)", "seed=\(o.seed)", "variant=\(o.variant.rawValue)"].joined(separator: ";")
+    }
+
+    /// Stage 1: base direction, correlated attributes, rows and step sizes.
+    public func prepare(attribute: String, dense: SampleSet, original: Direction? = nil, correlated: [String]? = nil,
+                        progress: ((Stage, Int, Int) -> Void)? = nil) throws -> CorrectionPlan {
         var builder = DirectionBuilder(samples: dense)
         builder.fitter.seed = options.seed
         let base = try original ?? builder.original(attribute)
@@ -146,20 +173,137 @@ public struct SC2Pipeline: Sendable {
         // Step size: the spread of the dense codes along the direction.
         let spread = Float(Statistics.std(codes.map { Double(LinearAlgebra.dot($0, base.vector)) }))
         let alphas: [Float] = [1.5, 2.5, 3.5].map { $0 * spread }
+        // Rows (none when nothing is synthesised).
+        let rows = options.variant == .denseOnly
+            ? (window: SemanticLayers.Window(rows: [], targetChange: .nan, leakage: .nan), yield: nil, choice: "none")
+            : try chooseRows(base: base, correlated: corr, dense: dense, codes: codes, targetScores: pa,
+                             spread: spread, alphas: alphas, progress: progress)
+        return CorrectionPlan(attribute: attribute, correlated: corr, base: base, window: rows.window, rowChoice: rows.choice,
+                              rowYield: rows.yield, alphas: alphas, denseKey: SampleSet.cacheKey(dense.provenance), optionsKey: optionsKey)
+    }
 
-        // 1. Rows (none needed when nothing is synthesised).
-        let rows: (window: SemanticLayers.Window, yield: Double?, choice: String)
-        if options.variant == .denseOnly {
-            rows = (SemanticLayers.Window(rows: [], targetChange: .nan, leakage: .nan), nil, "none")
-        } else {
-            rows = try chooseRows(base: base, correlated: corr, dense: dense, codes: codes, targetScores: pa,
-                                  spread: spread, alphas: alphas, progress: progress)
+    /// The synthesis units of a plan: the sources of each side in synthesis order, and the
+    /// computation of one unit (synthesis of its sources, re-projection of their rare samples).
+    public struct UnitWork {
+        let pipeline: SC2Pipeline
+        let synth: LowDensitySynthesis
+        let context: LowDensitySynthesis.Context
+        let alphas: [Float]
+        let target: Int, correlated: [Int]
+        /// Dense indices of the sources of each side, in the order synthesis tries them.
+        public let order: [Bool: [Int]]
+
+        public init(_ pipeline: SC2Pipeline, plan: CorrectionPlan, dense: SampleSet) throws {
+            try pipeline.check(plan, dense: dense)
+            self.pipeline = pipeline
+            var layered = plan.baseDirection
+            layered.layers = plan.rows
+            var synth = LowDensitySynthesis(generator: pipeline.generator, classifier: pipeline.classifier, direction: layered,
+                                            correlated: plan.correlated)
+            synth.mode = pipeline.options.mode
+            self.synth = synth
+            context = try LowDensitySynthesis.Context(synth, dense)
+            alphas = plan.alphas
+            target = try pipeline.classifier.requiredIndex(of: plan.attribute)
+            correlated = plan.correlated.compactMap { pipeline.classifier.index(of: $0) }
+            order = [true: context.sources(positive: true, excluding: []), false: context.sources(positive: false, excluding: [])]
         }
-        var layered = base
-        layered.layers = rows.window.rows
+
+        public func unitCount(positive: Bool) -> Int { (order[positive]!.count + SC2Pipeline.unitSources - 1) / SC2Pipeline.unitSources }
+
+        /// One unit: each source tried (its candidates in a batch of their own), the accepted
+        /// samples re-projected in batches of `reprojectionBatch` and scored again.
+        public func compute(positive: Bool, index: Int) throws -> RareUnit {
+            let all = order[positive]!
+            let lo = index * SC2Pipeline.unitSources, hi = min(lo + SC2Pipeline.unitSources, all.count)
+            guard lo < hi else { return RareUnit(positive: positive, index: index, entries: []) }
+            var entries: [RareUnit.Entry] = []
+            var accepted: [(entry: Int, sample: LowDensitySynthesis.Sample)] = []
+            for i in all[lo..<hi] {
+                entries.append(RareUnit.Entry(source: i))
+                if let s = try synth.attempt(context, source: i, positive: positive, alphas: alphas, seed: pipeline.options.seed) {
+                    accepted.append((entries.count - 1, s))
+                }
+            }
+            let g = pipeline.generator, nw = g.config.numWs, d = g.config.wDim
+            if pipeline.options.variant == .noReprojection {
+                // Ablation: each W+ sample as the mean of its rows, kept on its synthesis scores.
+                for item in accepted {
+                    var w = [Float](repeating: 0, count: d)
+                    for r in 0..<nw { for k in 0..<d { w[k] += item.sample.code[r * d + k] / Float(nw) } }
+                    entries[item.entry] = RareUnit.Entry(source: entries[item.entry].source, kept: true, psnr: .nan, w: w, scores: item.sample.scores)
+                }
+                return RareUnit(positive: positive, index: index, entries: entries)
+            }
+            let projector = try Reprojector(generator: g)
+            let batch = SC2Pipeline.reprojectionBatch
+            for start in stride(from: 0, to: accepted.count, by: batch) {
+                let chunk = Array(accepted[start..<min(start + batch, accepted.count)])
+                let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.sample.code))
+                let result = projector.project(codes: codes, steps: pipeline.options.variant == .closedForm ? 0 : pipeline.options.refineSteps)
+                let p = try pipeline.classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
+                for (m, item) in chunk.enumerated() {
+                    let s = item.sample
+                    let targetOK = s.targetPositive ? p[m][target] > 0.5 : p[m][target] < 0.5
+                    let corrOK = correlated.allSatisfy { (p[m][$0] > 0.5) == (s.scores[$0] > 0.5) }
+                    entries[item.entry] = RareUnit.Entry(source: entries[item.entry].source, kept: targetOK && corrOK,
+                                                         psnr: result.psnr[m], w: Array(result.w.data[m * d..<(m + 1) * d]), scores: p[m])
+                }
+            }
+            return RareUnit(positive: positive, index: index, entries: entries)
+        }
+
+        /// The units a cluster job computes ahead of the re-fit: on each side, enough sources for
+        /// every round the options allow at the measured yield (with a margin), interleaved by side.
+        /// The re-fit computes any further unit it needs itself.
+        public func plannedUnits(rowYield: Double?) -> [(positive: Bool, index: Int)] {
+            let o = pipeline.options
+            let want = (o.rareCount + 1) / 2
+            let rounds = o.mix == .share ? 1 : max(1, o.maxRare / o.rareCount)
+            let rate = max(rowYield ?? 0.25, 0.05)
+            var counts: [Bool: Int] = [:]
+            for side in [true, false] {
+                let sources = min(order[side]!.count, rounds * (20 * want + 1), Int((Double(rounds * want) / rate * 1.5).rounded(.up)) + SC2Pipeline.unitSources)
+                counts[side] = (sources + SC2Pipeline.unitSources - 1) / SC2Pipeline.unitSources
+            }
+            var out: [(Bool, Int)] = []
+            for i in 0..<max(counts[true]!, counts[false]!) {
+                for side in [true, false] where i < counts[side]! { out.append((side, i)) }
+            }
+            return out
+        }
+    }
+
+    /// Refuses a plan made from other samples or with other options.
+    public func check(_ plan: CorrectionPlan, dense: SampleSet) throws {
+        guard plan.denseKey == SampleSet.cacheKey(dense.provenance) else {
+            throw SC2Error("the correction plan was made from other dense samples (\(plan.denseKey)); make it again")
+        }
+        guard plan.optionsKey == optionsKey else {
+            throw SC2Error("the correction plan was made with other options (\(plan.optionsKey)); make it again")
+        }
+    }
+
+    /// Stages 2-4: rounds of rare samples taken from the units in order until the classes
+    /// balance, then the re-fit. `unit(positive, index)` gives a unit (computed, or read from a
+    /// cluster job's work folder); it is asked for each unit at most once, in order per side.
+    public func finish(plan cp: CorrectionPlan, dense: SampleSet, started t0: Date = Date(), progress: ((Stage, Int, Int) -> Void)? = nil,
+                       unit: (Bool, Int) throws -> RareUnit) throws -> (direction: Direction, report: Report) {
+        let r = try finish(plan: cp, dense: dense, started: t0, doses: [], progress: progress, unit: unit)
+        return (r.direction, r.report)
+    }
+
+    /// `finish`, plus one re-fit per entry of `doses` (see `Dose`).
+    public func finish(plan cp: CorrectionPlan, dense: SampleSet, started t0: Date = Date(), doses: [Int], progress: ((Stage, Int, Int) -> Void)? = nil,
+                       unit: (Bool, Int) throws -> RareUnit) throws -> (direction: Direction, report: Report, doses: [Dose]) {
+        try check(cp, dense: dense)
+        let attribute = cp.attribute, corr = cp.correlated, base = cp.baseDirection
+        let codes = dense.codes
+        let pa = try dense.scores(of: attribute)
 
         // The re-fit's classes: InterFaceGAN's top and bottom k by the target's score.
-        let fitter = builder.fitter
+        var fitter = DirectionFitter()
+        fitter.seed = options.seed
         var rng = Xoshiro(seed: Self.stream(1, options.seed))
         let (posIdx, negIdx) = fitter.classes(scores: pa, rng: &rng)
         let k = posIdx.count
@@ -172,24 +316,33 @@ public struct SC2Pipeline: Sendable {
         var kept = KeptRare()
         let rareLabels = { (j: Int) in bs.map { kept.scores[j][$0] > 0.5 } }
 
-        // 2-3. Rounds of low-density samples and their re-projection, until the classes balance.
+        // The sources of each side in synthesis order, walked unit by unit.
+        var layered = base
+        layered.layers = cp.rows
         var synth = LowDensitySynthesis(generator: generator, classifier: classifier, direction: layered, correlated: corr)
         synth.mode = options.mode
-        let projector = try Reprojector(generator: generator)
-        var used = Set<Int>()
+        let ctx = try LowDensitySynthesis.Context(synth, dense)
+        let order = [true: ctx.sources(positive: true, excluding: []), false: ctx.sources(positive: false, excluding: [])]
+        var cursor = [true: 0, false: 0]
+        var current: [Bool: RareUnit] = [:]
+        func entry(_ side: Bool, _ position: Int) throws -> RareUnit.Entry {
+            let u = position / Self.unitSources
+            if current[side]?.index != u {
+                let got = try unit(side, u)
+                let expected = order[side]![(u * Self.unitSources)..<min((u + 1) * Self.unitSources, order[side]!.count)]
+                guard got.positive == side, got.index == u, got.entries.map(\.source) == Array(expected) else {
+                    throw SC2Error("synthesis unit \(side ? "positive" : "negative") \(u) does not belong to this plan; compute it again")
+                }
+                current[side] = got
+            }
+            return current[side]!.entries[position - u * Self.unitSources]
+        }
+
+        // 2-3. Rounds of low-density samples and their re-projections, until the classes balance.
         var synthesised = 0, rounds = 0
         var rarePool: [Int] = [], rareNegPool: [Int] = []
         var plan = RefitBalance.Plan()
         var lastImbalance = Double.infinity
-        func pools() {
-            var poolRng = Xoshiro(seed: Self.stream(2, options.seed))
-            rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
-            rareNegPool = kept.w.indices.filter { kept.scores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
-        }
-        func balance() {
-            plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
-                                     rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
-        }
         if options.variant == .denseOnly {
             // The pool: every dense sample outside the two classes, scored as the dense set was.
             let inClass = Set(posIdx).union(negIdx)
@@ -198,19 +351,42 @@ public struct SC2Pipeline: Sendable {
                 kept.scores.append(classifier.attributes.map { name in
                     dense.attributes.firstIndex(of: name).map { dense.scores.data[i * na + $0] } ?? 0 })
             }
-            pools()
-            if options.mix == .balanced { balance() }
+            var poolRng = Xoshiro(seed: Self.stream(2, options.seed))
+            rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
+            rareNegPool = kept.w.indices.filter { kept.scores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
+            if options.mix == .balanced {
+                plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
+                                         rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
+            }
         }
         while options.variant != .denseOnly {
             rounds += 1
-            let rare = try synth.synthesize(dense: dense, count: options.rareCount, alphas: alphas, seed: options.seed,
-                                            used: &used) { progress?(.lowDensity, $0, $1) }
+            var rare: [RareUnit.Entry] = []
+            let want = (options.rareCount + 1) / 2
+            for positive in [true, false] {
+                var got = 0, tried = 0
+                while got < want, cursor[positive]! < order[positive]!.count {
+                    let e = try entry(positive, cursor[positive]!)
+                    cursor[positive]! += 1
+                    tried += 1
+                    if e.accepted { rare.append(e); got += 1 }
+                    progress?(.lowDensity, rare.count, options.rareCount)
+                    if tried > 20 * want { break }
+                }
+            }
             synthesised += rare.count
-            try reproject(rare, with: projector, target: a, correlated: bs, into: &kept, progress: progress)
+            for e in rare {
+                kept.psnrs.append(e.psnr)
+                if e.kept { kept.w.append(e.w); kept.scores.append(e.scores) }
+            }
+            progress?(.reprojection, rare.count, rare.count)
 
-            pools()
+            var poolRng = Xoshiro(seed: Self.stream(2, options.seed))
+            rarePool = kept.w.indices.filter { kept.scores[$0][a] > 0.5 }.shuffled(using: &poolRng)
+            rareNegPool = kept.w.indices.filter { kept.scores[$0][a] <= 0.5 }.shuffled(using: &poolRng)
             if options.mix == .share { break }
-            balance()
+            plan = RefitBalance.plan(densePositive: posIdx.map(denseLabels), denseNegative: negIdx.map(denseLabels),
+                                     rarePositive: rarePool.map(rareLabels), rareNegative: rareNegPool.map(rareLabels), cap: cap)
             // Balanced: another round while the classes are still unbalanced, a class has room for
             // more rare samples, the budget allows, and the last round helped (its rare samples
             // lowered the imbalance: if none of a round's did, more of the same will not).
@@ -244,8 +420,8 @@ public struct SC2Pipeline: Sendable {
         prov["base_method"] = base.method
         prov["learner"] = options.learner.name
         prov["correlated"] = corr.joined(separator: ",")
-        prov["semantic_rows"] = rows.window.rows.map(String.init).joined(separator: ",")
-        prov["row_choice"] = rows.choice
+        prov["semantic_rows"] = cp.rows.map(String.init).joined(separator: ",")
+        prov["row_choice"] = cp.rowChoice
         prov["rare_samples"] = "\(plan.addPositive.count)+\(plan.addNegative.count)"
         prov["mode"] = options.mode.rawValue
         prov["mix"] = options.mix.rawValue
@@ -255,11 +431,11 @@ public struct SC2Pipeline: Sendable {
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let method = options.variant.methodName
         let corrected = Direction(attribute: attribute, method: method, vector: fit.normal, provenance: prov)
-        let report = Report(attribute: attribute, correlated: corr, semanticRows: rows.window.rows,
-                            semanticTargetChange: rows.window.targetChange, semanticLeakage: rows.window.leakage,
-                            rowChoice: rows.choice, rowYield: rows.yield,
+        let report = Report(attribute: attribute, correlated: corr, semanticRows: cp.rows,
+                            semanticTargetChange: cp.rowTargetChange, semanticLeakage: cp.rowLeakage,
+                            rowChoice: cp.rowChoice, rowYield: cp.rowYield,
                             rareSynthesised: synthesised, rareKeptAfterProjection: kept.w.count,
-                            projectionPSNR: kept.psnrs.isEmpty ? .nan : Statistics.mean(kept.psnrs),
+                            projectionPSNR: kept.psnrs.filter { !$0.isNaN }.isEmpty ? .nan : Statistics.mean(kept.psnrs.filter { !$0.isNaN }),
                             originalValidationAccuracy: base.provenance["validation_accuracy"].flatMap(Double.init),
                             correctedValidationAccuracy: fit.validationAccuracy,
                             cosineOriginalCorrected: Double(corrected.cosine(base)),
@@ -314,7 +490,7 @@ public struct SC2Pipeline: Sendable {
         probe.mode = options.mode
         var best: (window: SemanticLayers.Window, yield: LowDensitySynthesis.Yield)? = nil
         for (i, w) in windows.enumerated() {
-            let y = try probe.yield(dense: dense, rows: w.rows, perSide: options.yieldSources, alphas: alphas)
+            let y = try probe.yield(dense: dense, rows: w.rows, perSide: options.yieldSources, alphas: alphas, seed: options.seed)
             if best == nil || y.kept > best!.yield.kept || (y.kept == best!.yield.kept && w.score > best!.window.score) {
                 best = (w, y)
             }
@@ -330,39 +506,6 @@ public struct SC2Pipeline: Sendable {
         var w: [[Float]] = []
         var scores: [[Float]] = []
         var psnrs: [Double] = []
-    }
-
-    /// Stage 3: each W+ sample inverted into one w (closed form, then gradient refinement) and
-    /// re-scored; kept when the rare combination survived (the target on its side, every
-    /// correlated attribute on the side the sample had).
-    private func reproject(_ rare: [LowDensitySynthesis.Sample], with projector: Reprojector, target a: Int, correlated bs: [Int],
-                           into kept: inout KeptRare, progress: ((Stage, Int, Int) -> Void)?) throws {
-        let g = generator, nw = g.config.numWs, d = g.config.wDim
-        for start in stride(from: 0, to: rare.count, by: 16) {
-            let chunk = Array(rare[start..<min(start + 16, rare.count)])
-            let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.code))
-            if options.variant == .noReprojection {
-                // Ablation: the W+ sample as the mean of its rows, kept on its synthesis scores.
-                for s in chunk {
-                    var w = [Float](repeating: 0, count: d)
-                    for r in 0..<nw { for k in 0..<d { w[k] += s.code[r * d + k] / Float(nw) } }
-                    kept.w.append(w); kept.scores.append(s.scores)
-                }
-                progress?(.reprojection, min(start + 16, rare.count), rare.count)
-                continue
-            }
-            let result = projector.project(codes: codes, steps: options.variant == .closedForm ? 0 : options.refineSteps)
-            kept.psnrs.append(contentsOf: result.psnr)
-            let p = try classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
-            for (i, s) in chunk.enumerated() {
-                let targetOK = s.targetPositive ? p[i][a] > 0.5 : p[i][a] < 0.5
-                let corrOK = bs.allSatisfy { (p[i][$0] > 0.5) == (s.scores[$0] > 0.5) }
-                if targetOK && corrOK {
-                    kept.w.append(Array(result.w.data[i * d..<(i + 1) * d])); kept.scores.append(p[i])
-                }
-            }
-            progress?(.reprojection, min(start + 16, rare.count), rare.count)
-        }
     }
 
     /// `--mix share`: the first `cap` rare samples of each class replace its last dense ones.

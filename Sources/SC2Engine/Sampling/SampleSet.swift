@@ -62,22 +62,55 @@ public struct SampleSet: Sendable {
     /// The cached set when its provenance matches, else builds and caches it.
     public static func cached(in dir: URL, generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32],
                               truncation: Float = 1, progress: ((Int) -> Void)? = nil) throws -> (set: SampleSet, fromCache: Bool) {
-        let prov = provenance(generator: g, classifier: c, seeds: seeds, truncation: truncation)
-        let key = ContentHash.of(Data(prov.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";").utf8))
-        let url = dir.appendingPathComponent("samples-\(key).safetensors")
-        if let ckpt = try? SafeTensors.read(url), ckpt.metadata.filter({ prov[$0.key] != nil }) == prov,
-           let w = ckpt.tensors["w"], let s = ckpt.tensors["scores"], let sd = ckpt.tensors["seeds"],
-           w.shape == [seeds.count, g.config.wDim], sd.data.map({ UInt32($0) }) == seeds {
-            let attrs = (ckpt.metadata["attributes"] ?? "").split(separator: ",").map(String.init)
-            return (SampleSet(seeds: seeds, truncation: truncation, w: w, scores: s, attributes: attrs, provenance: prov), true)
-        }
+        if let set = load(from: dir, generator: g, classifier: c, seeds: seeds, truncation: truncation) { return (set, true) }
         let set = try build(generator: g, classifier: c, seeds: seeds, truncation: truncation, progress: progress)
-        var meta = prov
-        meta["attributes"] = set.attributes.joined(separator: ",")
-        // Seeds as floats are exact below 2^24; larger seeds are checked through seeds_hash.
-        try SafeTensors.write(["w": set.w, "scores": set.scores, "seeds": Tensor(shape: [seeds.count], data: seeds.map { Float($0) })],
-                              metadata: meta, to: url)
+        try set.store(in: dir)
         return (set, false)
+    }
+
+    /// The cache key of a set: a hash of its provenance (model, classifier, seeds, truncation).
+    static func cacheKey(_ prov: [String: String]) -> String {
+        ContentHash.of(Data(prov.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";").utf8))
+    }
+
+    static func cacheKey(generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32], truncation: Float) -> String {
+        cacheKey(provenance(generator: g, classifier: c, seeds: seeds, truncation: truncation))
+    }
+
+    /// The cache file of the set these inputs make (`samples-KEY.safetensors` in `dir`).
+    public static func cacheURL(in dir: URL, generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32],
+                                truncation: Float) -> URL {
+        dir.appendingPathComponent("samples-\(cacheKey(generator: g, classifier: c, seeds: seeds, truncation: truncation)).safetensors")
+    }
+
+    /// The set from `dir` when a file with matching provenance is there, else nil.
+    public static func load(from dir: URL, generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32],
+                            truncation: Float) -> SampleSet? {
+        let prov = provenance(generator: g, classifier: c, seeds: seeds, truncation: truncation)
+        let url = dir.appendingPathComponent("samples-\(cacheKey(prov)).safetensors")
+        guard let ckpt = try? SafeTensors.read(url), ckpt.metadata.filter({ prov[$0.key] != nil }) == prov,
+              let w = ckpt.tensors["w"], let s = ckpt.tensors["scores"], let sd = ckpt.tensors["seeds"],
+              w.shape == [seeds.count, g.config.wDim], sd.data.map({ UInt32($0) }) == seeds else { return nil }
+        let attrs = (ckpt.metadata["attributes"] ?? "").split(separator: ",").map(String.init)
+        guard s.shape == [seeds.count, attrs.count] else { return nil }
+        return SampleSet(seeds: seeds, truncation: truncation, w: w, scores: s, attributes: attrs, provenance: prov)
+    }
+
+    /// Writes the set into the cache folder `dir` (atomically), where `cached` and `load` find it.
+    public func store(in dir: URL) throws {
+        try AtomicWrite.write(try encoded(), to: dir.appendingPathComponent(cacheFileName))
+    }
+
+    /// The cache file's name (`samples-KEY.safetensors`).
+    public var cacheFileName: String { "samples-\(Self.cacheKey(provenance)).safetensors" }
+
+    /// The bytes of the cache file.
+    public func encoded() throws -> Data {
+        var meta = provenance
+        meta["attributes"] = attributes.joined(separator: ",")
+        // Seeds as floats are exact below 2^24; larger seeds are checked through seeds_hash.
+        return try SafeTensors.encode(["w": w, "scores": scores, "seeds": Tensor(shape: [seeds.count], data: seeds.map { Float($0) })],
+                                      metadata: meta)
     }
 
     /// ~/.cache/sc2gan (or $SC2GAN_CACHE).

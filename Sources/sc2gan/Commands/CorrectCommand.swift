@@ -11,10 +11,21 @@ struct CorrectCommand: ParsableCommand {
     @Option(help: "Target attribute.") var attribute: String
     @Option(help: "Output folder: <attribute>.<method>.json for original, conditional and corrected, plus a report.")
     var out: String
+    @OptionGroup var work: WorkOptions
+    @Option(help: "With --workdir: the stage to run (all, sample, fit, synthesis, refit; sample and synthesis take --shard).")
+    var stage: CorrectionStage?
 
-    func validate() throws { try OutputCheck.folder(out, "--out") }
+    func validate() throws {
+        try OutputCheck.folder(out, "--out")
+        if stage != nil, work.workdir == nil { throw ValidationError("--stage needs --workdir") }
+        if work.shard != nil, stage != .sample, stage != .synthesis {
+            throw ValidationError("--shard is for --stage sample or --stage synthesis")
+        }
+        if stage == .sample || stage == .synthesis, work.shard == nil { throw ValidationError("--stage \(stage!.rawValue) needs --shard K/N") }
+    }
 
     func run() throws {
+        if let folder = work.folder { return try runStaged(folder, stage: stage ?? .all, shard: try work.shardValue) }
         let (g, c) = try engine.load()
         let attr = try engine.attributeName(attribute, c)
         let corr = try correction.correlatedNames(engine, c, target: attr)

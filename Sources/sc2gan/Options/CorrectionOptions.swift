@@ -100,27 +100,40 @@ struct CorrectionOptions: ParsableArguments {
         return opts
     }
 
-    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
-             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
-        let r = try Self.run(SC2Pipeline(generator: g, classifier: c, options: try pipelineOptions()), attribute: attribute,
-                             dense: dense, original: original, correlated: corr, doses: [])
-        return (r.direction, r.report)
+    /// The pipeline these options describe.
+    func pipeline(_ g: Generator, _ c: any AttributePredictor) throws -> SC2Pipeline {
+        SC2Pipeline(generator: g, classifier: c, options: try pipelineOptions())
     }
 
-    /// Runs `pipeline` with one progress bar per stage.
+    /// A progress handler drawing one bar per stage; call `finish` on the result at the end.
+    static func stageBars(_ attribute: String) -> (handler: (SC2Pipeline.Stage, Int, Int) -> Void, finish: () -> Void) {
+        final class State { var bar: ProgressBar? = nil; var stage: SC2Pipeline.Stage? = nil }
+        let state = State()
+        return ({ s, done, total in
+            if s != state.stage {
+                state.bar?.finish()
+                state.stage = s
+                state.bar = ProgressBar("\(attribute): \(s.title)", total: max(total, 1))
+            }
+            state.bar?.update(done)
+        }, { state.bar?.finish() })
+    }
+
+    func run(_ g: Generator, _ c: any AttributePredictor, attribute: String, dense: SampleSet,
+             original: Direction? = nil, correlated corr: [String]? = nil) throws -> (Direction, SC2Pipeline.Report) {
+        let bars = Self.stageBars(attribute)
+        let result = try pipeline(g, c).correct(attribute: attribute, dense: dense, original: original, correlated: corr, progress: bars.handler)
+        bars.finish()
+        return result
+    }
+
+    /// Runs `pipeline` (any options: a restart's seed, an ablation) with one progress bar per stage.
     static func run(_ pipeline: SC2Pipeline, attribute: String, dense: SampleSet, original: Direction?, correlated corr: [String]?,
                     doses: [Int], label: String? = nil) throws -> (direction: Direction, report: SC2Pipeline.Report, doses: [SC2Pipeline.Dose]) {
-        var bar: ProgressBar? = nil
-        var stage: SC2Pipeline.Stage? = nil
-        let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr, doses: doses) { s, done, total in
-            if s != stage {
-                bar?.finish()
-                stage = s
-                bar = ProgressBar("\(label ?? attribute): \(s.title)", total: max(total, 1))
-            }
-            bar?.update(done)
-        }
-        bar?.finish()
+        let bars = stageBars(label ?? attribute)
+        let result = try pipeline.correct(attribute: attribute, dense: dense, original: original, correlated: corr, doses: doses,
+                                          progress: bars.handler)
+        bars.finish()
         return result
     }
 
