@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Methods, comma-separated: \(MethodName.allNames.joined(separator: ", ")).", valueName: "list"))
     var methods: String = "original,conditional,sc2"
     @Option(help: "Method the others are compared with, seed by seed.") var reference: String = "conditional"
-    @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400).", valueName: "list"))
+    @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400); evaluated on the first fit.", valueName: "list"))
     var doses: String?
     @Flag(help: "Only fit every method of every restart into --out/fits (no judge needed); a later run without it evaluates them.")
     var fitOnly = false
@@ -157,7 +157,8 @@ struct EvaluateCommand: ParsableCommand {
             for (a, b) in pairList {
                 for removing in sideList {
                     for m in methodList { units.append((r, (a, b), removing, m.display, m.fileName)) }
-                    if removing == sideList[0] {
+                    // The dose-response on the first fit (each dose is a full evaluation of its own).
+                    if removing == sideList[0] && r == 0 {
                         for n in doseList { units.append((r, (a, b), removing, "sc2-dose-\(n)", "sc2-dose-\(n)")) }
                     }
                 }
