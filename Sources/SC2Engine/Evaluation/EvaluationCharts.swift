@@ -61,7 +61,9 @@ public enum EvaluationCharts {
     static func render(_ panels: [Panel], xLabel: String, yLabel: String, xTicks: [String]?) -> String {
         let pw = 330.0, ph = 240.0, left = 56.0, top = 34.0, bottom = 48.0, right = 16.0
         let legendNames = panels.flatMap { $0.series.map(\.name) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let width = Double(max(panels.count, 1)) * (pw + left + right), height = top + ph + bottom + 22 * Double((legendNames.count + 2) / 3) + 10
+        let width = Double(max(panels.count, 1)) * (pw + left + right)
+        let columns = max(1, min(3, Int((width - left) / 180)))
+        let height = top + ph + bottom + 22 * Double((legendNames.count + columns - 1) / columns) + 10
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         func colour(_ name: String) -> String { colours[(legendNames.firstIndex(of: name) ?? 0) % colours.count] }
@@ -102,7 +104,7 @@ public enum EvaluationCharts {
             }
         }
         for (i, name) in legendNames.enumerated() {
-            let lx = left + Double(i % 3) * 260, ly = top + ph + bottom + 8 + 22 * Double(i / 3)
+            let lx = left + Double(i % columns) * 180, ly = top + ph + bottom + 8 + 22 * Double(i / columns)
             svg += "<line x1=\"\(lx)\" y1=\"\(ly)\" x2=\"\(lx + 24)\" y2=\"\(ly)\" stroke=\"\(colour(name))\" stroke-width=\"3\"/>"
             svg += "<text x=\"\(lx + 30)\" y=\"\(ly + 4)\">\(esc(name))</text>\n"
         }
