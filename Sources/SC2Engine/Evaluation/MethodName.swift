@@ -8,6 +8,9 @@ public enum MethodName: String, Sendable, CaseIterable, Codable {
     case noReprojection = "sc2-no-reprojection"
     case closedForm = "sc2-closed-form"
     case randomRows = "sc2-random-rows"
+    /// A variant: SC²'s direction with the correlated attributes' original directions projected
+    /// out, as the conditional manipulation does to InterFaceGAN's.
+    case sc2Conditional = "sc2-conditional"
 
     /// Accepts the names of tables and files ("interfacegan" for original, "corrected" for sc2).
     public init?(_ name: String) {
@@ -28,6 +31,7 @@ public enum MethodName: String, Sendable, CaseIterable, Codable {
         switch self {
         case .original: return DirectionMethod.original.rawValue
         case .conditional: return DirectionMethod.conditional.rawValue
+        case .sc2Conditional: return rawValue
         default: return variant!.methodName
         }
     }
@@ -35,7 +39,7 @@ public enum MethodName: String, Sendable, CaseIterable, Codable {
     /// The SC² variant that makes it (nil: not an SC² method).
     public var variant: SC2Pipeline.Variant? {
         switch self {
-        case .original, .conditional: return nil
+        case .original, .conditional, .sc2Conditional: return nil
         case .sc2: return .full
         case .denseOnly: return .denseOnly
         case .noReprojection: return .noReprojection

@@ -57,7 +57,8 @@ struct FitStore {
             }
             // SC² first (its rows are reused by the ablations that keep them), then the ablations.
             var fullRows: [Int]? = nil
-            let ordered = (variants.contains(.full) || !doses.isEmpty ? [SC2Pipeline.Variant.full] : []) + variants.filter { $0 != .full }
+            let needsFull = variants.contains(.full) || !doses.isEmpty || methods.contains(.sc2Conditional)
+            let ordered = (needsFull ? [SC2Pipeline.Variant.full] : []) + variants.filter { $0 != .full }
             for v in ordered {
                 let name = v.methodName
                 let doseNames = v == .full ? doses.map { "sc2-dose-\($0)" } : []
@@ -78,6 +79,16 @@ struct FitStore {
                     try stamp(dose.direction).save(to: lib.url(attribute: t, name: "sc2-dose-\(dose.requested)"))
                 }
                 try stamp(result.direction).save(to: lib.url(attribute: t, name: name))
+            }
+            // SC² followed by the conditional projection (the same conditions as the conditional).
+            if methods.contains(.sc2Conditional), try fresh(t, MethodName.sc2Conditional.fileName) == nil,
+               let sc2 = try lib.direction(attribute: t, name: MethodName.sc2.fileName) {
+                let b = try builder
+                var projected = try b.conditional(t, original: sc2) { name in
+                    try b.fitter.fit(finder, attribute: name, codes: b.samples.codes, scores: try b.samples.scores(of: name)).direction
+                }
+                projected.method = MethodName.sc2Conditional.rawValue
+                try stamp(projected).save(to: lib.url(attribute: t, name: MethodName.sc2Conditional.fileName))
             }
         }
         return lib
