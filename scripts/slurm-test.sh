@@ -4,6 +4,7 @@
 # munged, slurmctld and slurmd on private ports and sockets, then
 #   1. one process:     sc2gan correct ARGS                        (the reference)
 #   2. the cluster:     sc2gan slurm correct ARGS --shards 4       -> byte-identical to 1
+#                       sc2gan slurm sample --shards 4             -> the same samples as 1
 #   3. a killed task:   the same, one synthesis array task scancelled mid-run: the guard
 #                       resubmits it alone, and the result is still byte-identical to 1
 #   4. damaged files:   run 2's work folder with a sample unit and a synthesis unit corrupted,
@@ -91,7 +92,7 @@ sinfo -h -o %T | grep -qE "^idle" || { echo "slurm-test: the node did not come u
 timing "munged + slurmctld + slurmd up ($NCPU CPUs)" $((SECONDS - t))
 
 SAMPLES=${SLURM_TEST_SAMPLES:-2000}
-ARGS=(--attribute age --samples "$SAMPLES" --rare 40 --max-rare 80 --refine-steps 8)
+ARGS=(--attribute age --samples "$SAMPLES" --rare 40 --max-rare 80 --refine-steps 8 --row-window 2)
 export SC2GAN_THREADS=1
 
 # 1. The reference: one process.
@@ -129,6 +130,15 @@ t=$SECONDS
 wait_done "$ROOT/w1" 1200
 same_as_reference "$ROOT/w1/out" "$ROOT/w1"
 timing "slurm correct, 4 shards" $((SECONDS - t))
+
+# 2b. The sample pipeline alone: sample array -> merge, the same cache file as one process.
+t=$SECONDS
+"$B" slurm sample --samples "$SAMPLES" "${SLURM_ARGS[@]}" --workdir "$ROOT/ws" | sed 's/^/slurm-test: /'
+wait_done "$ROOT/ws" 600
+cmp "$ROOT"/ref-cache/samples-*.safetensors "$ROOT"/ws/out/samples-*.safetensors \
+  || { echo "slurm-test: slurm sample's set differs from the single process's" >&2; exit 1; }
+echo "slurm-test: $ROOT/ws/out: the sample set is byte-identical to one process's"
+timing "slurm sample, 4 shards" $((SECONDS - t))
 
 # 3. One synthesis task killed while it runs.
 t=$SECONDS

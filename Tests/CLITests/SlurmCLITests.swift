@@ -84,4 +84,52 @@ final class SlurmCLITests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("unit-000002.safetensors: checksum does not match"), again.stderr)
         XCTAssertEqual(try Data(contentsOf: merged.appendingPathComponent(name)), try Data(contentsOf: single.appendingPathComponent(name)))
     }
+
+    /// Submission and status against stand-in sbatch/squeue/sacct on PATH (the real cluster is
+    /// scripts/slurm-test.sh): the jobs are submitted in order with the ids of the jobs they
+    /// wait for, and status reads squeue's states: 2 while running, 1 when a job can never run,
+    /// 0 once the last job has left its mark.
+    func testSubmitAndStatusWithStandInClients() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bin = dir.appendingPathComponent("bin"), work = dir.appendingPathComponent("w")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let log = dir.appendingPathComponent("sbatch.log"), queue = dir.appendingPathComponent("squeue.txt")
+        func tool(_ name: String, _ body: String) throws {
+            let url = bin.appendingPathComponent(name)
+            try ("#!/bin/bash\n" + body).write(to: url, atomically: true, encoding: .utf8)
+            chmod(url.path, 0o755)
+        }
+        try tool("sbatch", "echo \"$*\" >> \(log.path)\necho \"$(( $(wc -l < \(log.path)) + 100 ));testcluster\"\n")
+        try tool("squeue", "cat \(queue.path)\n")
+        try tool("sacct", "echo 'sacct: error: Slurm accounting storage is disabled' >&2; exit 1\n")
+        let env = ["PATH": bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+        let r = try CLI.run(["slurm", "correct", "--attribute", "age", "--samples", "2000", "--shards", "3", "--workdir", work.path], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(calls.count, 6)
+        let s = work.path + "/slurm/"
+        XCTAssertEqual(calls, ["--parsable \(s)sample.sbatch", "--parsable --dependency=afterany:101 \(s)sample-guard.sbatch",
+                               "--parsable --dependency=afterok:102 \(s)fit.sbatch", "--parsable --dependency=afterok:103 \(s)synthesis.sbatch",
+                               "--parsable --dependency=afterany:104 \(s)synthesis-guard.sbatch", "--parsable --dependency=afterok:105 \(s)refit.sbatch"])
+        XCTAssertTrue(r.stdout.contains("refit: job 106"), r.stdout)
+
+        try "101_0|COMPLETED|None\n101_1|RUNNING|None\n101_2|PENDING|Resources\n102|PENDING|Dependency\n".write(to: queue, atomically: true, encoding: .utf8)
+        let running = try CLI.run(["slurm", "status", work.path], environment: env)
+        XCTAssertEqual(running.status, 2, running.stdout + running.stderr)
+        XCTAssertTrue(running.stdout.contains("COMPLETED 1, PENDING 1, RUNNING 1"), running.stdout)
+        XCTAssertTrue(running.stdout.contains("shards complete 0/3"), running.stdout)
+
+        try "103|FAILED|NonZeroExitCode\n104|PENDING|DependencyNeverSatisfied\n".write(to: queue, atomically: true, encoding: .utf8)
+        let failed = try CLI.run(["slurm", "status", work.path], environment: env)
+        XCTAssertEqual(failed.status, 1, failed.stdout + failed.stderr)
+        XCTAssertTrue(failed.stdout.contains("failed: fit, synthesis"), failed.stdout)
+
+        try "".write(to: queue, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try CLI.run(["slurm", "status", work.path], environment: env).status, 1, "nothing queued and not done: stopped")
+        try Data().write(to: work.appendingPathComponent("slurm/done"))
+        let done = try CLI.run(["slurm", "status", work.path], environment: env)
+        XCTAssertEqual(done.status, 0, done.stdout)
+        XCTAssertTrue(done.stdout.contains("done: results in \(work.path)/out"), done.stdout)
+    }
 }

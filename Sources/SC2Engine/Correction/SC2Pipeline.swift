@@ -148,8 +148,10 @@ public struct SC2Pipeline: Sendable {
     /// depend on how many shards compute them.
     public static let unitSources = 32
 
-    /// Re-projection batch inside a unit.
-    static let reprojectionBatch = 16
+    /// Re-projection batch inside a unit: 16 up to 256 px, fewer above (the gradient pass keeps
+    /// every activation: at 1024 px one image is already large). A function of the model alone,
+    /// so the units stay the same whoever computes them.
+    static func reprojectionBatch(resolution: Int) -> Int { max(1, min(16, 16 * 256 * 256 / max(resolution * resolution, 1))) }
 
     /// The options that change the result, as one string (a plan made with other options is refused).
     public var optionsKey: String {
@@ -236,7 +238,7 @@ public struct SC2Pipeline: Sendable {
                 return RareUnit(positive: positive, index: index, entries: entries)
             }
             let projector = try Reprojector(generator: g)
-            let batch = SC2Pipeline.reprojectionBatch
+            let batch = SC2Pipeline.reprojectionBatch(resolution: g.config.resolution)
             for start in stride(from: 0, to: accepted.count, by: batch) {
                 let chunk = Array(accepted[start..<min(start + batch, accepted.count)])
                 let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.sample.code))

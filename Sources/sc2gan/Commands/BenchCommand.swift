@@ -12,12 +12,30 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Images per batch.") var batch: Int = 4
     @Option(help: "Timed batches (after one warm-up batch).") var iterations: Int = 3
     @Option(help: "Square GEMM size for the peak measurement.") var gemmSize: Int = 1024
+    @Option(help: "Also time re-projection (as SC²'s synthesis stage runs it) with this many gradient steps, and report the cost of one step and of the closed-form start (0: skip).")
+    var reprojectSteps: Int = 0
     @Flag(help: "Print one JSON line instead of text.") var json = false
 
     func validate() throws {
         try OptionCheck.range(batch, 1...64, "--batch")
         try OptionCheck.range(iterations, 1...1000, "--iterations")
         try OptionCheck.range(gemmSize, 16...4096, "--gemm-size")
+        try OptionCheck.range(reprojectSteps, 0...1000, "--reproject-steps")
+    }
+
+    /// Seconds per image of a re-projection's closed-form start plus final render (steps 0),
+    /// and of one gradient step, over `batch` W+ codes.
+    func measureReprojection(_ g: Generator) throws -> (base: Double, step: Double) {
+        let projector = try Reprojector(generator: g)
+        let codes = g.broadcast(g.mapping(g.latents(seeds: (0..<UInt32(batch)).map { 1000 + $0 })))
+        func time(_ steps: Int) -> Double {
+            let t0 = Date()
+            _ = projector.project(codes: codes, steps: steps)
+            return Date().timeIntervalSince(t0) / Double(batch)
+        }
+        _ = time(0)
+        let base = time(0), withSteps = time(reprojectSteps)
+        return (base, max(withSteps - base, 0) / Double(reprojectSteps))
     }
 
     func run() throws {
@@ -33,15 +51,20 @@ struct BenchCommand: ParsableCommand {
         let (flops, gemmSeconds) = GEMMStats.totals
         let ips = Double(batch * iterations) / dt
         let inGemm = flops / gemmSeconds / 1e9
+        let rp = reprojectSteps > 0 ? try measureReprojection(g) : nil
         let rss = peakRSSMiB()
+        let rpJSON = rp.map { ",\"reproject_base_s\":\(fmt($0.base)),\"reproject_step_s\":\(fmt($0.step)),\"reproject_steps_timed\":\(reprojectSteps)" } ?? ""
         if json {
-            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"peak_rss_mib\":\(fmt(rss))}")
+            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"peak_rss_mib\":\(fmt(rss))\(rpJSON)}")
         } else {
             print("model        \(g.config.summary)")
             print("BLAS         OpenBLAS kernel \(BLASRuntime.kernel), \(BLASRuntime.threads) threads")
             print(String(format: "GEMM peak    %.1f GFLOPS (%dx%d sgemm)", peak, gemmSize, gemmSize))
             print(String(format: "generation   %.2f images/s (batch %d, %d batches, %.2f s)", ips, batch, iterations, dt))
             print(String(format: "in GEMM      %.1f GFLOPS = %.0f%% of peak; %.0f%% of the time in GEMM", inGemm, 100 * inGemm / peak, 100 * gemmSeconds / dt))
+            if let rp {
+                print(String(format: "re-projection %.3f s per image for the start, %.3f s per gradient step (%d timed; 40 steps: %.2f s)", rp.base, rp.step, reprojectSteps, rp.base + 40 * rp.step))
+            }
             print(String(format: "peak memory  %.0f MiB resident", rss))
         }
     }

@@ -87,7 +87,10 @@ struct SlurmCommand: ParsableCommand {
                 if mine.values.contains(where: { ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED"].contains($0.state) && $0.reason != "DependencyNeverSatisfied" }) {
                     active = true
                 }
-                if job.kind != .array, mine.values.contains(where: { ["FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"].contains($0.state) || $0.reason == "DependencyNeverSatisfied" }) {
+                // An array's failed tasks are its guard's business; a job that can never start, or a
+                // single step or guard that failed, ends the pipeline.
+                if mine.values.contains(where: { $0.reason == "DependencyNeverSatisfied" })
+                    || (job.kind != .array && mine.values.contains(where: { ["FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"].contains($0.state) })) {
                     failed.append(job.name)
                 }
                 print(line)

@@ -39,7 +39,7 @@ struct SlurmJob: Codable {
             lines.append("#SBATCH --output=\(quote(dir))/slurm/logs/\(name)-%j.out")
             lines.append("#SBATCH --cpus-per-task=\(o.cpusPerTask)")
         }
-        lines.append("#SBATCH --time=\(kind == .guardian ? o.time : o.time)")
+        lines.append("#SBATCH --time=\(o.time)")
         if let p = o.partition { lines.append("#SBATCH --partition=\(p)") }
         lines.append("set -euo pipefail")
         if let setup = o.setup { lines.append(setup) }
