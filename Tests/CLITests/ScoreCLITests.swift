@@ -172,3 +172,38 @@ final class DefinedAttributeCLITests: XCTestCase {
         XCTAssertLessThan(dot / (na * nb), -0.9)  // measured -0.976; the same direction would be +1, an unrelated one about 0
     }
 }
+
+/// `directions study` over every attribute a predictor has, defined ones included.
+final class StudyCLITests: XCTestCase {
+    func testStudyCorrelatesEveryAttribute() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let defs = ["--define", "young=not:age", "--define", "shaven=~beard", "--define", "plain=not:lipstick"]
+        let json = dir.appendingPathComponent("study.json")
+        let r = try CLI.run(["directions", "study", "--samples", "200", "--json", json.path] + defs, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Nine attributes: numbered columns, and the strongest pairs listed.
+        XCTAssertTrue(r.stdout.contains(" 9 plain"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("strongest label correlations:"), r.stdout)
+        struct Study: Decodable { let attributes: [String]; let phi: [[Double]] }
+        let study = try JSONDecoder().decode(Study.self, from: Data(contentsOf: json))
+        XCTAssertEqual(study.attributes, ["age", "eyeglasses", "lipstick", "long_hair", "smile", "beard", "young", "shaven", "plain"])
+        // phi against the labels `score` gives the same seeds, computed here.
+        let s = try CLI.run(["score", "--seeds", "0-199", "--json"] + defs, environment: env)
+        XCTAssertEqual(s.status, 0, s.stderr)
+        let out = try JSONDecoder().decode(ScoreCLITests.Output.self, from: Data(s.stdout.utf8))
+        let labels = study.attributes.map { a in out.items.map { $0.scores[a]! > 0.5 ? 1.0 : 0.0 } }
+        func phi(_ x: [Double], _ y: [Double]) -> Double {
+            let n = Double(x.count), mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+            let cov = zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+            let vx = x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +), vy = y.map { ($0 - my) * ($0 - my) }.reduce(0, +)
+            return cov / (vx * vy).squareRoot()
+        }
+        for i in 0..<9 { for j in 0..<9 where i != j {
+            XCTAssertEqual(study.phi[i][j], phi(labels[i], labels[j]), accuracy: 1e-9, "\(study.attributes[i]) ~ \(study.attributes[j])")
+        } }
+        XCTAssertEqual(study.phi[0][6], -1, accuracy: 1e-12)  // young = not age
+        XCTAssertEqual(study.phi[2][8], -1, accuracy: 1e-12)
+    }
+}
