@@ -29,7 +29,11 @@ struct PredictorFile {
     let load: (String) throws -> Tensor
 
     static func open(_ url: URL) throws -> PredictorFile {
-        let mapped = try MappedFile(url)
+        try open(MappedFile(url), url: url)
+    }
+
+    /// `open` on bytes already mapped or copied; `url` names the file (and its sidecar).
+    static func open(_ mapped: MappedFile, url: URL) throws -> PredictorFile {
         let path = mapped.path
         let bytes = mapped.bytes
         guard !bytes.isEmpty else { throw SC2Error("\(path): file is empty") }
