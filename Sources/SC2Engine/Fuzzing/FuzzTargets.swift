@@ -39,8 +39,8 @@ package enum FuzzTargets {
                     precondition(scores.count == 1 && scores[0].count == classifier.attributes.count)
                 }
             case "predictor":
-                // A ResNet (safetensors with its configuration in the metadata, or a torch zip
-                // read as anycost's predictor), or FaceWorld's classifier, told apart by content.
+                // A torchvision ResNet: safetensors with its configuration in the metadata, or a
+                // torch zip read as anycost's predictor (no sidecar is found beside this name).
                 let url = URL(fileURLWithPath: "/nonexistent/fuzz-input")
                 let file = try PredictorFile.open(MappedFile(copying: bytes, name: url.path), url: url)
                 let resNet = try file.resNet(configuration: nil)
