@@ -132,6 +132,7 @@ final class TorchVisionResNetTests: XCTestCase {
         meta["input_size"] = "100000"
         assertRefused(try write(judge.tensors, metadata: meta), "input_size 100000 is out of range")
         assertRefused(try write(judge.tensors, metadata: [:]), "no predictor configuration: write m.safetensors.json beside it")
+        assertRefused(try write(["synthesis.b4.conv1.weight": Tensor(zeros: [2, 2, 3, 3])], metadata: [:]), "not an attribute predictor")
         // A bad sidecar is refused, naming the sidecar.
         let url = try write(judge.tensors, metadata: [:])
         try Data(#"{"attributes": ["a"], "input_size": 64, "hed": "sigmoid"}"#.utf8).write(to: Predictors.sidecar(for: url))

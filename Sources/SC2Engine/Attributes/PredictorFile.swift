@@ -11,6 +11,9 @@ public enum Predictors {
         if file.shapes["conv0.weight"] != nil, file.format == .safetensors {
             return try AttributeClassifier(checkpoint: SafeTensors.read(url))
         }
+        guard file.shapes["conv1.weight"] != nil || FileManager.default.fileExists(atPath: sidecar(for: url).path) else {
+            throw SC2Error("\(url.path): not an attribute predictor (neither FaceWorld's classifier, with conv0.weight, nor a torchvision ResNet, with conv1.weight)")
+        }
         return try file.resNet(configuration: nil)
     }
 
