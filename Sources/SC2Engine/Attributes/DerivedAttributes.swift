@@ -42,9 +42,9 @@ public struct DerivedAttributes: AttributePredictor {
     public var inputSize: Int { base.inputSize }
     public var domain: String? { base.domain }
     public var path: String { base.path }
-    public var identity: String {
-        base.identity + negations.map { "+\($0.name)=not:\(base.attributes[$0.of])" }.joined()
-    }
+    /// The definitions in the form --define takes, one per defined attribute ("old=not:Young").
+    public var definitions: [String] { negations.map { "\($0.name)=not:\(base.attributes[$0.of])" } }
+    public var identity: String { base.identity + definitions.map { "+" + $0 }.joined() }
 
     public func probabilities(generated images: Tensor) throws -> [[Float]] {
         try base.probabilities(generated: images).map { row in row + negations.map { 1 - row[$0.of] } }
