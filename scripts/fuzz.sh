@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SETUP_EXTRA=unzip source scripts/setup.sh
 seconds=${SECONDS_PER_TARGET:-600}
-all=(safetensors zip unpickler generator classifier direction png npy npz)
+all=(safetensors zip unpickler generator classifier predictor predictor-config direction png npy npz)
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 SC2GAN_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product sc2gan-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -g 2>&1 | grep -E "error|warning: " | grep -v "prohibited flag" || true
@@ -28,6 +28,8 @@ seed() {  # seed TARGET DIR: the valid (and known-bad) inputs a target starts fr
                    unzip -p "$f" '*/data.pkl' > "$d/$(basename "$f" .pt).pkl" 2>/dev/null || true; done ;;
     generator)   cp $fx/checkpoints/generator_* $fx/parity/nv16_clamp.safetensors $fx/parity/ros16.pt "$d"/ ;;
     classifier)  cp $fx/fuzz-seeds/classifier/*.safetensors "$d"/ ;;
+    predictor)   cp $fx/fuzz-seeds/predictor/* "$d"/ ;;
+    predictor-config) cp $fx/fuzz-seeds/predictor-config/* $fx/resnet/*.json "$d"/ 2>/dev/null || true ;;
     direction)   cp assets/faceworld/directions/age.*.json assets/faceworld/directions/smile.sc2.json "$d"/ ;;
     png)         cp $fx/fuzz-seeds/png/*.png "$d"/ ;;
     npy)         cp $fx/fuzz-seeds/npy/*.npy "$d"/ ;;

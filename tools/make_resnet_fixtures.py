@@ -12,6 +12,9 @@ on those images, computed in float64 from the float32 weights.
     # this into a temporary folder (95 MB: too big to commit)
     /usr/bin/python3 tools/make_resnet_fixtures.py full --images Tests/SC2EngineTests/Fixtures/resnet --out /tmp/x
 
+    # torchvision's speed on the same file and images (scripts/bench-predictor.sh)
+    /usr/bin/python3 tools/make_resnet_fixtures.py bench --out DIR --count 16
+
 Needs Debian's python3-torch and python3-torchvision.
 """
 import argparse
@@ -187,6 +190,28 @@ def small(out):
     ref["judge.safetensors"] = reference(mj, cj, out)
     json.dump(ref, open(os.path.join(out, "reference.json"), "w"), indent=1)
     print(f"wrote {out}: 3 predictors, {len(IMAGES)} images, reference.json")
+    fuzz_seeds(os.path.join(out, "..", "fuzz-seeds"))
+
+
+def fuzz_seeds(root):
+    """Inputs the fuzzer starts from (scripts/fuzz.sh, targets predictor and predictor-config),
+    small enough for its 64 KB input limit; the tests replay them."""
+    d = os.path.join(root, "predictor")
+    os.makedirs(d, exist_ok=True)
+    tiny = resnet("basic", [1, 1, 1, 1], 2, 3, seed=3)
+    safetensors_io.save(state_dict(tiny), os.path.join(d, "tiny-basic.safetensors"),
+                        {"input_size": "16", "attributes": "a,b,c", "resize": "bilinear", "align_corners": "true",
+                         "mean": "0.5,0.5,0.5", "std": "0.25,0.25,0.25"})
+    tb = resnet("bottleneck", [1, 1, 1, 1], 1, 4, seed=4)
+    safetensors_io.save(state_dict(tb), os.path.join(d, "tiny-bottleneck.safetensors"),
+                        {"input_size": "16", "head": "softmax-pairs", "attributes": "[\"x\", \"y\"]", "resize": "area"})
+    torch.save({"state_dict": state_dict(tb)}, os.path.join(d, "tiny-bottleneck.pt"))
+    c = os.path.join(root, "predictor-config")
+    os.makedirs(c, exist_ok=True)
+    json.dump({"attributes": ["a", "b", "c"], "input_size": 32, "head": "softmax-groups", "groups": [["a"], ["b", "c"]]},
+              open(os.path.join(c, "groups.json"), "w"))
+    json.dump({"kind": "torchvision-resnet", "attributes": ["a"], "input_size": 64, "resize": "area", "domain": "faceworld"},
+              open(os.path.join(c, "area.json"), "w"))
 
 
 def full(images, out):
@@ -208,9 +233,31 @@ def full(images, out):
     print(json.dumps({"out": out}))
 
 
+def bench(images, out, count):
+    """Images per second of torchvision's resnet50 (float32, eval, no grad) on DIR's anycost-layout
+    file, with the preprocessing sc2gan does (clamp, bilinear align_corners to 256), one at a time."""
+    import time
+    m = torchvision.models.resnet50(num_classes=80)
+    m.load_state_dict(torch.load(os.path.join(out, "attribute_predictor.pt"), map_location="cpu", weights_only=True)["state_dict"])
+    m.eval()
+    xs = []
+    for i in range(count):
+        rgb = read_png(os.path.join(images, IMAGES[i % len(IMAGES)][0]))
+        xs.append((torch.from_numpy(rgb.astype(np.float32)).permute(2, 0, 1)[None] - 127.5) / 127.5)
+    best = 0.0
+    with torch.no_grad():
+        for _ in range(2):
+            t0 = time.perf_counter()
+            for x in xs:
+                m(F.interpolate(x.clamp(-1, 1), size=(256, 256), mode="bilinear", align_corners=True))
+            best = max(best, count / (time.perf_counter() - t0))
+    print(json.dumps({"images_per_s": best, "threads": torch.get_num_threads()}))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["small", "full"])
+    ap.add_argument("mode", choices=["small", "full", "bench"])
+    ap.add_argument("--count", type=int, default=16)
     ap.add_argument("--out", required=True)
     ap.add_argument("--images", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                                      "Tests/SC2EngineTests/Fixtures/resnet"))
@@ -218,8 +265,10 @@ def main():
     torch.set_num_threads(2)
     if a.mode == "small":
         small(a.out)
-    else:
+    elif a.mode == "full":
         full(a.images, a.out)
+    else:
+        bench(a.images, a.out, a.count)
 
 
 if __name__ == "__main__":

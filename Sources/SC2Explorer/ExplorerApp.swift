@@ -156,10 +156,12 @@ package final class ExplorerApp {
     private func export() {
         guard let r = lastRequest else { return }
         let g = setup.generator
-        worker.submitExport(ExportJob(request: r, directory: setup.exportDirectory, modelPath: g.path, modelHash: g.hash,
-                                      config: g.config, classifierPath: setup.classifier?.path,
-                                      classifierHash: setup.classifier.map { ContentHash.ofFile($0.path) },
-                                      attributes: setup.classifier?.attributes ?? []))
+        var job = ExportJob(request: r, directory: setup.exportDirectory, modelPath: g.path, modelHash: g.hash,
+                            config: g.config, classifierPath: setup.classifier?.path,
+                            classifierHash: setup.classifier.map { ContentHash.ofFile($0.path) },
+                            attributes: setup.classifier?.attributes ?? [])
+        job.definitions = (setup.classifier as? DerivedAttributes)?.definitions ?? []
+        worker.submitExport(job)
         state.status = "exporting seed \(r.seed) step \(ExplorerText.signed(r.step))…"
     }
 

@@ -36,8 +36,33 @@ struct ExplorerRenderer {
 
     private var mono: Bool { !screen.colorMode.hasColor }
 
-    /// Text lines under each picture: a summary line and one bar per attribute.
-    static func textLines(scoreCount: Int) -> Int { 1 + max(1, scoreCount) }
+    /// Most score bars under a picture: a predictor with more attributes (CelebA's 40) shows the
+    /// target and the attributes that changed most since step 0.
+    static let maxBars = 8
+
+    /// Bar rows for `scoreCount` attributes.
+    static func barRows(_ scoreCount: Int) -> Int { min(max(1, scoreCount), maxBars) }
+
+    /// Text lines under each picture: a summary line and one bar per attribute (at most `maxBars`).
+    static func textLines(scoreCount: Int) -> Int { 1 + barRows(scoreCount) }
+
+    /// The attributes whose bars are drawn in `rows` rows, by index: all of them in order when
+    /// they fit; else the target first, then the largest changes since step 0 in any pane (the
+    /// same choice for every pane, so panes compare row by row), ties in the predictor's order.
+    static func shownAttributes(_ view: ExplorerView, target: String?, rows: Int) -> [Int] {
+        let n = view.scoreNames.count
+        guard n > rows else { return Array(0..<n) }
+        var change = [Float](repeating: 0, count: n)
+        if let r = view.result, let base = r.base.scores {
+            for p in r.pictures.values {
+                guard let s = p.scores else { continue }
+                for i in 0..<min(n, s.count, base.count) where s[i].isFinite && base[i].isFinite { change[i] = max(change[i], abs(s[i] - base[i])) }
+            }
+        }
+        let t = target.flatMap { view.scoreNames.firstIndex(of: $0) }
+        let rest = (0..<n).filter { $0 != t }.sorted { change[$0] != change[$1] ? change[$0] > change[$1] : $0 < $1 }
+        return Array(((t.map { [$0] } ?? []) + rest).prefix(max(0, rows)))
+    }
 
     func layout(paneCount: Int, view: ExplorerView, width: Int, height: Int) -> Layout.Result {
         Layout.make(width: width, height: height, paneCount: paneCount,
@@ -232,10 +257,10 @@ struct ExplorerRenderer {
         let x = text.x + (text.width > 30 ? 1 : 0)
         let w = text.x + text.width - x
         drawSummary(m, slot: slot, computing: computing, y: text.y, x: x, width: w, state: state, view: view)
-        drawBars(m, y: text.y + 1, x: x, width: w, rows: text.height - 1, state: state, view: view)
+        let bars = Self.barRows(view.scoreNames.count)
+        drawBars(m, y: text.y + 1, x: x, width: w, rows: min(bars, text.height - 1), state: state, view: view)
         if detailed, case .available(let d, _, _) = slot {
-            drawProvenance(d, y: text.y + 2 + max(1, view.scoreNames.count), x: x, width: w,
-                           rows: text.y + text.height - (text.y + 2 + max(1, view.scoreNames.count)))
+            drawProvenance(d, y: text.y + 2 + bars, x: x, width: w, rows: text.y + text.height - (text.y + 2 + bars))
         }
     }
 
@@ -302,8 +327,8 @@ struct ExplorerRenderer {
         let scores = picture(m, view)?.scores
         let base = view.result?.base.scores
         let target = view.result?.request.attribute ?? state.attribute
-        for (row, name) in names.enumerated() where row < rows {
-            let yy = y + row
+        for (line, row) in Self.shownAttributes(view, target: target, rows: rows).enumerated() {
+            let name = names[row], yy = y + line
             let isTarget = name == target
             let label = ExplorerText.pad(ExplorerText.fit(name, nameWidth, ellipsis: glyphs.ellipsis), nameWidth)
             guard let scores, row < scores.count else {

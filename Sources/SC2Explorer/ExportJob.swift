@@ -12,6 +12,8 @@ struct ExportJob: Sendable {
     let classifierHash: String?
     /// Names of the classifier's outputs, in score order.
     let attributes: [String]
+    /// The predictor's --define attributes ("old=not:Young"), for the reproducing command.
+    var definitions: [String] = []
     /// The strip shows steps -radius...+radius (widened to include the current step).
     static let stripRadius = 3
 }

@@ -95,6 +95,7 @@ struct Exporter {
         var reproduce = "sc2gan explore --model \(job.modelPath) --seed \(r.seed) --truncation \(r.truncation) --step \(r.stepSize)"
         if let a = r.attribute { reproduce += " --attribute \(a)" }
         if let cp = job.classifierPath { reproduce += " --predictor \(cp)" }
+        for d in job.definitions { reproduce += " --define \(d)" }
         if r.step != 0 { reproduce += "   # then \(abs(r.step)) x \(r.step > 0 ? "Right" : "Left")" }
         let record = ExportRecord(
             createdBy: "sc2gan explore",

@@ -135,3 +135,75 @@ final class ScoreCLITests: XCTestCase {
         XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
     }
 }
+
+/// --define: an attribute defined as the opposite of another works wherever names are taken.
+final class DefinedAttributeCLITests: XCTestCase {
+    func testScoreShowsTheDefinedAttribute() throws {
+        let dir = ScoreCLITests.fixtures
+        let r = try CLI.run(["score", "--predictor", dir.appendingPathComponent("resnet18n.pt").path, "--define", "old=not:Young",
+                             "--json", "--image", dir.appendingPathComponent("face_a.png").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try JSONDecoder().decode(ScoreCLITests.Output.self, from: Data(r.stdout.utf8))
+        XCTAssertEqual(out.attributes.last, "old")
+        XCTAssertEqual(out.items[0].scores["old"]!, 1 - out.items[0].scores["Young"]!, accuracy: 1e-6)
+        let bad = try CLI.run(["score", "--define", "old=Young", "--image", dir.appendingPathComponent("face_a.png").path])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("only negations can be defined"), bad.stderr)
+    }
+
+    /// The class-mean direction for "young" defined as not age is the age direction reversed (the
+    /// same two classes, swapped; only the random train/validation split differs).
+    func testDirectionOfANegationIsTheReversedDirection() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let young = dir.appendingPathComponent("young.json"), age = dir.appendingPathComponent("age.json")
+        for (args, out) in [(["--define", "young=not:age", "--attribute", "YOUNG"], young), (["--attribute", "Age"], age)] {
+            let r = try CLI.run(["directions", "fit", "--method", "class-mean", "--samples", "400", "--out", out.path] + args, environment: env)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        struct D: Decodable { let attribute: String; let vector: [Float] }
+        let a = try JSONDecoder().decode(D.self, from: Data(contentsOf: young)), b = try JSONDecoder().decode(D.self, from: Data(contentsOf: age))
+        XCTAssertEqual(a.attribute, "young")
+        XCTAssertEqual(b.attribute, "age")
+        let dot = zip(a.vector, b.vector).map { Double($0 * $1) }.reduce(0, +)
+        let na = a.vector.map { Double($0 * $0) }.reduce(0, +).squareRoot(), nb = b.vector.map { Double($0 * $0) }.reduce(0, +).squareRoot()
+        XCTAssertLessThan(dot / (na * nb), -0.9)  // measured -0.976; the same direction would be +1, an unrelated one about 0
+    }
+}
+
+/// `directions study` over every attribute a predictor has, defined ones included.
+final class StudyCLITests: XCTestCase {
+    func testStudyCorrelatesEveryAttribute() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let defs = ["--define", "young=not:age", "--define", "shaven=~beard", "--define", "plain=not:lipstick"]
+        let json = dir.appendingPathComponent("study.json")
+        let r = try CLI.run(["directions", "study", "--samples", "200", "--json", json.path] + defs, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Nine attributes: numbered columns, and the strongest pairs listed.
+        XCTAssertTrue(r.stdout.contains(" 9 plain"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("strongest label correlations:"), r.stdout)
+        struct Study: Decodable { let attributes: [String]; let phi: [[Double]] }
+        let study = try JSONDecoder().decode(Study.self, from: Data(contentsOf: json))
+        XCTAssertEqual(study.attributes, ["age", "eyeglasses", "lipstick", "long_hair", "smile", "beard", "young", "shaven", "plain"])
+        // phi against the labels `score` gives the same seeds, computed here.
+        let s = try CLI.run(["score", "--seeds", "0-199", "--json"] + defs, environment: env)
+        XCTAssertEqual(s.status, 0, s.stderr)
+        let out = try JSONDecoder().decode(ScoreCLITests.Output.self, from: Data(s.stdout.utf8))
+        let labels = study.attributes.map { a in out.items.map { $0.scores[a]! > 0.5 ? 1.0 : 0.0 } }
+        func phi(_ x: [Double], _ y: [Double]) -> Double {
+            let n = Double(x.count), mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+            let cov = zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+            let vx = x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +), vy = y.map { ($0 - my) * ($0 - my) }.reduce(0, +)
+            return cov / (vx * vy).squareRoot()
+        }
+        for i in 0..<9 { for j in 0..<9 where i != j {
+            XCTAssertEqual(study.phi[i][j], phi(labels[i], labels[j]), accuracy: 1e-9, "\(study.attributes[i]) ~ \(study.attributes[j])")
+        } }
+        XCTAssertEqual(study.phi[0][6], -1, accuracy: 1e-12)  // young = not age
+        XCTAssertEqual(study.phi[2][8], -1, accuracy: 1e-12)
+    }
+}

@@ -132,6 +132,7 @@ final class TorchVisionResNetTests: XCTestCase {
         meta["input_size"] = "100000"
         assertRefused(try write(judge.tensors, metadata: meta), "input_size 100000 is out of range")
         assertRefused(try write(judge.tensors, metadata: [:]), "no predictor configuration: write m.safetensors.json beside it")
+        assertRefused(try write(["synthesis.b4.conv1.weight": Tensor(zeros: [2, 2, 3, 3])], metadata: [:]), "not an attribute predictor")
         // A bad sidecar is refused, naming the sidecar.
         let url = try write(judge.tensors, metadata: [:])
         try Data(#"{"attributes": ["a"], "input_size": 64, "hed": "sigmoid"}"#.utf8).write(to: Predictors.sidecar(for: url))
@@ -146,5 +147,37 @@ final class TorchVisionResNetTests: XCTestCase {
         setenv("SC2GAN_MEMORY_LIMIT_MB", "8", 1)
         defer { unsetenv("SC2GAN_MEMORY_LIMIT_MB") }
         assertRefused(url, "this ResNet would need about")
+    }
+}
+
+/// Attribute names as people type them: any case, and attributes defined as another's opposite.
+final class AttributeNamingTests: XCTestCase {
+    func testNamesMatchCaseInsensitivelyWhenUnambiguous() throws {
+        let celebA = PredictorConfiguration.celebA
+        XCTAssertEqual(try AttributeLookup.index(of: "smiling", in: celebA), celebA.firstIndex(of: "Smiling"))
+        XCTAssertEqual(try AttributeLookup.index(of: "WEARING_HAT", in: celebA), celebA.firstIndex(of: "Wearing_Hat"))
+        // FaceWorld's own spellings still come first.
+        XCTAssertEqual(try AttributeLookup.index(of: "old", in: FaceAttribute.allCases.map(\.rawValue)), 0)
+        XCTAssertThrowsError(try AttributeLookup.index(of: "smile", in: ["Smile", "SMILE"])) { XCTAssertTrue("\($0)".contains("ambiguous"), "\($0)") }
+        XCTAssertEqual(try AttributeLookup.index(of: "SMILE", in: ["Smile", "SMILE"]), 1)
+        XCTAssertThrowsError(try AttributeLookup.index(of: "Yung", in: celebA)) { XCTAssertTrue("\($0)".contains("unknown attribute 'Yung'"), "\($0)") }
+    }
+
+    func testDefinedNegationsScoreOneMinusTheirAttribute() throws {
+        let dir = TorchVisionResNetTests.dir
+        let m = try TorchVisionResNet(contentsOf: dir.appendingPathComponent("resnet18n.pt"))
+        let d = try DerivedAttributes(m, definitions: ["old=not:young", "serious = ~Smiling"])
+        XCTAssertEqual(d.attributes, m.attributes + ["old", "serious"])
+        XCTAssertNotEqual(d.identity, m.identity)
+        let x = try TorchVisionResNetTests.image("face_b.png")
+        let p = try d.probabilities(generated: x)[0], q = m.probabilities(generated: x)[0]
+        XCTAssertEqual(Array(p.prefix(5)), q)
+        XCTAssertEqual(p[5], 1 - q[1], accuracy: 1e-7)
+        XCTAssertEqual(p[6], 1 - q[0], accuracy: 1e-7)
+        XCTAssertEqual(try d.requiredIndex(of: "OLD"), 5)
+        for (bad, why) in [("old=Young", "only negations"), ("old", "expected NAME=not:ATTR"), ("young=not:Smiling", "already an attribute"),
+                           ("old=not:Yung", "unknown attribute 'Yung'"), ("a,b=~Young", "without ','")] {
+            XCTAssertThrowsError(try DerivedAttributes(m, definitions: [bad])) { XCTAssertTrue("\($0)".contains(why), "\(bad): \($0)") }
+        }
     }
 }

@@ -81,6 +81,41 @@ final class ExplorerRendererTests: XCTestCase {
         XCTAssertTrue(s.lines[0].contains("seed 42"))
     }
 
+    /// A predictor with many attributes (CelebA's 40) fits a 40-row terminal: 8 bars per pane,
+    /// the target first, then the attributes that changed most in any pane, the same in every pane.
+    func testManyAttributesShowTheTargetAndTheLargestChanges() {
+        let many = (0..<40).map { "attr\($0)" }
+        var v = ExplorerView(modelName: "toy.safetensors", modelHash: "0123456789abcdef", resolution: 16, truncation: 0.7,
+                             scoreNames: many, classifierNote: nil)
+        let d = Direction(attribute: "attr30", method: "interfacegan", vector: [1, 0, 0, 0])
+        for m in DirectionMethod.allCases { v.slots[m] = .available(d, id: m.rawValue, note: nil) }
+        let request = RenderRequest(generation: 1, seed: 42, truncation: 0.7, attribute: "attr30", step: 2, stepSize: 0.5,
+                                    walks: DirectionMethod.allCases.map { WalkInput(method: $0, direction: d, id: $0.rawValue) })
+        let base = [Float](repeating: 0.1, count: 40)
+        func edited(_ changes: [Int: Float]) -> Picture {
+            var s = base
+            for (i, c) in changes { s[i] += c }
+            return picture(scores: s)
+        }
+        // attr30 the target; attr5 changes most (in one pane), then attr17, attr2; the rest barely.
+        v.result = RenderResult(request: request, base: picture(scores: base), pictures: [
+            .original: edited([30: 0.8, 5: 0.6, 17: 0.3, 2: 0.2, 8: 0.01]),
+            .conditional: edited([30: 0.8, 17: 0.1, 2: 0.25]),
+            .corrected: edited([30: 0.7, 2: 0.05]),
+        ], seconds: 0.01)
+        XCTAssertEqual(ExplorerRenderer.shownAttributes(v, target: "attr30", rows: 8), [30, 5, 17, 2, 8, 0, 1, 3])
+        var state = ExplorerState(seed: 42, attributes: many, stepSize: 0.5)
+        _ = state.handle(.right); _ = state.handle(.right)
+        let s = frame(rows: 40, columns: 160, state: state, view: v)
+        XCTAssertFalse(s.text.contains("too small"), s.text)
+        let bars = s.lines.filter { $0.hasPrefix(" attr") }
+        XCTAssertEqual(bars.count, 8, s.text)
+        XCTAssertTrue(bars[0].hasPrefix(" attr30") && bars[1].hasPrefix(" attr5 ") && bars[2].hasPrefix(" attr17"), bars.joined(separator: "\n"))
+        XCTAssertTrue(bars[1].contains("0.70 +0.60") && bars[1].contains("0.10  0.00"), bars[1])
+        // Everything fits: all in the predictor's order.
+        XCTAssertEqual(ExplorerRenderer.shownAttributes(v, target: "attr30", rows: 40), Array(0..<40))
+    }
+
     func testTooSmallTerminalSaysSo() {
         let s = frame(rows: 10, columns: 40, state: ExplorerState(seed: 1, attributes: names, stepSize: 0.5), view: view(step: 0))
         XCTAssertTrue(s.text.contains("Terminal too small"), s.text)

@@ -200,8 +200,9 @@ final class ExplorerStateTests: XCTestCase {
         let out = CLI.tempDir().appendingPathComponent("exports")
         defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         let r = request(g, generation: 1, step: 2, directions: dirs)
-        let job = ExportJob(request: r, directory: out, modelPath: g.path, modelHash: g.hash, config: g.config,
-                            classifierPath: nil, classifierHash: nil, attributes: [])
+        var job = ExportJob(request: r, directory: out, modelPath: g.path, modelHash: g.hash, config: g.config,
+                            classifierPath: "judge.safetensors", classifierHash: nil, attributes: [])
+        job.definitions = ["young=not:age"]
         let outcome = Exporter(job: job, maker: PictureMaker(generator: g, classifier: nil)).run()
         XCTAssertFalse(outcome.failed, outcome.message)
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
@@ -219,6 +220,8 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertEqual(record.walks.map(\.available), [true, true, false])
         XCTAssertEqual(record.walks[0].direction?.vector, dirs[.original]!.vector)
         XCTAssertEqual(record.walks[1].frames.map(\.alpha), (-3...3).map { Float($0) * 1.5 })
+        // The command that reproduces it names the predictor and its defined attributes.
+        XCTAssertTrue(record.reproduce.contains(" --predictor judge.safetensors --define young=not:age"), record.reproduce)
 
         // The pane picture is exactly what the request renders.
         let maker = PictureMaker(generator: g, classifier: nil)

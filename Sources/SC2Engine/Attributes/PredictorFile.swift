@@ -11,6 +11,9 @@ public enum Predictors {
         if file.shapes["conv0.weight"] != nil, file.format == .safetensors {
             return try AttributeClassifier(checkpoint: SafeTensors.read(url))
         }
+        guard file.shapes["conv1.weight"] != nil || FileManager.default.fileExists(atPath: sidecar(for: url).path) else {
+            throw SC2Error("\(url.path): not an attribute predictor (neither FaceWorld's classifier, with conv0.weight, nor a torchvision ResNet, with conv1.weight)")
+        }
         return try file.resNet(configuration: nil)
     }
 
@@ -29,7 +32,11 @@ struct PredictorFile {
     let load: (String) throws -> Tensor
 
     static func open(_ url: URL) throws -> PredictorFile {
-        let mapped = try MappedFile(url)
+        try open(MappedFile(url), url: url)
+    }
+
+    /// `open` on bytes already mapped or copied; `url` names the file (and its sidecar).
+    static func open(_ mapped: MappedFile, url: URL) throws -> PredictorFile {
         let path = mapped.path
         let bytes = mapped.bytes
         guard !bytes.isEmpty else { throw SC2Error("\(path): file is empty") }

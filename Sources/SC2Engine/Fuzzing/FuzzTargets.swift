@@ -7,7 +7,7 @@ import Tensor
 /// replay every regression input of Tests/SC2EngineTests/Fixtures/fuzz through the same code.
 package enum FuzzTargets {
     package static let names = ["safetensors", "zip", "unpickler", "generator", "classifier",
-                                "direction", "png", "npy", "npz"]
+                                "predictor", "predictor-config", "direction", "png", "npy", "npz"]
 
     /// Runs target `name` on `bytes`; false for an unknown target name.
     @discardableResult
@@ -38,6 +38,18 @@ package enum FuzzTargets {
                     let scores = classifier.probabilities(Tensor(zeros: [1, 3, classifier.inputSize, classifier.inputSize]))
                     precondition(scores.count == 1 && scores[0].count == classifier.attributes.count)
                 }
+            case "predictor":
+                // A torchvision ResNet: safetensors with its configuration in the metadata, or a
+                // torch zip read as anycost's predictor (no sidecar is found beside this name).
+                let url = URL(fileURLWithPath: "/nonexistent/fuzz-input")
+                let file = try PredictorFile.open(MappedFile(copying: bytes, name: url.path), url: url)
+                let resNet = try file.resNet(configuration: nil)
+                if resNet.inputSize <= 64 && resNet.widths.allSatisfy({ $0 <= 64 }) {
+                    let scores = resNet.probabilities(Tensor(zeros: [1, 3, 20, 12]))
+                    precondition(scores.count == 1 && scores[0].count == resNet.attributes.count)
+                }
+            case "predictor-config":
+                _ = try PredictorConfiguration(json: Data(bytes), source: "input.json")
             case "direction":
                 let direction = try Direction.decode(Data(bytes), source: "input.json")
                 try direction.checkCompatible(wDim: direction.vector.count, numWs: 18, source: "input.json")

@@ -84,6 +84,10 @@ struct DirectionsCommand: ParsableCommand {
             let freq = try names.map { n in Statistics.mean(try dense.scores(of: n).map { $0 > 0.5 ? 1.0 : 0.0 }) }
             print("label correlation (phi) of \(dense.count) generated samples, and frequency of each attribute:")
             print(Self.matrix(phi, names: names, extra: freq.map { String(format: "%5.1f%%", $0 * 100) }))
+            if names.count > 2 {
+                let pairs = Self.strongest(phi, names: names)
+                print(pairs.isEmpty ? "no pair of attributes has |phi| >= 0.1\n" : "strongest label correlations:\n" + pairs + "\n")
+            }
             print("cosine between InterFaceGAN directions:")
             print(Self.matrix(dirs.map { a in dirs.map { Double(a.cosine($0)) } }, names: names, extra: nil))
             if let json {
@@ -95,17 +99,35 @@ struct DirectionsCommand: ParsableCommand {
             }
         }
 
+        /// A square matrix with a row per attribute. Up to 8 attributes the columns are named;
+        /// with more (a CelebA predictor has 40) they are numbered like the rows, to keep lines short.
         static func matrix(_ m: [[Double]], names: [String], extra: [String]?) -> String {
-            var s = String(repeating: " ", count: 11) + names.map { String($0.prefix(9)).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined()
+            let numbered = names.count > 8
+            let label = numbered ? min(24, names.map(\.count).max() ?? 0) + 4 : 11
+            func rowName(_ i: Int) -> String {
+                let n = numbered ? String(format: "%2d ", i + 1) + String(names[i].prefix(label - 4)) : names[i]
+                return n.padding(toLength: label, withPad: " ", startingAt: 0)
+            }
+            var s = String(repeating: " ", count: label)
+            s += numbered ? names.indices.map { String(format: "%5d ", $0 + 1) }.joined()
+                          : names.map { String($0.prefix(9)).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined()
             if extra != nil { s += "  freq" }
             s += "\n"
             for (i, row) in m.enumerated() {
-                s += names[i].padding(toLength: 11, withPad: " ", startingAt: 0)
-                s += row.map { String(format: "%+5.2f     ", $0) }.joined()
+                s += rowName(i)
+                s += row.map { String(format: numbered ? "%+5.2f " : "%+5.2f     ", $0) }.joined()
                 if let e = extra { s += e[i] }
                 s += "\n"
             }
             return s
+        }
+
+        /// The most correlated pairs (|phi| >= 0.1, strongest first, at most `limit`), one a line.
+        static func strongest(_ phi: [[Double]], names: [String], limit: Int = 20) -> String {
+            var pairs: [(Int, Int, Double)] = []
+            for i in names.indices { for j in names.indices where j > i && phi[i][j].isFinite && abs(phi[i][j]) >= 0.1 { pairs.append((i, j, phi[i][j])) } }
+            return pairs.sorted { abs($0.2) > abs($1.2) }.prefix(limit)
+                .map { String(format: "  %+5.2f  ", $0.2) + "\(names[$0.0]) ~ \(names[$0.1])" }.joined(separator: "\n")
         }
     }
 

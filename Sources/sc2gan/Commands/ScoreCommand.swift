@@ -76,13 +76,15 @@ struct ScoreCommand: ParsableCommand {
         print(json ? Self.json(predictor.attributes, items) : Self.table(predictor.attributes, items))
     }
 
-    private func checkLogits(_ p: any AttributePredictor) throws {
+    private func checkLogits(_ predictor: any AttributePredictor) throws {
+        let p = (predictor as? DerivedAttributes)?.base ?? predictor
         guard logits, !(p is TorchVisionResNet), !(p is AttributeClassifier) else { return }
         throw SC2Error("--logits: \(p.path) has no raw outputs to show")
     }
 
     /// Raw outputs per image [N][outputs], from the same 8-bit pictures the scores come from.
-    static func rawOutputs(_ p: any AttributePredictor, _ images: Tensor) throws -> [[Float]] {
+    static func rawOutputs(_ predictor: any AttributePredictor, _ images: Tensor) throws -> [[Float]] {
+        let p = (predictor as? DerivedAttributes)?.base ?? predictor
         var q = images
         for i in 0..<q.count { q.data[i] = (Float(RGBImage.quantize(q.data[i])) - 127.5) / 127.5 }
         let l: Tensor

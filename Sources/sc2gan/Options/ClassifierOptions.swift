@@ -9,6 +9,8 @@ struct ClassifierOptions: ParsableArguments {
     @Option(name: [.customLong("predictor"), .customLong("classifier")],
             help: ArgumentHelp("Attribute predictor: FaceWorld's classifier (.safetensors) or a torchvision ResNet (.safetensors, or .pt/.pth with a <file>.json sidecar; anycost-gan's attribute_predictor.pt is recognised). --classifier is the same option. Default: the FaceWorld classifier.", valueName: "path"))
     var classifier: String?
+    @Option(help: ArgumentHelp("Define an attribute as the opposite of one of the predictor's, e.g. old=not:Young (or old=~Young): P(old) = 1 - P(Young). Repeatable.", valueName: "name=not:attr"))
+    var define: [String] = []
 
     @Option(help: ArgumentHelp("An external scoring program instead of a predictor file: started once, it names its attributes and is sent batches of images over stdin/stdout (protocol sc2gan-scorer/1, docs/SCORER.md), e.g. '/usr/bin/python3 tools/scorers/faceworld_scorer.py'. SC2GAN_SCORER_TIMEOUT: seconds it may take to start and per batch (default 120).", valueName: "command"))
     var scorer: String?
@@ -21,8 +23,14 @@ struct ClassifierOptions: ParsableArguments {
         return c
     }
 
-    /// The predictor given, else FaceWorld's classifier; a missing or damaged file is a one-line error.
+    /// The predictor given, else FaceWorld's classifier, with the --define attributes; a missing
+    /// or damaged file is a one-line error.
     func load() throws -> any AttributePredictor {
+        let base = try loadBase()
+        return define.isEmpty ? base : try DerivedAttributes(base, definitions: define)
+    }
+
+    private func loadBase() throws -> any AttributePredictor {
         if let scorer {
             guard classifier == nil else { throw SC2Error("give --predictor or --scorer, not both") }
             return try ExternalScorer(command: scorer, timeout: ExternalScorer.configuredTimeout())
