@@ -17,7 +17,7 @@ RESTARTS=${RESTARTS:-3}
 OUT=${OUT:-eval}
 COUNT=${COUNT:-150}
 PAIRS="age:eyeglasses,lipstick:long_hair"
-MAIN="--pairs $PAIRS --methods original,conditional,sc2,sc2-dense-only --doses 0,10,25,50,100,200,400"
+MAIN="--pairs $PAIRS --methods original,conditional,sc2,sc2-dense-only,sc2-conditional --doses 0,10,25,50,100,200,400"
 ABL="--pairs $PAIRS --methods original,conditional,sc2,sc2-dense-only,sc2-no-reprojection,sc2-closed-form"
 INTERIM="--model assets/testbeds/interim-100kimg/generator.safetensors"
 

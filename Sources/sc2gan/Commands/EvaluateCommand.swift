@@ -196,6 +196,7 @@ struct EvaluateCommand: ParsableCommand {
         try AtomicWrite.write(Data(agreementText.utf8), to: outURL.appendingPathComponent("agreement.txt"))
         try AtomicWrite.write(Data(summary.csv().utf8), to: outURL.appendingPathComponent("summary.csv"))
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicWrite.write(try enc.encode(summary), to: outURL.appendingPathComponent("summary.json"))
         try AtomicWrite.write(try enc.encode(rows), to: outURL.appendingPathComponent("rows.json"))
         try AtomicWrite.write(try enc.encode(agreement), to: outURL.appendingPathComponent("agreement.json"))

@@ -13,6 +13,18 @@ struct RowStore {
         let rows: [EntanglementEvaluation.Row]
     }
 
+    /// NaN is a value here (a share of no seeds); JSON has no NaN, so it is written as "nan".
+    private static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+    private static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
     private static func hash(_ d: Direction) -> String {
         ContentHash.of(Data(d.vector.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } + Array((d.layers ?? []).map(String.init).joined(separator: ",").utf8)))
     }
@@ -23,7 +35,7 @@ struct RowStore {
 
     func load(_ key: String, direction: Direction, levels: [Double], seeds: [UInt32]) -> [EntanglementEvaluation.Row]? {
         guard let data = try? Data(contentsOf: root.appendingPathComponent("\(key).json")),
-              let e = try? JSONDecoder().decode(Entry.self, from: data),
+              let e = try? Self.decoder.decode(Entry.self, from: data),
               e.direction == Self.hash(direction), e.seeds == Self.hash(seeds), e.split == split.rawValue, e.judge == judge,
               e.rows.map(\.level) == levels else { return nil }
         return e.rows
@@ -32,6 +44,6 @@ struct RowStore {
     func save(_ key: String, _ rows: [EntanglementEvaluation.Row], direction: Direction) throws {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let e = Entry(direction: Self.hash(direction), seeds: Self.hash(rows.first?.seeds ?? []), split: split.rawValue, judge: judge, rows: rows)
-        try AtomicWrite.write(try JSONEncoder().encode(e), to: root.appendingPathComponent("\(key).json"))
+        try AtomicWrite.write(try Self.encoder.encode(e), to: root.appendingPathComponent("\(key).json"))
     }
 }
