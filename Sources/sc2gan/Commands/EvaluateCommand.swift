@@ -38,6 +38,10 @@ struct EvaluateCommand: ParsableCommand {
     var doses: String?
     @Flag(help: "Only fit every method of every restart into --out/fits (no judge needed); a later run without it evaluates them.")
     var fitOnly = false
+    @Option(help: ArgumentHelp("With --workdir: evaluate only the K-th of N slices of the work (the fits must exist: --fit-only first); a run without --shard merges.", valueName: "K/N"))
+    var shard: String?
+    @Option(help: ArgumentHelp("Shared work folder of a sharded run (its rows are checksummed there; --out must be inside it, as `sc2gan slurm evaluate` sets).", valueName: "dir"))
+    var workdir: String?
     @Option(help: "Output folder: table.txt, summary.csv/json, rows.json, agreement.txt, figures, and fits/ (resumable).") var out: String
 
     func validate() throws {
@@ -47,6 +51,9 @@ struct EvaluateCommand: ParsableCommand {
         guard MethodName(reference) != nil else { throw ValidationError("--reference: unknown method '\(reference)'; expected one of \(MethodName.allNames.joined(separator: ", "))") }
         if directions != nil, restarts > 1 { throw ValidationError("--restarts fits the methods itself; it cannot be combined with --directions") }
         if directions != nil, doses != nil { throw ValidationError("--doses fits SC² itself; it cannot be combined with --directions") }
+        if let shard { _ = try Shard(parsing: shard) }
+        if shard != nil && workdir == nil { throw ValidationError("--shard needs --workdir (where the shards leave their rows)") }
+        if shard != nil && fitOnly { throw ValidationError("--fit-only fits in one process; --shard slices the evaluation after it") }
         try OutputCheck.folder(out, "--out")
     }
 
@@ -112,7 +119,7 @@ struct EvaluateCommand: ParsableCommand {
             let targets = pairList.map(\.0).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             for r in 0..<restarts {
                 let lib = try fits.ensure(restart: r, targets: targets, methods: methodList, doses: doseList, generator: g,
-                                          predictor: predictor, engine: engine, correction: correction)
+                                          predictor: predictor, engine: engine, correction: correction, fitMissing: shard == nil)
                 libraries.append(lib)
             }
         }
@@ -151,7 +158,14 @@ struct EvaluateCommand: ParsableCommand {
         FileHandle.standardError.write(Data(agreementText.utf8))
 
         // 3. Rows: every fit x pair x side x method (x dose), each saved as it finishes.
-        let rowStore = RowStore(root: outURL.appendingPathComponent("rows"), split: split, judge: judge.identity)
+        let work = try workdir.map { dir -> (folder: WorkFolder, prefix: String) in
+            let folder = WorkFolder(URL(fileURLWithPath: dir).standardizedFileURL)
+            let rows = outURL.appendingPathComponent("rows").standardizedFileURL.path
+            guard rows.hasPrefix(folder.url.path + "/") else { throw SC2Error("--out must be inside --workdir \(dir) for a sharded evaluation") }
+            return (folder, String(rows.dropFirst(folder.url.path.count + 1)))
+        }
+        let rowStore = RowStore(root: outURL.appendingPathComponent("rows"), split: split, judge: judge.identity,
+                                work: work.map { ($0.folder, $0.prefix) })
         var units: [(restart: Int, pair: (String, String), removing: Bool, method: String, file: String)] = []
         for (r, _) in libraries.enumerated() {
             for (a, b) in pairList {
@@ -164,9 +178,14 @@ struct EvaluateCommand: ParsableCommand {
                 }
             }
         }
-        let bar = ProgressBar("evaluating", total: units.count)
+        // A shard takes a contiguous slice of the units (their list depends on the arguments only,
+        // not on N) and leaves its rows, checksummed, in the work folder; the merge run reads them.
+        let slice = try shard.map { try Shard(parsing: $0) }
+        let chosen = slice.map { $0.units(of: units.count) } ?? 0..<units.count
+        let bar = ProgressBar("evaluating", total: chosen.count)
         var rows: [EntanglementEvaluation.Row] = []
-        for (i, u) in units.enumerated() {
+        var files: [String] = []
+        for (i, u) in units.enumerated() where chosen.contains(i) {
             let lib = libraries[u.restart]
             guard let d = try lib.direction(attribute: u.pair.0, name: u.file) else {
                 throw SC2Error("\(lib.url(attribute: u.pair.0, name: u.file).path): missing")
@@ -181,9 +200,15 @@ struct EvaluateCommand: ParsableCommand {
                 try rowStore.save(key, made, direction: d)
                 rows += made
             }
-            bar.update(i + 1)
+            files.append(rowStore.relativeName(key))
+            bar.update(i + 1 - chosen.lowerBound)
         }
-        bar.finish("evaluated \(units.count) direction x held-out sets")
+        bar.finish("evaluated \(chosen.count) direction x held-out sets")
+        if let slice, let work {
+            try ShardMarker.write(work.folder, stage: "evaluate", shard: slice, files: files)
+            print("shard \(slice): \(chosen.count) of \(units.count) units evaluated into \(outURL.appendingPathComponent("rows").path)")
+            return
+        }
 
         // 4. Summary, files, figures.
         let summary = EvaluationSummary(rows: rows, reference: MethodName(reference)!.display)

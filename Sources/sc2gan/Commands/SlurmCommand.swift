@@ -5,7 +5,7 @@ import SC2Engine
 struct SlurmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slurm",
-        abstract: "Run correct or sample as Slurm job arrays on a cluster, and follow them.",
+        abstract: "Run correct, sample or evaluate as Slurm job arrays on a cluster, and follow them.",
         discussion: """
         sc2gan slurm correct ARGS --shards N --workdir DIR writes sbatch scripts into DIR/slurm and submits them: \
         a sample array, a guard, the fit, a synthesis array, a guard, the re-fit, each waiting for the one before. \
@@ -14,7 +14,7 @@ struct SlurmCommand: ParsableCommand {
         results land in DIR/out as the plain command's --out would hold them. DIR must be on a filesystem every \
         node sees, and so must the binary and its assets (--bin).
         """,
-        subcommands: [Correct.self, Sample.self, Status.self, Pending.self])
+        subcommands: [Correct.self, Sample.self, Evaluate.self, Status.self, Pending.self])
 
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -59,6 +59,31 @@ struct SlurmCommand: ParsableCommand {
                                  base + " --out \(SlurmJob.quote(out))\ntouch \(SlurmJob.quote(slurm.workURL.path))/slurm/done", slurm),
             ]
             try SlurmCommand.submit(jobs, slurm, what: "sample")
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Submit `sc2gan evaluate ARGS` as fit -> evaluation array -> guard -> merge into DIR/out.",
+            discussion: "The fit step fits every method of every restart once (evaluate --fit-only); each array task evaluates a contiguous slice of the (restart, pair, side, method) units and leaves its rows, checksummed, in DIR/out/rows; the merge writes the tables exactly as one process would.")
+        @OptionGroup var slurm: SlurmOptions
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Arguments of `sc2gan evaluate` (not --out, --workdir, --shard or --fit-only).", valueName: "args"))
+        var args: [String] = []
+
+        func run() throws {
+            let out = slurm.workURL.appendingPathComponent("out").path
+            try SlurmCommand.checkArgs(args, as: EvaluateCommand.self, out: out)
+            if args.contains("--fit-only") { throw ValidationError("--fit-only: set by `sc2gan slurm evaluate` (its first step)") }
+            let base = ([slurm.binary, "evaluate"] + args + ["--out", out]).map(SlurmJob.quote).joined(separator: " ")
+            let work = " --workdir " + SlurmJob.quote(slurm.workURL.path)
+            let jobs: [SlurmJob] = [
+                SlurmCommand.job("fit", .single, stage: nil, after: nil, base + " --fit-only", slurm),
+                SlurmCommand.job("evaluate", .array, stage: "evaluate", after: "fit", base + work + " --shard \"$SLURM_ARRAY_TASK_ID/\(slurm.shards)\"", slurm),
+                SlurmCommand.job("evaluate-guard", .guardian, stage: "evaluate", after: "evaluate", "", slurm),
+                SlurmCommand.job("merge", .single, stage: nil, after: "evaluate-guard",
+                                 base + work + "\ntouch \(SlurmJob.quote(slurm.workURL.path))/slurm/done", slurm),
+            ]
+            try SlurmCommand.submit(jobs, slurm, what: "evaluate")
         }
     }
 

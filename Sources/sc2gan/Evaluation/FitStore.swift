@@ -9,7 +9,8 @@ struct FitStore {
 
     /// The library of restart `r` with every `method` (and SC²'s doses) of every target.
     func ensure(restart r: Int, targets: [String], methods: [MethodName], doses: [Int], generator g: Generator,
-                predictor: any AttributePredictor, engine: EngineOptions, correction: CorrectionOptions) throws -> DirectionLibrary {
+                predictor: any AttributePredictor, engine: EngineOptions, correction: CorrectionOptions,
+                fitMissing: Bool = true) throws -> DirectionLibrary {
         guard let baseMethod = correction.baseMethod, let finder = baseMethod.finder else {
             throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic, ganspace), not a file")
         }
@@ -22,6 +23,12 @@ struct FitStore {
         func fresh(_ attribute: String, _ name: String) throws -> Direction? {
             guard let d = try? lib.direction(attribute: attribute, name: name) else { return nil }
             return expected.allSatisfy { d.provenance[$0.key] == $0.value } ? d : nil
+        }
+        // A shard of the evaluation never fits: the fits come first, once (`--fit-only`).
+        func requireFitting(_ t: String, _ name: String) throws {
+            guard fitMissing else {
+                throw SC2Error("\(lib.url(attribute: t, name: name).path): missing or made with other settings; a sharded evaluation needs its fits first (evaluate --fit-only with the same arguments)")
+            }
         }
         func stamp(_ d: Direction) -> Direction {
             var d = d
@@ -43,12 +50,14 @@ struct FitStore {
             var builder: DirectionBuilder { get throws { var b = DirectionBuilder(samples: try dense()); b.fitter.seed = UInt64(r); return b } }
             let original: Direction
             if let d = try fresh(t, MethodName.original.fileName) { original = d } else {
+                try requireFitting(t, MethodName.original.fileName)
                 let set = try dense()
                 var fitter = DirectionFitter(); fitter.seed = UInt64(r)
                 original = stamp(try fitter.fit(finder, attribute: t, codes: set.codes, scores: try set.scores(of: t), provenance: set.provenance).direction)
                 try original.save(to: lib.url(attribute: t, name: MethodName.original.fileName))
             }
             if methods.contains(.conditional), try fresh(t, MethodName.conditional.fileName) == nil {
+                try requireFitting(t, MethodName.conditional.fileName)
                 let b = try builder
                 let conditional = try b.conditional(t, original: original) { name in
                     try b.fitter.fit(finder, attribute: name, codes: b.samples.codes, scores: try b.samples.scores(of: name)).direction
@@ -66,6 +75,7 @@ struct FitStore {
                     if v == .full { fullRows = d.provenance["semantic_rows"].map { $0.split(separator: ",").compactMap { Int($0) } } }
                     continue
                 }
+                try requireFitting(t, name)
                 var opts = try correction.pipelineOptions()
                 opts.seed = UInt64(r)
                 opts.variant = v
@@ -83,6 +93,7 @@ struct FitStore {
             // SC² followed by the conditional projection (the same conditions as the conditional).
             if methods.contains(.sc2Conditional), try fresh(t, MethodName.sc2Conditional.fileName) == nil,
                let sc2 = try lib.direction(attribute: t, name: MethodName.sc2.fileName) {
+                try requireFitting(t, MethodName.sc2Conditional.fileName)
                 let b = try builder
                 var projected = try b.conditional(t, original: sc2) { name in
                     try b.fitter.fit(finder, attribute: name, codes: b.samples.codes, scores: try b.samples.scores(of: name)).direction

@@ -7,6 +7,9 @@ struct RowStore {
     let root: URL
     let split: SeedRanges.Split
     let judge: String
+    /// A sharded run's work folder and the rows' folder relative to it: rows are then written
+    /// with a checksum (WorkFolder) and a damaged one is computed again.
+    var work: (folder: WorkFolder, prefix: String)? = nil
 
     private struct Entry: Codable {
         let direction: String, seeds: String, split: String, judge: String
@@ -33,8 +36,17 @@ struct RowStore {
         ContentHash.of(Data(seeds.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }))
     }
 
+    /// The row file's name relative to the work folder (its shard marker lists it).
+    func relativeName(_ key: String) -> String { (work.map { $0.prefix + "/" } ?? "") + "\(key).json" }
+
     func load(_ key: String, direction: Direction, levels: [Double], seeds: [UInt32]) -> [EntanglementEvaluation.Row]? {
-        guard let data = try? Data(contentsOf: root.appendingPathComponent("\(key).json")),
+        let bytes: Data?
+        if let work {
+            bytes = work.folder.read(relativeName(key)) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        } else {
+            bytes = try? Data(contentsOf: root.appendingPathComponent("\(key).json"))
+        }
+        guard let data = bytes,
               let e = try? Self.decoder.decode(Entry.self, from: data),
               e.direction == Self.hash(direction), e.seeds == Self.hash(seeds), e.split == split.rawValue, e.judge == judge,
               e.rows.map(\.level) == levels else { return nil }
@@ -44,6 +56,7 @@ struct RowStore {
     func save(_ key: String, _ rows: [EntanglementEvaluation.Row], direction: Direction) throws {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let e = Entry(direction: Self.hash(direction), seeds: Self.hash(rows.first?.seeds ?? []), split: split.rawValue, judge: judge, rows: rows)
-        try AtomicWrite.write(try Self.encoder.encode(e), to: root.appendingPathComponent("\(key).json"))
+        let data = try Self.encoder.encode(e)
+        if let work { try work.folder.write(data, to: relativeName(key)) } else { try AtomicWrite.write(data, to: root.appendingPathComponent("\(key).json")) }
     }
 }
