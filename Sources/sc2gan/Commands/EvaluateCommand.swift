@@ -154,7 +154,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let agreement = EntanglementEvaluation.agreement(agreementScores.predictor, agreementScores.judge,
                                                          predictorNames: predictor.attributes, judgeNames: judge.attributes)
-        let agreementText = Self.agreementTable(agreement, predictor: predictor.path, judge: judge.path)
+        let agreementText = Self.agreementTable(agreement, predictor: Self.shown(predictor.path), judge: Self.shown(judge.path))
         FileHandle.standardError.write(Data(agreementText.utf8))
 
         // 3. Rows: every fit x pair x side x method (x dose), each saved as it finishes.
@@ -212,7 +212,7 @@ struct EvaluateCommand: ParsableCommand {
 
         // 4. Summary, files, figures.
         let summary = EvaluationSummary(rows: rows, reference: MethodName(reference)!.display)
-        let header = "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(judge.path); \(libraries.count) fit\(libraries.count == 1 ? "" : "s")"
+        let header = "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(Self.shown(judge.path)); \(libraries.count) fit\(libraries.count == 1 ? "" : "s")"
             + (directions == nil ? " on dense blocks of \(engine.samples) seeds" : " (given library \(directions!))") + "; \(count) held-out samples per pair and side\n"
         let table = header + summary.table()
         print(table, terminator: "")
@@ -267,6 +267,12 @@ struct EvaluateCommand: ParsableCommand {
             }
             return (a, b)
         }
+    }
+
+    /// A path as a user typed it: relative to the current folder when inside it.
+    static func shown(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
     static func agreementTable(_ rows: [EntanglementEvaluation.Agreement], predictor: String, judge: String) -> String {
