@@ -31,6 +31,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
+from train_classifier import load, to_float, evaluate as evaluate_with_scores  # noqa: E402  (same data format)
+
+
+def evaluate(model, x, y):
+    return evaluate_with_scores(model, x, y)[0]
 
 ATTRS = ["age", "eyeglasses", "lipstick", "long_hair", "smile", "beard"]
 WIDTHS = [32, 48, 64, 96]
@@ -76,16 +81,6 @@ class Judge(nn.Module):
         return self.fc(x.mean((2, 3)))
 
 
-def load(stem):
-    imgs = np.load(stem + ".images.npy")
-    labels = np.load(stem + ".labels.npy").astype(np.float32)
-    return torch.from_numpy(imgs).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(labels)
-
-
-def to_float(u8):
-    return u8.float() / 127.5 - 1
-
-
 def augment(x):
     """Random resized crop (scale 0.85-1), flip, Gaussian blur of random width, brightness and
     contrast jitter, pixel noise: GAN samples are softer and noisier than renders."""
@@ -106,14 +101,6 @@ def augment(x):
     x = (x - mean) * (1 + 0.15 * torch.randn(n, 1, 1, 1)) + mean + 0.08 * torch.randn(n, 1, 1, 1)
     x = x + 0.04 * torch.rand(n, 1, 1, 1) * torch.randn_like(x)
     return x.clamp(-1, 1)
-
-
-def evaluate(model, x, y):
-    model.eval()
-    with torch.no_grad():
-        p = torch.cat([torch.sigmoid(model(to_float(x[i:i + 500]))) for i in range(0, len(x), 500)])
-    model.train()
-    return ((p > 0.5).float() == y).float().mean(0).numpy()
 
 
 def main():
