@@ -17,6 +17,8 @@ public struct EntanglementEvaluation: Sendable {
         public let scores: [[Float]]      // judge, [n][attributes]
         public let seeds: [UInt32]
         public let removing: Bool         // true: the target is on and is to be removed
+        /// The same images scored by a second predictor, when asked (agreement with the judge).
+        public let otherScores: [[Float]]?
     }
 
     /// One direction on one held-out set at one target level.
@@ -80,19 +82,25 @@ public struct EntanglementEvaluation: Sendable {
 
     /// Held-out codes from `seeds` whose target is off (or on, when `removing`) by the judge,
     /// at most `count`, in seed order.
-    public func heldOut(target: String, seeds: [UInt32], count: Int, removing: Bool = false) throws -> HeldOut {
+    /// With `alsoScoredBy`, the kept images are scored by that predictor too, from the same synthesis.
+    public func heldOut(target: String, seeds: [UInt32], count: Int, removing: Bool = false,
+                        alsoScoredBy other: (any AttributePredictor)? = nil) throws -> HeldOut {
         let a = try judge.requiredIndex(of: target)
         let g = generator, d = g.config.wDim, nw = g.config.numWs
-        var kept: [Float] = [], keptScores: [[Float]] = [], keptSeeds: [UInt32] = []
+        var kept: [Float] = [], keptScores: [[Float]] = [], keptSeeds: [UInt32] = [], keptOther: [[Float]] = []
         for start in stride(from: 0, to: seeds.count, by: 32) where keptSeeds.count < count {
             let chunk = Array(seeds[start..<min(start + 32, seeds.count)])
             let ws = g.ws(z: g.latents(seeds: chunk), truncation: truncation)
-            let p = try judge.probabilities(generated: g.synthesis(ws))
+            let images = g.synthesis(ws)
+            let p = try judge.probabilities(generated: images)
+            let q = try other?.probabilities(generated: images)
             for i in 0..<chunk.count where (removing ? p[i][a] > 0.5 : p[i][a] < 0.5) && keptSeeds.count < count {
                 kept.append(contentsOf: ws.data[i * nw * d..<(i + 1) * nw * d]); keptScores.append(p[i]); keptSeeds.append(chunk[i])
+                if let q { keptOther.append(q[i]) }
             }
         }
-        return HeldOut(codes: Tensor(shape: [keptSeeds.count, nw, d], data: kept), scores: keptScores, seeds: keptSeeds, removing: removing)
+        return HeldOut(codes: Tensor(shape: [keptSeeds.count, nw, d], data: kept), scores: keptScores, seeds: keptSeeds, removing: removing,
+                       otherScores: other == nil ? nil : keptOther)
     }
 
     /// Where a direction's mean target change reaches each level.

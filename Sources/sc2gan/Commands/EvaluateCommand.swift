@@ -135,20 +135,14 @@ struct EvaluateCommand: ParsableCommand {
         var agreementSeeds = Set<UInt32>()
         for (a, b) in pairList {
             for removing in sideList {
-                let h = try eval.heldOut(target: a, seeds: seeds, count: count, removing: removing)
+                let h = try eval.heldOut(target: a, seeds: seeds, count: count, removing: removing, alsoScoredBy: predictor)
                 guard h.seeds.count >= 10 else {
                     throw SC2Error("only \(h.seeds.count) held-out samples have \(a) \(removing ? "on" : "off"); raise --count")
                 }
                 held["\(a):\(b):\(removing)"] = h
-                let fresh = h.seeds.indices.filter { agreementSeeds.insert(h.seeds[$0]).inserted }
-                if !fresh.isEmpty {
-                    let nw = g.config.numWs, d = g.config.wDim
-                    for start in stride(from: 0, to: fresh.count, by: 32) {
-                        let idx = Array(fresh[start..<min(start + 32, fresh.count)])
-                        let codes = Tensor(shape: [idx.count, nw, d], data: idx.flatMap { Array(h.codes.data[$0 * nw * d..<($0 + 1) * nw * d]) })
-                        agreementScores.predictor += try predictor.probabilities(generated: g.synthesis(codes))
-                        agreementScores.judge += idx.map { h.scores[$0] }
-                    }
+                for i in h.seeds.indices where agreementSeeds.insert(h.seeds[i]).inserted {
+                    agreementScores.predictor.append(h.otherScores![i])
+                    agreementScores.judge.append(h.scores[i])
                 }
             }
         }
