@@ -128,6 +128,7 @@ package final class ExplorerApp {
             case .render: submitRender()
             case .export: export()
             case .computeDirections: computeDirections()
+            case .nextBase: nextBase()
             case .seekAbsentSeed(let forward):
                 if let finder = setup.seedFinder, let attribute = state.attribute {
                     state.seed = finder.firstAbsent(attribute, from: state.seed, forward: forward)
@@ -138,7 +139,23 @@ package final class ExplorerApp {
     }
 
     private func reloadDirections() {
-        view.slots = store.slots(for: state.attribute)
+        // An attribute without the current base's directions shows its first base (InterFaceGAN's when there).
+        if let a = state.attribute, case let bases = store.bases(for: a), !bases.contains(state.base) { state.base = bases[0] }
+        view.base = state.base
+        view.slots = store.slots(for: state.attribute, base: state.base)
+    }
+
+    private func nextBase() {
+        guard let a = state.attribute else { return }
+        let bases = store.bases(for: a)
+        guard bases.count > 1 else {
+            state.status = "only InterFaceGAN's directions of \(a) here; `sc2gan correct --base class-mean` (or logistic, ganspace) adds another base"
+            return
+        }
+        let i = bases.firstIndex(of: state.base) ?? 0
+        state.base = bases[(i + 1) % bases.count]
+        state.status = "base: \(state.base)"
+        reloadDirections()
     }
 
     private func submitRender() {
@@ -167,6 +184,10 @@ package final class ExplorerApp {
 
     private func computeDirections() {
         guard let attribute = state.attribute else { return }
+        guard state.base == DirectionLibrary.defaultBase else {
+            state.status = "c computes InterFaceGAN's directions; for \(state.base) run `sc2gan correct --attribute \(attribute) --base \(state.base) --out \(store.library.directory.path)`"
+            return
+        }
         if let j = job {
             let s = j.snapshot()
             state.status = "already computing \(s.attribute) (\(Int((s.fraction * 100).rounded()))%)"

@@ -27,27 +27,40 @@ package struct ExplorerDirectionStore {
         var names: [String] = []
         for f in files.sorted() where f.hasSuffix(".json") {
             let parts = f.dropLast(5).split(separator: ".")
-            guard parts.count == 2, DirectionMethod(rawValue: String(parts[1])) != nil else { continue }
+            guard parts.count == 2 else { continue }
+            let method = String(parts[1])
+            // InterFaceGAN's files, or another base's conditional or corrected direction.
+            guard DirectionMethod(rawValue: method) != nil || method.hasSuffix("-sc2") || method.hasSuffix("-conditional") else { continue }
             let name = String(parts[0])
             if !names.contains(name) { names.append(name) }
         }
         return names
     }
 
-    /// The slot of every method for `attribute`.
-    func slots(for attribute: String?) -> [DirectionMethod: DirectionSlot] {
+    /// The slot of every method for `attribute` over `base` (directions computed in this
+    /// session are InterFaceGAN's).
+    func slots(for attribute: String?, base: String = DirectionLibrary.defaultBase) -> [DirectionMethod: DirectionSlot] {
         var out: [DirectionMethod: DirectionSlot] = [:]
         for m in DirectionMethod.allCases {
-            out[m] = attribute.map { slot(attribute: $0, method: m) } ?? .missing(note: nil)
+            out[m] = attribute.map { slot(attribute: $0, method: m, base: base) } ?? .missing(note: nil)
         }
         return out
     }
 
-    func slot(attribute: String, method: DirectionMethod) -> DirectionSlot {
-        if let d = computed[attribute]?[method] { return wrap(d) }
+    /// The bases the library holds for `attribute`, InterFaceGAN's first (and alone when the
+    /// folder has none: its directions can be computed here).
+    func bases(for attribute: String) -> [String] {
+        let found = library.bases(attribute: attribute)
+        return found.isEmpty || computed[attribute] != nil && !found.contains(DirectionLibrary.defaultBase)
+            ? [DirectionLibrary.defaultBase] + found : found
+    }
+
+    func slot(attribute: String, method: DirectionMethod, base: String = DirectionLibrary.defaultBase) -> DirectionSlot {
+        let isDefault = base == DirectionLibrary.defaultBase
+        if isDefault, let d = computed[attribute]?[method] { return wrap(d) }
         do {
-            guard let d = try library.direction(attribute: attribute, method: method) else {
-                return .missing(note: notes[attribute]?[method])
+            guard let d = try library.direction(attribute: attribute, method: method, base: base) else {
+                return .missing(note: isDefault ? notes[attribute]?[method] : "run `sc2gan correct --base \(base)`")
             }
             guard d.vector.count == wDim else {
                 return .unusable("has \(d.vector.count) dims, the model's w has \(wDim)")

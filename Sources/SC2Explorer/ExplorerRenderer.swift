@@ -96,7 +96,7 @@ struct ExplorerRenderer {
 
     private func drawHeader(_ s: ExplorerState, _ v: ExplorerView, _ r: Rect) {
         let sep = " \(glyphs.separator) "
-        let attr = s.attribute.map { "\($0) \(s.attributeIndex + 1)/\(s.attributes.count)" } ?? "no attributes"
+        let attr = s.attribute.map { "\($0) \(s.attributeIndex + 1)/\(s.attributes.count)" + (v.base == DirectionLibrary.defaultBase ? "" : " [\(v.base)]") } ?? "no attributes"
         let walk = "step \(ExplorerText.signed(s.step))  \(glyphs.alpha) \(ExplorerText.signed(s.alpha))"
         let psi = "\(glyphs.psi) \(String(format: "%.2f", v.truncation))"
         let model = "\(v.modelName) #\(v.modelHash.prefix(8)) \(v.resolution)\(glyphs.unicode ? "×" : "x")\(v.resolution)"
@@ -223,7 +223,10 @@ struct ExplorerRenderer {
         let computing = view.job.map { !$0.finished && $0.attribute == state.attribute && view.jobMethods.contains(m) } ?? false
 
         // Title row: method name, alpha of the shown picture (or what is missing).
-        let name = glyphs.text(m.title)
+        // Over another base the first pane is that base's direction ("class-mean"), the others
+        // its conditional and corrected versions.
+        let other = view.base != DirectionLibrary.defaultBase
+        let name = glyphs.text(other && m == .original ? view.base : (other && detailed ? "\(view.base) \(m.title)" : m.title))
         put(" " + name + " ", title.y, title.x, style: mono ? [.bold, .reverse] : .bold,
             fg: mono ? nil : RGB(20, 20, 20), bg: ExplorerRenderer.methodColor(m), width: title.width)
         var right = ""

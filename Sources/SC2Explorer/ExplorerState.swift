@@ -16,6 +16,9 @@ package struct ExplorerState: Equatable {
         case export
         /// Compute the missing directions of the current attribute in the background.
         case computeDirections
+        /// Walk the next base method's directions (InterFaceGAN's, class means, GANSpace, ... as
+        /// the library holds them for the attribute); then render.
+        case nextBase
         /// Move the seed on (forward) or back until the attribute is absent, where the app can
         /// tell (n/p: so that Right visibly adds it); then render.
         case seekAbsentSeed(forward: Bool)
@@ -36,6 +39,9 @@ package struct ExplorerState: Equatable {
     var step: Int = 0
     let stepSize: Float
     var layoutMode: ExplorerLayoutMode = .sideBySide
+    /// The base method whose original, conditional and corrected directions the panes walk
+    /// (`DirectionLibrary.name`); the app moves it on with `b`.
+    var base: String = DirectionLibrary.defaultBase
     /// The seed being typed after `s` (nil when no prompt is open).
     var seedPrompt: String?
     var showsHelp = false
@@ -92,6 +98,8 @@ package struct ExplorerState: Equatable {
             return [.export]
         case .char("c"):
             return attribute == nil ? [] : [.computeDirections]
+        case .char("b"):
+            return attribute == nil ? [] : [.nextBase, .render]
         case .char("?"), .char("h"), .function(1):
             showsHelp = true
             return []

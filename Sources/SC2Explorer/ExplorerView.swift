@@ -14,6 +14,8 @@ struct ExplorerView {
     /// Shown instead of score bars when there is no classifier.
     var classifierNote: String?
     var slots: [DirectionMethod: DirectionSlot] = [:]
+    /// The base method the slots belong to (`DirectionLibrary.defaultBase`: InterFaceGAN's SVM).
+    var base: String = DirectionLibrary.defaultBase
     var result: RenderResult?
     /// A request is waiting for its pictures.
     var rendering = false

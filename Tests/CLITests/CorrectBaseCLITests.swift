@@ -14,9 +14,24 @@ final class CorrectBaseCLITests: XCTestCase {
         let out = dir.appendingPathComponent("cm")
         var r = try CLI.run(["correct", "--attribute", "age", "--base", "class-mean", "--out", out.path] + quick, environment: env)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let base = try Direction.load(out.appendingPathComponent("age.interfacegan.json"))
-        let corrected = try Direction.load(out.appendingPathComponent("age.sc2.json"))
+        // Another base's files sit beside InterFaceGAN's under its own name.
+        let base = try Direction.load(out.appendingPathComponent("age.class-mean.json"))
+        let corrected = try Direction.load(out.appendingPathComponent("age.class-mean-sc2.json"))
+        let conditional = try Direction.load(out.appendingPathComponent("age.class-mean-conditional.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("age.interfacegan.json").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("age.class-mean-report.json").path))
+        XCTAssertEqual(DirectionLibrary(directory: out).bases(attribute: "age"), ["class-mean"])
         XCTAssertEqual(base.method, "class-mean")
+        // Its conditional projects out the correlated attributes' class-mean directions: the
+        // result is orthogonal to eyeglasses' class-mean direction (fitted here independently).
+        let conditions = try XCTUnwrap(conditional.provenance["conditions"]).split(separator: ",").map(String.init)
+        XCTAssertTrue(conditions.contains("eyeglasses"), "\(conditions)")
+        let glassesFile = dir.appendingPathComponent("eyeglasses.json")
+        r = try CLI.run(["directions", "fit", "--attribute", "eyeglasses", "--method", "class-mean", "--samples", "1000", "--out", glassesFile.path], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let glasses = try Direction.load(glassesFile)
+        let dot = zip(conditional.vector, glasses.vector).map { Double($0) * Double($1) }.reduce(0, +)
+        XCTAssertEqual(dot, 0, accuracy: 1e-4)
         XCTAssertEqual(corrected.provenance["base_method"], "class-mean")
         XCTAssertEqual(corrected.provenance["learner"], "class-mean")
 
@@ -27,10 +42,10 @@ final class CorrectBaseCLITests: XCTestCase {
         r = try CLI.run(["correct", "--attribute", "age", "--base", boundary.path, "--learner", "logistic", "--out", out2.path] + quick,
                         environment: env)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let imported = try Direction.load(out2.appendingPathComponent("age.sc2.json"))
+        let imported = try Direction.load(out2.appendingPathComponent("age.imported-sc2.json"))
         XCTAssertEqual(imported.provenance["base_method"], "imported")
         XCTAssertEqual(imported.provenance["learner"], "logistic")
-        let start = try Direction.load(out2.appendingPathComponent("age.interfacegan.json"))
+        let start = try Direction.load(out2.appendingPathComponent("age.imported.json"))
         XCTAssertEqual(start.provenance["imported_from"], boundary.path)
         for (a, b) in zip(start.vector, base.vector) { XCTAssertEqual(a, b, accuracy: 1e-6) }
 

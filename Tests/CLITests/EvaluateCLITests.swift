@@ -1,4 +1,5 @@
 import Foundation
+import SC2Engine
 import XCTest
 
 /// `evaluate --methods`: a library made by `directions fit` alone (no SC² files) can be
@@ -74,6 +75,36 @@ final class EvaluateCLITests: XCTestCase {
             XCTAssertNotEqual(r.status, 0, list)
             let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
             XCTAssertTrue(first.hasPrefix("Error:") && first.contains("--methods") && first.contains(mention), "\(list): \(r.stderr)")
+        }
+    }
+
+    /// `--bases`: every base is fitted with itself (its own folder of fits) and lands in one table
+    /// as BASE/METHOD, each compared with its own base's conditional.
+    func testSeveralBasesInOneTable() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("eval")
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let r = try CLI.run(["evaluate", "--bases", "svm,class-mean", "--pairs", "age:eyeglasses", "--methods", "original,conditional",
+                             "--samples", "1000", "--count", "10", "--out", out.path], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let csv = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines.map { $0[4] }, ["interfacegan/original", "interfacegan/conditional", "class-mean/original", "class-mean/conditional"])
+        // The original of each base differs from its own conditional (column 11: difference).
+        XCTAssertFalse(lines[0][11].isEmpty); XCTAssertFalse(lines[2][11].isEmpty)
+        XCTAssertTrue(lines[1][11].isEmpty && lines[3][11].isEmpty)
+        let svm = try Direction.load(out.appendingPathComponent("fits/restart-0/age.interfacegan.json"))
+        let cm = try Direction.load(out.appendingPathComponent("fits/class-mean/restart-0/age.interfacegan.json"))
+        XCTAssertEqual(svm.method, "interfacegan")
+        XCTAssertEqual(cm.method, "class-mean")
+        let table = try String(contentsOf: out.appendingPathComponent("table.txt"), encoding: .utf8)
+        XCTAssertTrue(table.contains("bases interfacegan, class-mean") && table.contains("1 fit on"), table)
+
+        for (list, mention) in [("svm,sefa", "'sefa' is not a base method"), ("class-mean,class-mean", "listed twice")] {
+            let bad = try CLI.run(["evaluate", "--bases", list, "--out", dir.appendingPathComponent("x").path])
+            XCTAssertNotEqual(bad.status, 0, list)
+            XCTAssertTrue(bad.stderr.contains(mention), "\(list): \(bad.stderr)")
         }
     }
 }

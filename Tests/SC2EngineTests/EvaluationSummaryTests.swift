@@ -55,4 +55,26 @@ final class EvaluationSummaryTests: XCTestCase {
         XCTAssertTrue(table.contains("1/2*") && table.contains("never reached"), table)
         XCTAssertTrue(table.contains("-0.233"), table)
     }
+
+    /// Several bases in one table: BASE/METHOD is compared with the same base's reference, never
+    /// with another base's (hand-computed differences).
+    func testEachBaseIsComparedWithItsOwnReference() throws {
+        let rows = [
+            row("conditional", restart: 0, leak: [0.3, 0.3], other: [0, 0]),
+            row("sc2", restart: 0, leak: [0.1, 0.2], other: [0, 0]),
+            row("class-mean/conditional", restart: 0, leak: [0.5, 0.7], other: [0, 0]),
+            row("class-mean/sc2", restart: 0, leak: [0.2, 0.2], other: [0, 0]),
+            row("ganspace/original", restart: 0, leak: [0.4, 0.4], other: [0, 0]),
+        ]
+        let s = EvaluationSummary(rows: rows, reference: "conditional", bootstrap: 200)
+        let by = Dictionary(uniqueKeysWithValues: s.lines.map { ($0.method, $0) })
+        XCTAssertEqual(by["sc2"]!.difference!, -0.15, accuracy: 1e-12)
+        XCTAssertEqual(by["sc2"]!.reference, "conditional")
+        XCTAssertEqual(by["class-mean/sc2"]!.difference!, -0.4, accuracy: 1e-12)
+        XCTAssertEqual(by["class-mean/sc2"]!.reference, "class-mean/conditional")
+        XCTAssertNil(by["class-mean/conditional"]!.difference)
+        // A base without its reference in the table has no difference (not InterFaceGAN's).
+        XCTAssertNil(by["ganspace/original"]!.difference)
+        XCTAssertTrue(s.table().contains("class-mean/conditional "), s.table())
+    }
 }

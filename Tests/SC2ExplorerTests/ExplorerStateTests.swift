@@ -265,4 +265,34 @@ final class ExplorerStateTests: XCTestCase {
         guard case .unusable(let why) = store.slot(attribute: "beard", method: .original) else { return XCTFail("row 4 of 4") }
         XCTAssertTrue(why.contains("row 4"), why)
     }
+
+    func testBasesInOneLibrary() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lib = DirectionLibrary(directory: dir)
+        try lib.save(Direction(attribute: "age", method: "interfacegan", vector: [1, 0, 0]), method: .original)
+        try lib.save(Direction(attribute: "age", method: "class-mean", vector: [0, 1, 0]), method: .original, base: "class-mean")
+        try lib.save(Direction(attribute: "age", method: "sc2", vector: [0, 0, 1]), method: .corrected, base: "class-mean")
+        try lib.save(Direction(attribute: "lipstick", method: "ganspace", vector: [0, 0, 1]), method: .conditional, base: "ganspace")
+        // The evaluation's variant "sc2-conditional" is InterFaceGAN's, not a base called "sc2".
+        try lib.save(Direction(attribute: "age", method: "sc2-conditional", vector: [1, 1, 0]), method: .original, base: "sc2-conditional")
+        XCTAssertEqual(lib.url(attribute: "age", method: .corrected, base: "class-mean").lastPathComponent, "age.class-mean-sc2.json")
+        XCTAssertEqual(lib.url(attribute: "age", method: .conditional, base: "interfacegan").lastPathComponent, "age.conditional.json")
+        let store = ExplorerDirectionStore(library: lib, wDim: 3, numWs: 4, modelHash: "mine")
+        XCTAssertEqual(store.bases(for: "age"), ["interfacegan", "class-mean"])
+        XCTAssertEqual(store.bases(for: "lipstick"), ["ganspace"])
+        XCTAssertEqual(store.bases(for: "smile"), ["interfacegan"])
+        XCTAssertEqual(store.attributesOnDisk(), ["age", "lipstick"])
+        let slots = store.slots(for: "age", base: "class-mean")
+        XCTAssertEqual(slots[.original]?.direction?.vector, [0, 1, 0])
+        XCTAssertEqual(slots[.corrected]?.direction?.vector, [0, 0, 1])
+        XCTAssertEqual(slots[.conditional], .missing(note: "run `sc2gan correct --base class-mean`"))
+        XCTAssertEqual(store.slots(for: "age")[.original]?.direction?.vector, [1, 0, 0])
+
+        // `b` asks the app for the next base and a new frame; without an attribute it does nothing.
+        var state = ExplorerState(seed: 1, attributes: ["age"], stepSize: 0.5)
+        XCTAssertEqual(state.handle(.char("b")), [.nextBase, .render])
+        var none = ExplorerState(seed: 1, attributes: [], stepSize: 0.5)
+        XCTAssertEqual(none.handle(.char("b")), [])
+    }
 }

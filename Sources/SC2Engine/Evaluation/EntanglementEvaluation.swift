@@ -25,7 +25,8 @@ public struct EntanglementEvaluation: Sendable {
     public struct Row: Sendable, Codable {
         public let target: String
         public let correlated: String
-        public let method: String
+        /// The method's name in the table (set again when a saved row is reused under another label).
+        public var method: String
         /// "add" (target off at the start, step > 0) or "remove" (target on, step < 0).
         public let side: String
         public let level: Double

@@ -28,6 +28,14 @@ public struct EvaluationSummary: Sendable, Codable {
 
     public let lines: [Line]
 
+    /// The reference of `method`: with several base methods in one table a method is named
+    /// BASE/METHOD ("class-mean/sc2") and is compared with the same base's reference
+    /// ("class-mean/conditional"); a plain name is compared with `reference` itself.
+    public static func reference(of method: String, _ reference: String) -> String {
+        guard let slash = method.firstIndex(of: "/") else { return reference }
+        return String(method[..<slash]) + "/" + reference
+    }
+
     /// Folds `rows`; differences are taken against `reference` (a method name) where present.
     public init(rows: [EntanglementEvaluation.Row], reference: String, bootstrap: Int = 2000) {
         struct Key: Hashable { let t: String, c: String, s: String, l: Double }
@@ -42,12 +50,13 @@ public struct EvaluationSummary: Sendable, Codable {
         var out: [Line] = []
         for k in keyOrder {
             let byMethod = groups[k]!
-            let ref = byMethod[reference].map { Dictionary($0.map { ($0.restart, $0) }, uniquingKeysWith: { a, _ in a }) }
             for m in methodOrder[k]! {
+                let refName = Self.reference(of: m, reference)
+                let ref = byMethod[refName].map { Dictionary($0.map { ($0.restart, $0) }, uniquingKeysWith: { a, _ in a }) }
                 let rs = byMethod[m]!.sorted { $0.restart < $1.restart }
                 let perFit = rs.map(\.leakage.mean), otherPerFit = rs.map(\.otherLeakage.mean)
                 var diff: (Double, Double, Double)? = nil, otherDiff: (Double, Double, Double)? = nil
-                if m != reference, let ref {
+                if m != refName, let ref {
                     let pairs = rs.compactMap { r in ref[r.restart].flatMap { $0.seeds == r.seeds ? (r, $0) : nil } }
                     if !pairs.isEmpty {
                         diff = Self.pairedBootstrap(pairs.map { zip($0.0.perSeedLeakage, $0.1.perSeedLeakage).map { $0 - $1 } }, count: bootstrap)
@@ -61,7 +70,7 @@ public struct EvaluationSummary: Sendable, Codable {
                                 pixels: Statistics.mean(rs.map(\.pixelChange.mean)),
                                 keptGivenFlip: Statistics.mean(rs.map(\.keptGivenFlip).filter { !$0.isNaN }),
                                 flipRate: Statistics.mean(rs.map(\.flipRate)),
-                                reference: diff == nil ? nil : reference,
+                                reference: diff == nil ? nil : refName,
                                 difference: diff?.0, differenceLow: diff?.1, differenceHigh: diff?.2,
                                 otherDifference: otherDiff?.0, otherDifferenceLow: otherDiff?.1, otherDifferenceHigh: otherDiff?.2))
             }
@@ -93,12 +102,13 @@ public struct EvaluationSummary: Sendable, Codable {
     public func table() -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
         func f(_ x: Double?, _ d: Int = 3) -> String { x.map { $0.isNaN ? "n/a" : String(format: "%.\(d)f", $0) } ?? "" }
-        var s = pad("target", 11) + pad("correlated", 11) + pad("side", 7) + pad("level", 6) + pad("method", 20) + pad("fits", 5)
+        let mw = max(20, (lines.map(\.method.count).max() ?? 0) + 2)
+        var s = pad("target", 11) + pad("correlated", 11) + pad("side", 7) + pad("level", 6) + pad("method", mw) + pad("fits", 5)
             + pad("alpha", 6) + pad("leakage ± sd (fits)", 21) + pad("Δ vs ref [95% CI]", 26) + pad("other ± sd", 15)
             + pad("Δother vs ref", 24) + pad("pixels", 7) + "kept|flip\n"
         for l in lines {
             s += pad(l.target, 11) + pad(l.correlated, 11) + pad(l.side, 7) + pad(f(l.level, 2), 6)
-            s += pad(l.method, 20) + pad(l.reached == l.fits ? "\(l.fits)" : "\(l.reached)/\(l.fits)*", 5) + pad(f(l.alpha, 2), 6)
+            s += pad(l.method, mw) + pad(l.reached == l.fits ? "\(l.fits)" : "\(l.reached)/\(l.fits)*", 5) + pad(f(l.alpha, 2), 6)
             s += pad("\(f(l.leakage)) ± \(f(l.leakageStd))", 21)
             s += pad(l.difference.map { _ in "\(f(l.difference, 3)) [\(f(l.differenceLow)), \(f(l.differenceHigh))]" } ?? "(ref)", 26)
             s += pad("\(f(l.otherLeakage)) ± \(f(l.otherLeakageStd))", 15)

@@ -9,7 +9,7 @@ struct CorrectCommand: ParsableCommand {
     @OptionGroup var engine: EngineOptions
     @OptionGroup var correction: CorrectionOptions
     @Option(help: "Target attribute.") var attribute: String
-    @Option(help: "Output folder: <attribute>.<method>.json for original, conditional and corrected, plus a report.")
+    @Option(help: "Output folder: <attribute>.interfacegan.json, .conditional.json and .sc2.json (another base B: <attribute>.B.json, .B-conditional.json, .B-sc2.json), plus a report.")
     var out: String
     @OptionGroup var work: WorkOptions
     @Option(help: "With --workdir: the stage to run (all, sample, fit, synthesis, refit; sample and synthesis take --shard).")
@@ -32,15 +32,15 @@ struct CorrectCommand: ParsableCommand {
         try correction.checkRows(g)
         let dense = try engine.denseSamples(g, c)
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
-        let builder = DirectionBuilder(samples: dense)
         let original = try correction.baseDirection(g, attribute: attr, dense: dense)
         let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original, correlated: corr)
-        try lib.save(original, method: .original)
-        try lib.save(try builder.conditional(attr, original: original), method: .conditional)
-        try lib.save(corrected, method: .corrected)
+        let base = correction.libraryBase
+        try lib.save(original, method: .original, base: base)
+        try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: base)
+        try lib.save(corrected, method: .corrected, base: base)
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent("\(attr).report.json"))
+        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(attr)))
         print(CorrectionOptions.summary(report))
-        print("wrote \(attr).interfacegan.json, \(attr).conditional.json, \(attr).sc2.json and \(attr).report.json to \(out)")
+        print("wrote \(correction.writtenNames(attr)) and \(correction.reportName(attr)) to \(out)")
     }
 }

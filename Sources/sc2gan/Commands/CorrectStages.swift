@@ -55,7 +55,7 @@ extension CorrectCommand {
     /// The plan already in the work folder, when it was made from these samples with these options.
     func existingPlan(_ folder: WorkFolder, _ attr: String, _ pipeline: SC2Pipeline, _ dense: SampleSet) throws -> CorrectionPlan? {
         guard let plan = try? loadPlan(folder, attr), (try? pipeline.check(plan, dense: dense)) != nil,
-              FileManager.default.fileExists(atPath: URL(fileURLWithPath: out).appendingPathComponent("\(attr).conditional.json").path) else { return nil }
+              FileManager.default.fileExists(atPath: DirectionLibrary(directory: URL(fileURLWithPath: out)).url(attribute: attr, method: .conditional, base: correction.libraryBase).path) else { return nil }
         return plan
     }
 
@@ -65,8 +65,8 @@ extension CorrectCommand {
     func fit(_ pipeline: SC2Pipeline, _ g: Generator, _ attr: String, _ corr: [String]?, _ dense: SampleSet, _ folder: WorkFolder) throws -> CorrectionPlan {
         let original = try correction.baseDirection(g, attribute: attr, dense: dense)
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
-        try lib.save(original, method: .original)
-        try lib.save(try DirectionBuilder(samples: dense).conditional(attr, original: original), method: .conditional)
+        try lib.save(original, method: .original, base: correction.libraryBase)
+        try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: correction.libraryBase)
         let bars = CorrectionOptions.stageBars(attr)
         let plan = try pipeline.prepare(attribute: attr, dense: dense, original: original, correlated: corr, progress: bars.handler)
         bars.finish()
@@ -113,11 +113,11 @@ extension CorrectCommand {
         bars.finish()
         if computed > 0 { WorkOptions.note("\(plan.attribute): \(computed) synthesis units were not in the work folder and were computed here") }
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
-        try lib.save(corrected, method: .corrected)
+        try lib.save(corrected, method: .corrected, base: correction.libraryBase)
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent("\(plan.attribute).report.json"))
+        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(plan.attribute)))
         try folder.write(Data("\(plan.attribute)\n".utf8), to: "correct-\(plan.attribute)/done")
         print(CorrectionOptions.summary(report))
-        print("wrote \(plan.attribute).interfacegan.json, \(plan.attribute).conditional.json, \(plan.attribute).sc2.json and \(plan.attribute).report.json to \(out)")
+        print("wrote \(correction.writtenNames(plan.attribute)) and \(correction.reportName(plan.attribute)) to \(out)")
     }
 }

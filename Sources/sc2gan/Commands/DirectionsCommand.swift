@@ -13,7 +13,7 @@ struct DirectionsCommand: ParsableCommand {
             abstract: "Fit a direction (InterFaceGAN SVM, class means, or a SeFa component), optionally conditioned on other attributes.")
         @OptionGroup var engine: EngineOptions
         @Option(help: "Target attribute.") var attribute: String
-        @Option(help: "Method: interfacegan, class-mean, or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
+        @Option(help: "Method: interfacegan (or svm), class-mean, logistic, ganspace (the principal component of w that tracks the attribute), or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
         @Option(help: "sefa: the component to write (0 = largest eigenvalue; the attribute only names the file's direction). Without it, the component among the first 20 that tracks --attribute best on the dense samples, signed to raise it.")
         var component: Int?
         @Option(help: "Condition on these attributes (comma-separated), InterFaceGAN's conditional manipulation.")
@@ -58,7 +58,11 @@ struct DirectionsCommand: ParsableCommand {
                                                 provenance: dense.provenance)
             var d = fit.direction
             if let names = conditionNames {
-                d = try DirectionBuilder(samples: dense).conditional(attr, original: d, conditions: names)
+                // The conditions' directions come from the same method as the target's.
+                let b = DirectionBuilder(samples: dense)
+                d = try b.conditional(attr, original: d, conditions: names) { name in
+                    try b.fitter.fit(finder, attribute: name, codes: dense.codes, scores: try dense.scores(of: name)).direction
+                }
             }
             try d.save(to: URL(fileURLWithPath: out))
             print(String(format: "%@ direction for %@: validation accuracy %.1f%% (%d per class), written to %@",

@@ -33,7 +33,9 @@ struct EvaluateCommand: ParsableCommand {
     var sides: String = "add"
     @Option(help: ArgumentHelp("Methods, comma-separated: \(MethodName.allNames.joined(separator: ", ")).", valueName: "list"))
     var methods: String = "original,conditional,sc2"
-    @Option(help: "Method the others are compared with, seed by seed.") var reference: String = "conditional"
+    @Option(help: "Method the others are compared with, seed by seed (with --bases: the same base's).") var reference: String = "conditional"
+    @Option(help: ArgumentHelp("Several base methods in one table (interfacegan or svm, class-mean, logistic, ganspace): each fitted, conditioned and SC²-corrected with itself; the methods read BASE/METHOD (default: --base alone).", valueName: "list"))
+    var bases: String?
     @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400); evaluated on the first fit.", valueName: "list"))
     var doses: String?
     @Flag(help: "Only fit every method of every restart into --out/fits (no judge needed); a later run without it evaluates them.")
@@ -51,6 +53,8 @@ struct EvaluateCommand: ParsableCommand {
         guard MethodName(reference) != nil else { throw ValidationError("--reference: unknown method '\(reference)'; expected one of \(MethodName.allNames.joined(separator: ", "))") }
         if directions != nil, restarts > 1 { throw ValidationError("--restarts fits the methods itself; it cannot be combined with --directions") }
         if directions != nil, doses != nil { throw ValidationError("--doses fits SC² itself; it cannot be combined with --directions") }
+        if bases != nil, directions != nil { throw ValidationError("--bases fits every base itself; it cannot be combined with --directions") }
+        _ = try parseBases()
         if let shard { _ = try Shard(parsing: shard) }
         if shard != nil && workdir == nil { throw ValidationError("--shard needs --workdir (where the shards leave their rows)") }
         if shard != nil && fitOnly { throw ValidationError("--fit-only fits in one process; --shard slices the evaluation after it") }
@@ -72,6 +76,20 @@ struct EvaluateCommand: ParsableCommand {
             if !out.contains(s == "remove") { out.append(s == "remove") }
         }
         guard !out.isEmpty else { throw ValidationError("--sides: expected add, remove or add,remove") }
+        return out
+    }
+
+    /// The base methods, each once (default: --base alone).
+    func parseBases() throws -> [FitMethod] {
+        guard let bases else { return correction.baseMethod.map { [$0] } ?? [] }
+        var out: [FitMethod] = []
+        for name in bases.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let m = FitMethod(name: name), m != .sefa else {
+                throw ValidationError("--bases: '\(name)' is not a base method with a re-fit (interfacegan or svm, class-mean, logistic, ganspace)")
+            }
+            guard !out.contains(m) else { throw ValidationError("--bases: '\(name)' is listed twice") }
+            out.append(m)
+        }
         return out
     }
 
@@ -100,7 +118,11 @@ struct EvaluateCommand: ParsableCommand {
         let fits = FitStore(root: outURL.appendingPathComponent("fits"))
 
         // 1. The directions of every fit (saved as they finish; a rerun reuses them).
-        var libraries: [DirectionLibrary] = []
+        // With several bases each has its own fits (InterFaceGAN's in fits/restart-R, the
+        // others' in fits/<base>/restart-R) and its methods are named BASE/METHOD in the table.
+        let baseList = try parseBases()
+        let prefixed = baseList.count > 1
+        var libraries: [(restart: Int, base: FitMethod?, library: DirectionLibrary)] = []
         if let directions {
             let lib = DirectionLibrary(directory: URL(fileURLWithPath: directions))
             for (a, _) in pairList {
@@ -114,13 +136,19 @@ struct EvaluateCommand: ParsableCommand {
                     }
                 }
             }
-            libraries = [lib]
+            libraries = [(0, nil, lib)]
         } else {
             let targets = pairList.map(\.0).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            if baseList.isEmpty { throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic, ganspace), not a file") }
             for r in 0..<restarts {
-                let lib = try fits.ensure(restart: r, targets: targets, methods: methodList, doses: doseList, generator: g,
-                                          predictor: predictor, engine: engine, correction: correction, fitMissing: shard == nil)
-                libraries.append(lib)
+                for base in baseList {
+                    var c = correction
+                    c.base = base.rawValue
+                    let store = base == .interfacegan ? fits : FitStore(root: fits.root.appendingPathComponent(base.rawValue))
+                    let lib = try store.ensure(restart: r, targets: targets, methods: methodList, doses: doseList, generator: g,
+                                               predictor: predictor, engine: engine, correction: c, fitMissing: shard == nil)
+                    libraries.append((r, prefixed ? base : nil, lib))
+                }
             }
         }
 
@@ -160,14 +188,15 @@ struct EvaluateCommand: ParsableCommand {
         }
         let rowStore = RowStore(root: outURL.appendingPathComponent("rows"), split: split, judge: judge.identity,
                                 work: work.map { ($0.folder, $0.prefix) })
-        var units: [(restart: Int, pair: (String, String), removing: Bool, method: String, file: String)] = []
-        for (r, _) in libraries.enumerated() {
+        var units: [(library: Int, pair: (String, String), removing: Bool, method: String, file: String)] = []
+        for (li, entry) in libraries.enumerated() {
+            let label = { (m: String) in entry.base.map { "\($0.rawValue)/\(m)" } ?? m }
             for (a, b) in pairList {
                 for removing in sideList {
-                    for m in methodList { units.append((r, (a, b), removing, m.display, m.fileName)) }
+                    for m in methodList { units.append((li, (a, b), removing, label(m.display), m.fileName)) }
                     // The dose-response on the first fit (each dose is a full evaluation of its own).
-                    if removing == sideList[0] && r == 0 {
-                        for n in doseList { units.append((r, (a, b), removing, "sc2-dose-\(n)", "sc2-dose-\(n)")) }
+                    if removing == sideList[0] && entry.restart == 0 {
+                        for n in doseList { units.append((li, (a, b), removing, label("sc2-dose-\(n)"), "sc2-dose-\(n)")) }
                     }
                 }
             }
@@ -180,17 +209,18 @@ struct EvaluateCommand: ParsableCommand {
         var rows: [EntanglementEvaluation.Row] = []
         var files: [String] = []
         for (i, u) in units.enumerated() where chosen.contains(i) {
-            let lib = libraries[u.restart]
+            let (restart, base, lib) = libraries[u.library]
             guard let d = try lib.direction(attribute: u.pair.0, name: u.file) else {
                 throw SC2Error("\(lib.url(attribute: u.pair.0, name: u.file).path): missing")
             }
-            let key = "\(directions == nil ? "r\(u.restart)" : "given")-\(u.pair.0)-\(u.pair.1)-\(u.removing ? "remove" : "add")-\(u.file)"
+            let fit = directions == nil ? "r\(restart)" + (base.map { $0 == .interfacegan ? "" : "-\($0.rawValue)" } ?? "") : "given"
+            let key = "\(fit)-\(u.pair.0)-\(u.pair.1)-\(u.removing ? "remove" : "add")-\(u.file)"
             let h = held["\(u.pair.0):\(u.pair.1):\(u.removing)"]!
             if let cached = rowStore.load(key, direction: d, levels: levelList, seeds: h.seeds) {
-                rows += cached
+                rows += cached.map { var r = $0; r.method = u.method; return r }
             } else {
                 let steps = try eval.steps(d, held: h, levels: levelList)
-                let made = try steps.map { try eval.evaluate(d, method: u.method, correlated: u.pair.1, held: h, step: $0, restart: u.restart) }
+                let made = try steps.map { try eval.evaluate(d, method: u.method, correlated: u.pair.1, held: h, step: $0, restart: restart) }
                 try rowStore.save(key, made, direction: d)
                 rows += made
             }
@@ -206,7 +236,8 @@ struct EvaluateCommand: ParsableCommand {
 
         // 4. Summary, files, figures.
         let summary = EvaluationSummary(rows: rows, reference: MethodName(reference)!.display)
-        let header = "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(Self.shown(judge.path)); \(libraries.count) fit\(libraries.count == 1 ? "" : "s")"
+        let fitCount = Set(libraries.map(\.restart)).count
+        let header = (prefixed ? "bases \(baseList.map(\.rawValue).joined(separator: ", ")) (methods BASE/METHOD, each compared with its own base's \(reference)); " : "") + "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(Self.shown(judge.path)); \(fitCount) fit\(fitCount == 1 ? "" : "s")"
             + (directions == nil ? " on dense blocks of \(engine.samples) seeds" : " (given library \(directions!))") + "; \(count) held-out samples per pair and side\n"
         let table = header + summary.table()
         print(table, terminator: "")
@@ -230,7 +261,7 @@ struct EvaluateCommand: ParsableCommand {
                                   to: outURL.appendingPathComponent("doses.svg"))
             written.append("doses.svg")
         }
-        try writeFigure(g, libraries[0], pairList, methodList, summary, held, levelList[0], sideList[0], to: outURL.appendingPathComponent("figure.png"))
+        try writeFigure(g, libraries[0].library, libraries[0].base?.rawValue, pairList, methodList, summary, held, levelList[0], sideList[0], to: outURL.appendingPathComponent("figure.png"))
         written.append("figure.png")
         print("wrote \(written.joined(separator: ", ")) to \(out)")
     }
@@ -280,7 +311,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// Rows 1-2 of each pair: two held-out seeds, each method's walk in 5 steps to its alpha (first fit).
-    func writeFigure(_ g: Generator, _ lib: DirectionLibrary, _ pairList: [(String, String)], _ methodList: [MethodName],
+    func writeFigure(_ g: Generator, _ lib: DirectionLibrary, _ base: String?, _ pairList: [(String, String)], _ methodList: [MethodName],
                      _ summary: EvaluationSummary, _ held: [String: EntanglementEvaluation.HeldOut], _ level: Double, _ removing: Bool,
                      to url: URL) throws {
         var figureRows: [RGBImage] = []
@@ -290,7 +321,7 @@ struct EvaluateCommand: ParsableCommand {
             var strips: [[RGBImage]] = []
             for m in methodList {
                 guard let d = try lib.direction(attribute: a, name: m.fileName),
-                      let line = summary.lines.first(where: { $0.target == a && $0.correlated == b && $0.method == m.display && $0.level == level }) else { continue }
+                      let line = summary.lines.first(where: { $0.target == a && $0.correlated == b && $0.method == (base.map { "\($0)/\(m.display)" } ?? m.display) && $0.level == level }) else { continue }
                 let alpha = Float(line.alpha) * (removing ? -1 : 1)
                 for i in 0..<min(2, h.seeds.count) {
                     let code = Tensor(shape: [1, nw, dd], data: Array(h.codes.data[i * nw * dd..<(i + 1) * nw * dd]))

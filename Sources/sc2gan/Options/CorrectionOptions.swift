@@ -19,13 +19,13 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
-    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, or an InterFaceGAN boundary .npy) to start from, re-fitted with --learner.", valueName: "method|file"))
+    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, or an InterFaceGAN boundary .npy) to start from, re-fitted with --learner.", valueName: "method|file"))
     var base: String = "interfacegan"
     @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean, logistic or ganspace).")
     var learner: FitMethod?
 
     /// --base as a method, or nil when it names a file.
-    var baseMethod: FitMethod? { FitMethod(rawValue: base) }
+    var baseMethod: FitMethod? { FitMethod(name: base) }
 
     /// The re-fit's method: --learner, else the base method, else InterFaceGAN's SVM.
     var learnerMethod: FitMethod { learner ?? baseMethod ?? .interfacegan }
@@ -82,6 +82,30 @@ struct CorrectionOptions: ParsableArguments {
         d.attribute = attribute
         d.provenance["imported_from"] = base
         return d
+    }
+
+    /// The library label of this correction's files: the base method's name, or `imported` for a
+    /// direction from a file (InterFaceGAN's keep the plain names; see `DirectionLibrary.name`).
+    var libraryBase: String { baseMethod?.rawValue ?? "imported" }
+
+    /// The conditional manipulation of `original`: the correlated attributes' directions, fitted
+    /// with the same method as the re-fit, projected out.
+    func conditional(_ dense: SampleSet, attribute: String, original: Direction) throws -> Direction {
+        let b = DirectionBuilder(samples: dense)
+        guard learnerMethod != .interfacegan, let finder = learnerMethod.finder else { return try b.conditional(attribute, original: original) }
+        return try b.conditional(attribute, original: original) { name in
+            try b.fitter.fit(finder, attribute: name, codes: dense.codes, scores: try dense.scores(of: name)).direction
+        }
+    }
+
+    /// "age.class-mean.json, age.class-mean-conditional.json, age.class-mean-sc2.json": what a correction writes.
+    func writtenNames(_ attribute: String) -> String {
+        DirectionMethod.allCases.map { "\(attribute).\(DirectionLibrary.name($0, base: libraryBase)).json" }.joined(separator: ", ")
+    }
+
+    /// The correction report's file: <attribute>.report.json (another base B: <attribute>.B-report.json).
+    func reportName(_ attribute: String) -> String {
+        libraryBase == DirectionLibrary.defaultBase ? "\(attribute).report.json" : "\(attribute).\(libraryBase)-report.json"
     }
 
     /// --correlated checked against the classifier before any sampling.

@@ -9,6 +9,14 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
     case ganspace
     case sefa
 
+    /// A method by name; `svm` is InterFaceGAN's (a linear SVM), as the issue trackers call it.
+    init?(name: String) {
+        let n = name.lowercased()
+        self.init(rawValue: n == "svm" ? "interfacegan" : n)
+    }
+
+    init?(argument: String) { self.init(name: argument) }
+
     /// The supervised finder behind the method (nil for SeFa, which needs no labels).
     var finder: DirectionFinder? {
         switch self {
