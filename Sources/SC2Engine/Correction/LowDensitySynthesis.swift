@@ -62,7 +62,7 @@ public struct LowDensitySynthesis: Sendable {
         let candidates = ctx.candidates(source: i, positive: positive, rows: rows, alphas: alphas, rng: &rng)
         guard !candidates.isEmpty else { return nil }
         let batch = Tensor(shape: [candidates.count, ctx.nw, ctx.d], data: candidates.flatMap { $0 })
-        let p = try classifier.probabilities(generated: generator.synthesis(batch))
+        let p = try generator.scores(batch, by: classifier)
         guard let ci = p.indices.first(where: { ctx.accepts(p[$0], source: i, positive: positive) }) else { return nil }
         return Sample(code: candidates[ci], sourceSeed: ctx.seeds[i], targetPositive: positive, scores: p[ci])
     }
@@ -93,7 +93,7 @@ public struct LowDensitySynthesis: Sendable {
             for start in stride(from: 0, to: owner.count, by: 64) {
                 let n = min(64, owner.count - start)
                 let codes = Tensor(shape: [n, ctx.nw, ctx.d], data: Array(batch[start * ctx.nw * ctx.d..<(start + n) * ctx.nw * ctx.d]))
-                let p = try classifier.probabilities(generated: generator.synthesis(codes))
+                let p = try generator.scores(codes, by: classifier)
                 for (m, s) in p.enumerated() where ctx.accepts(s, source: sources[owner[start + m]], positive: positive) {
                     ok.insert(owner[start + m])
                 }

@@ -243,7 +243,7 @@ public struct SC2Pipeline: Sendable {
                 let chunk = Array(accepted[start..<min(start + batch, accepted.count)])
                 let codes = Tensor(shape: [chunk.count, nw, d], data: chunk.flatMap(\.sample.code))
                 let result = projector.project(codes: codes, steps: pipeline.options.variant == .closedForm ? 0 : pipeline.options.refineSteps)
-                let p = try pipeline.classifier.probabilities(generated: g.synthesis(g.broadcast(result.w)))
+                let p = try g.scores(g.broadcast(result.w), by: pipeline.classifier)
                 for (m, item) in chunk.enumerated() {
                     let s = item.sample
                     let targetOK = s.targetPositive ? p[m][target] > 0.5 : p[m][target] < 0.5

@@ -28,11 +28,11 @@ package struct SemanticLayers: Sendable {
                                progress: ((Int, Int) -> Void)? = nil) throws -> SemanticLayers {
         let a = try c.requiredIndex(of: direction.attribute)
         let nw = g.config.numWs
-        let base = try c.probabilities(generated: g.synthesis(codes))
+        let base = try g.scores(codes, by: c)
         func effect(_ rows: [Int]) throws -> Window {
             var d = direction
             d.layers = rows
-            let p = try c.probabilities(generated: g.synthesis(d.apply(to: codes, alpha: alpha)))
+            let p = try g.scores(d.apply(to: codes, alpha: alpha), by: c)
             var target = 0.0, leak = 0.0
             for i in 0..<p.count {
                 for k in 0..<c.attributes.count {

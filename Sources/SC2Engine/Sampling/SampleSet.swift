@@ -36,6 +36,13 @@ public struct SampleSet: Sendable {
     }
 
     static func provenance(generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32], truncation: Float) -> [String: String] {
+        var p = provenanceAtFullResolution(generator: g, classifier: c, seeds: seeds, truncation: truncation)
+        // Scored on images stopped early: a set scored at full resolution is another set.
+        if let r = g.scoringResolution(forInput: c.inputSize) { p["scored_at"] = "\(r)" }
+        return p
+    }
+
+    private static func provenanceAtFullResolution(generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32], truncation: Float) -> [String: String] {
         ["model_hash": g.hash, "classifier_hash": c.identity, "truncation": "\(truncation)",
          "seeds": seeds.count == 0 ? "" : "\(seeds.first!)-\(seeds.last!) (\(seeds.count))",
          "seeds_hash": ContentHash.of(Data(seeds.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) }))]
@@ -51,7 +58,7 @@ public struct SampleSet: Sendable {
             let wt = g.broadcast(g.mapping(g.latents(seeds: chunk)), truncation: truncation, cutoff: nil)
             let nw = g.config.numWs
             for i in 0..<chunk.count { for k in 0..<d { w.data[(start + i) * d + k] = wt.data[(i * nw) * d + k] } }
-            let p = try c.probabilities(generated: g.synthesis(wt))
+            let p = try g.scores(wt, by: c)
             for i in 0..<chunk.count { for a in 0..<na { scores.data[(start + i) * na + a] = p[i][a] } }
             progress?(start + chunk.count)
         }

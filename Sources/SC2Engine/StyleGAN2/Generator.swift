@@ -17,6 +17,9 @@ public struct Generator: Sendable {
     /// What the model draws, for predictors that state their domain: "faceworld" for a model
     /// trained by tools/train_generator.py (or metadata `domain`), nil when unknown.
     public let domain: String?
+    /// Images made only to be scored stop at the first resolution at or above the predictor's
+    /// input (`scoringImages`); false: every image is made at full resolution.
+    public var earlyStopScoring = true
 
     /// `convClamp` overrides the checkpoint's metadata (`.some(nil)` forces no clamp).
     public init(checkpoint: Checkpoint, convClamp: Float?? = nil) throws {
@@ -96,6 +99,25 @@ public struct Generator: Sendable {
     public func generate(seeds: [UInt32], truncation psi: Float = 1, cutoff: Int? = nil,
                          noise: NoiseMode = .const) -> Tensor {
         synthesis(ws(z: latents(seeds: seeds), truncation: psi, cutoff: cutoff), noise: noise)
+    }
+
+    /// The resolution synthesis stops at for a predictor that reads `inputSize` px: the first
+    /// block at or above it, or nil when that is the full resolution (or early stops are off).
+    /// The skip architecture sums every block's RGB output into the image, so the image at that
+    /// block is the final one without the detail the later blocks add.
+    public func scoringResolution(forInput inputSize: Int) -> Int? {
+        guard earlyStopScoring, let r = config.resolutions.first(where: { $0 >= inputSize }), r < config.resolution else { return nil }
+        return r
+    }
+
+    /// Images of `ws` for `predictor` alone: stopped at `scoringResolution(forInput:)`.
+    public func scoringImages(_ ws: Tensor, for predictor: any AttributePredictor, noise: NoiseMode = .const) -> Tensor {
+        synthesis(ws, noise: noise, stopAt: scoringResolution(forInput: predictor.inputSize))
+    }
+
+    /// The predictor's probabilities for the images of `ws` (made as `scoringImages`).
+    public func scores(_ ws: Tensor, by predictor: any AttributePredictor, noise: NoiseMode = .const) throws -> [[Float]] {
+        try predictor.probabilities(generated: scoringImages(ws, for: predictor, noise: noise))
     }
 
     /// Splits an image batch [N, 3, H, W] into 8-bit pictures.

@@ -24,6 +24,8 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Truncation psi of the seeds' images (1 = none).") var truncation: Float?
     @Option(help: "Noise mode of the seeds' images: const, random or none.") var noise: NoiseMode?
     @Option(help: "Images per batch.") var batch: Int = 8
+    @Flag(help: "Score the seeds' images as sampling does: synthesis stopped at the first resolution at or above the predictor's input (default: the full-resolution pictures). Compare the two to see what the early stop changes on a model.")
+    var earlyStop = false
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Flag(help: "Also print the predictor's raw outputs (a ResNet's fc outputs, the classifier's logits).") var logits = false
 
@@ -34,8 +36,8 @@ struct ScoreCommand: ParsableCommand {
         case (true, true): throw ValidationError("give --image PNG... or --seeds S (with --model M)")
         case (false, false): throw ValidationError("--image and --seeds are alternatives: give one")
         case (false, true):
-            if modelOptions.model != nil || truncation != nil || noise != nil {
-                throw ValidationError("--model, --truncation and --noise go with --seeds, not --image")
+            if modelOptions.model != nil || truncation != nil || noise != nil || earlyStop {
+                throw ValidationError("--model, --truncation, --noise and --early-stop go with --seeds, not --image")
             }
         case (true, false): break
         }
@@ -54,7 +56,8 @@ struct ScoreCommand: ParsableCommand {
             let bar = json ? nil : ProgressBar("scoring", total: list.count)
             for chunk in stride(from: 0, to: list.count, by: batch) {
                 let s = Array(list[chunk..<min(chunk + batch, list.count)])
-                let imgs = g.generate(seeds: s, truncation: truncation ?? 1, noise: noise ?? .const)
+                let ws = g.ws(z: g.latents(seeds: s), truncation: truncation ?? 1)
+                let imgs = earlyStop ? g.scoringImages(ws, for: predictor, noise: noise ?? .const) : g.synthesis(ws, noise: noise ?? .const)
                 let p = try predictor.probabilities(generated: imgs)
                 let raw = logits ? try Self.rawOutputs(predictor, imgs) : nil
                 for (i, seed) in s.enumerated() {

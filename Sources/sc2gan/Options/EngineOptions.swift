@@ -10,6 +10,8 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Truncation psi of the samples (1 = none).") var truncation: Float = 1
     @Option(help: ArgumentHelp("Cache folder for sample sets (default ~/.cache/sc2gan).", valueName: "dir"))
     var cache: String?
+    @Flag(help: "Score generated images at full resolution (default: synthesis stops at the first resolution at or above the predictor's input, as the skip architecture allows; `sc2gan score --early-stop` shows what that changes on a model).")
+    var fullResolutionScores = false
 
     func validate() throws {
         try OptionCheck.range(samples, 100...1_000_000, "--samples")
@@ -20,7 +22,8 @@ struct EngineOptions: ParsableArguments {
 
 
     func load() throws -> (Generator, any AttributePredictor) {
-        let g = try modelOptions.load()
+        var g = try modelOptions.load()
+        g.earlyStopScoring = !fullResolutionScores
         return (g, try classifierOptions.load(for: g))
     }
 
