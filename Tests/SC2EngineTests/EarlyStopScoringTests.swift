@@ -10,16 +10,17 @@ import XCTest
 final class EarlyStopScoringTests: XCTestCase {
     /// A 16 px predictor: P(bright) from the mean of the red plane, at whatever size it is given.
     struct Brightness: AttributePredictor {
+        var inputSize: Int = 16
+        var gain: Float = 10
         var attributes: [String] { ["bright"] }
-        var inputSize: Int { 16 }
         var domain: String? { nil }
         var path: String { "brightness" }
-        var identity: String { "brightness" }
+        var identity: String { "brightness-\(inputSize)-\(gain)" }
         func probabilities(generated images: Tensor) throws -> [[Float]] {
             let n = images.shape[0], plane = images.shape[2] * images.shape[3]
             return (0..<n).map { i in
                 let m = images.data[i * 3 * plane..<(i * 3 + 1) * plane].reduce(0, +) / Float(plane)
-                return [1 / (1 + exp(-10 * m))]
+                return [1 / (1 + exp(-gain * m))]
             }
         }
     }
@@ -29,6 +30,8 @@ final class EarlyStopScoringTests: XCTestCase {
     func testStopResolutionAndTheSkipSum() throws {
         let url = Self.fixtures.appendingPathComponent("parity/nv32.safetensors")
         var g = try Generator(contentsOf: url)
+        XCTAssertNil(g.scoringResolution(forInput: 16))       // off unless asked for
+        g.earlyStopScoring = true
         let classifier = Brightness()
         XCTAssertEqual(g.config.resolution, 32)
         XCTAssertEqual(classifier.inputSize, 16)
@@ -45,7 +48,8 @@ final class EarlyStopScoringTests: XCTestCase {
             let t = try XCTUnwrap(c.tensors[k])
             c.tensors[k] = Tensor(zeros: t.shape)
         }
-        let silenced = try Generator(checkpoint: c)
+        var silenced = try Generator(checkpoint: c)
+        silenced.earlyStopScoring = true
         let early = silenced.scoringImages(ws, for: classifier), full = silenced.synthesis(ws)
         var up = Tensor(zeros: [2, 3, 32, 32])
         early.data.withUnsafeBufferPointer { e in
@@ -67,5 +71,31 @@ final class EarlyStopScoringTests: XCTestCase {
         let full32 = try SampleSet.build(generator: g, classifier: classifier, seeds: [1, 2])
         XCTAssertNil(full32.provenance["scored_at"])
         XCTAssertNotEqual(early16.scores.data, full32.scores.data)
+    }
+
+    /// The check that decides `--scoring-resolution auto`: on a model whose last block changes
+    /// the image, the stop is refused; with that block silenced (the early image upsampled is the
+    /// final one) the scores barely move (only the upsampling's border changes the mean).
+    func testCheckRefusesAStopThatChangesTheScores() throws {
+        let url = Self.fixtures.appendingPathComponent("parity/nv32.safetensors")
+        let g = try Generator(contentsOf: url)
+        XCTAssertNil(try EarlyStopCheck.measure(g, Brightness(inputSize: 32)))
+        var c = try CheckpointLoader.load(url)
+        for k in ["synthesis.b32.torgb.weight", "synthesis.b32.torgb.bias"] { c.tensors[k] = Tensor(zeros: c.tensors[k]!.shape) }
+        let silenced = try Generator(checkpoint: c)
+        let ok = try XCTUnwrap(try EarlyStopCheck.measure(silenced, Brightness()))
+        let real = try XCTUnwrap(try EarlyStopCheck.measure(g, Brightness()))
+        XCTAssertEqual(ok.resolution, 16)
+        XCTAssertLessThan(ok.meanAbsChange, EarlyStopCheck.maximumMeanChange)
+        XCTAssertLessThan(ok.meanAbsChange * 3, real.meanAbsChange, "silenced \(ok), real \(real)")
+        // The real b32 changes a sharp predictor's labels: refused, and said why.
+        let sharp = try XCTUnwrap(try EarlyStopCheck.measure(g, Brightness(gain: 400)))
+        XCTAssertFalse(sharp.accepted, "\(sharp)")
+        XCTAssertTrue(EarlyStopCheck.describe(sharp, predictorInput: 16).contains("scoring at full resolution"))
+        // Cached per model and predictor.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sc2gan-es-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(try EarlyStopCheck.verdict(g, Brightness(gain: 400), cache: dir), sharp)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).count, 1)
     }
 }

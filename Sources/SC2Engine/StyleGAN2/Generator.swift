@@ -17,9 +17,10 @@ public struct Generator: Sendable {
     /// What the model draws, for predictors that state their domain: "faceworld" for a model
     /// trained by tools/train_generator.py (or metadata `domain`), nil when unknown.
     public let domain: String?
-    /// Images made only to be scored stop at the first resolution at or above the predictor's
-    /// input (`scoringImages`); false: every image is made at full resolution.
-    public var earlyStopScoring = true
+    /// Whether images made only to be scored stop at the first resolution at or above the
+    /// predictor's input (`scoringImages`). Off by default: the image so far is not the final
+    /// one (`EarlyStopCheck` measures how close it is; the command line turns it on after).
+    public var earlyStopScoring = false
 
     /// `convClamp` overrides the checkpoint's metadata (`.some(nil)` forces no clamp).
     public init(checkpoint: Checkpoint, convClamp: Float?? = nil) throws {

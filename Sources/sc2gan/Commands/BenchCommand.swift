@@ -14,6 +14,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Square GEMM size for the peak measurement.") var gemmSize: Int = 1024
     @Option(help: "Also time re-projection (as SC²'s synthesis stage runs it) with this many gradient steps, and report the cost of one step and of the closed-form start (0: skip).")
     var reprojectSteps: Int = 0
+    @Option(help: ArgumentHelp("Also time sampling as directions and correct run it (mapping, synthesis, this predictor's scores), at full resolution and with synthesis stopped at the predictor's input, side by side.", valueName: "path"))
+    var predictor: String?
     @Flag(help: "Print one JSON line instead of text.") var json = false
 
     func validate() throws {
@@ -38,8 +40,32 @@ struct BenchCommand: ParsableCommand {
         return (base, max(withSteps - base, 0) / Double(reprojectSteps))
     }
 
+    /// Seconds per scored sample with full-resolution images and with the early stop, timed
+    /// alternately (best of two each), and the mean |Δp| between the two sets of scores.
+    func measureScoring(_ g: Generator, _ p: any AttributePredictor) throws -> (full: Double, early: Double, stop: Int?, meanAbsDiff: Double) {
+        var full = g, early = g
+        full.earlyStopScoring = false
+        early.earlyStopScoring = true
+        let ws = g.broadcast(g.mapping(g.latents(seeds: (0..<UInt32(batch)).map { 2000 + $0 })))
+        func time(_ h: Generator) throws -> (Double, [[Float]]) {
+            let t0 = Date()
+            var scores: [[Float]] = []
+            for _ in 0..<iterations { scores = try h.scores(ws, by: p) }
+            return (Date().timeIntervalSince(t0) / Double(batch * iterations), scores)
+        }
+        _ = try time(early)                                  // warm-up
+        let (f1, sf) = try time(full), (e1, se) = try time(early), (f2, _) = try time(full), (e2, _) = try time(early)
+        let diffs = zip(sf, se).flatMap { zip($0, $1).map { Double(abs($0 - $1)) } }
+        return (min(f1, f2), min(e1, e2), early.scoringResolution(forInput: p.inputSize), diffs.reduce(0, +) / Double(max(diffs.count, 1)))
+    }
+
     func run() throws {
         let g = try modelOptions.load()
+        let scorer = try predictor.map { path -> any AttributePredictor in
+            let p = try Predictors.load(URL(fileURLWithPath: path))
+            try PredictorDomain.check(p, for: g)
+            return p
+        }
         let peak = measureGEMMPeak(size: gemmSize)
         let seeds = (0..<UInt32(batch)).map { $0 }
         _ = g.generate(seeds: seeds)                       // warm-up
@@ -52,10 +78,12 @@ struct BenchCommand: ParsableCommand {
         let ips = Double(batch * iterations) / dt
         let inGemm = flops / gemmSeconds / 1e9
         let rp = reprojectSteps > 0 ? try measureReprojection(g) : nil
+        let sc = try scorer.map { try measureScoring(g, $0) }
         let rss = peakRSSMiB()
+        let scJSON = sc.map { ",\"sample_full_s\":\(fmt($0.full)),\"sample_early_stop_s\":\(fmt($0.early)),\"early_stop_resolution\":\($0.stop ?? g.config.resolution),\"early_stop_speedup\":\(fmt($0.full / $0.early)),\"early_stop_mean_abs_score_change\":\(String(format: "%.5f", $0.meanAbsDiff))" } ?? ""
         let rpJSON = rp.map { ",\"reproject_base_s\":\(fmt($0.base)),\"reproject_step_s\":\(fmt($0.step)),\"reproject_steps_timed\":\(reprojectSteps)" } ?? ""
         if json {
-            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"peak_rss_mib\":\(fmt(rss))\(rpJSON)}")
+            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"peak_rss_mib\":\(fmt(rss))\(rpJSON)\(scJSON)}")
         } else {
             print("model        \(g.config.summary)")
             print("BLAS         OpenBLAS kernel \(BLASRuntime.kernel), \(BLASRuntime.threads) threads")
@@ -64,6 +92,10 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "in GEMM      %.1f GFLOPS = %.0f%% of peak; %.0f%% of the time in GEMM", inGemm, 100 * inGemm / peak, 100 * gemmSeconds / dt))
             if let rp {
                 print(String(format: "re-projection %.3f s per image for the start, %.3f s per gradient step (%d timed; 40 steps: %.2f s)", rp.base, rp.step, reprojectSteps, rp.base + 40 * rp.step))
+            }
+            if let sc, let p = scorer {
+                print(String(format: "sampling     %.3f s per scored sample at %d px, %.3f s stopped at %d px for the %d px predictor: %.2fx (mean |Δp| %.4f)",
+                             sc.full, g.config.resolution, sc.early, sc.stop ?? g.config.resolution, p.inputSize, sc.full / sc.early, sc.meanAbsDiff))
             }
             print(String(format: "peak memory  %.0f MiB resident", rss))
         }

@@ -12,7 +12,9 @@ struct DirectionsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fit a direction (InterFaceGAN SVM, class means, or a SeFa component), optionally conditioned on other attributes.")
         @OptionGroup var engine: EngineOptions
-        @Option(help: "Target attribute.") var attribute: String
+        @Option(help: "Target attribute (with --labels: the file's, unless given).") var attribute: String?
+        @Option(help: ArgumentHelp("Fit on hand labels from the explorer's labelling view (`sc2gan explore --label NAME --labels FILE`) instead of a predictor's scores.", valueName: "file"))
+        var labels: String?
         @Option(help: "Method: interfacegan (or svm), class-mean, logistic, ganspace (the principal component of w that tracks the attribute), or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
         @Option(help: "sefa: the component to write (0 = largest eigenvalue; the attribute only names the file's direction). Without it, the component among the first 20 that tracks --attribute best on the dense samples, signed to raise it.")
         var component: Int?
@@ -21,6 +23,9 @@ struct DirectionsCommand: ParsableCommand {
         @Option(help: "Output JSON file.") var out: String
 
         func validate() throws {
+            if labels == nil, attribute == nil { throw ValidationError("--attribute is needed (or --labels FILE, whose attribute is used)") }
+            if labels != nil, method == .sefa { throw ValidationError("--labels: SeFa is unsupervised; it takes no labels") }
+            if labels != nil, conditions != nil { throw ValidationError("--labels: --conditions needs a predictor's scores of the other attributes") }
             if method == .sefa, conditions != nil { throw ValidationError("--conditions: not with --method sefa") }
             if let component {
                 guard method == .sefa else { throw ValidationError("--component is for --method sefa") }
@@ -30,6 +35,8 @@ struct DirectionsCommand: ParsableCommand {
         }
 
         func run() throws {
+            if let labels { return try fitLabels(URL(fileURLWithPath: labels)) }
+            let attribute = self.attribute!
             if method == .sefa, let component {
                 // No predictor or samples: the component straight from the checkpoint.
                 let g = try engine.modelOptions.load()
@@ -67,6 +74,26 @@ struct DirectionsCommand: ParsableCommand {
             try d.save(to: URL(fileURLWithPath: out))
             print(String(format: "%@ direction for %@: validation accuracy %.1f%% (%d per class), written to %@",
                          d.method, attr, fit.validationAccuracy * 100, fit.perClass, out))
+        }
+
+        /// A direction from a labels file: the seeds' w under the file's truncation, classes as typed.
+        func fitLabels(_ url: URL) throws {
+            let file = try HandLabels.load(url)
+            let g = try engine.modelOptions.load()
+            guard file.modelHash == g.hash else {
+                throw SC2Error("\(url.path) labels faces of model #\(file.modelHash.prefix(8)) (\(file.model)); this is #\(g.hash.prefix(8)) (\(g.path)): pass that model with --model")
+            }
+            let attr = attribute ?? file.attribute
+            guard let finder = method.finder else { return }
+            let (seeds, codes, present) = file.samples(g)
+            var prov = ["model_hash": g.hash, "labels": url.path, "labels_hash": ContentHash.ofFile(url.path),
+                        "truncation": "\(file.truncation)", "seeds": seeds.isEmpty ? "" : "\(seeds.count) labelled"]
+            prov["source"] = "hand labels"
+            let fit = try DirectionFitter().fit(finder, attribute: attr, codes: codes, present: present, provenance: prov)
+            try fit.direction.save(to: URL(fileURLWithPath: out))
+            print(String(format: "%@ direction for %@ from %d hand labels (%d present, %d absent, %d skipped): validation accuracy %.1f%%, written to %@",
+                         fit.direction.method, attr, seeds.count, file.count(.present), file.count(.absent), file.count(.skip),
+                         fit.validationAccuracy * 100, out))
         }
     }
 

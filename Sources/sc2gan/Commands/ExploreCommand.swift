@@ -41,10 +41,19 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Colours: auto (24-bit when COLORTERM=truecolor or 24bit says the terminal shows them, else what TERM describes; 256 colours are dithered), 24bit, 256 or ascii.", valueName: "mode"))
     var colors: ColorPreference = .automatic
 
+    @Option(help: ArgumentHelp("Open the labelling view for this attribute instead: a grid of faces from --seed on, each marked present, absent or skipped by hand, saved to --labels as typed (a rerun goes on where it stopped). Then `sc2gan directions fit --labels FILE`.", valueName: "name"))
+    var label: String?
+
+    @Option(help: ArgumentHelp("The labels file of --label (JSON; created, or resumed when it exists).", valueName: "file"))
+    var labels: String?
+
     @Option(help: ArgumentHelp("Write one JSON line per key press with its latency (key to frame on screen).", valueName: "file"))
     var trace: String?
 
     func validate() throws {
+        if label != nil, labels == nil { throw ValidationError("--label needs --labels FILE (where the labels are saved as you type)") }
+        if labels != nil, label == nil { throw ValidationError("--labels goes with --label NAME (the attribute you label)") }
+        if let labels { try OutputCheck.file(labels, "--labels") }
         guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number") }
         guard step.isFinite, step > 0 else { throw ValidationError("--step must be a positive number") }
     }
@@ -55,6 +64,7 @@ struct ExploreCommand: ParsableCommand {
         let faceWorld = try? Assets.faceWorldDirectory().standardizedFileURL
         let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.generatorURL()
         let generator = try Generator(contentsOf: modelURL, choice: use)
+        if let label, let labels { return try runLabelling(generator, attribute: label, file: URL(fileURLWithPath: labels)) }
         let isFaceWorld = faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false
 
         let (classifier, classifierNote) = try classifierOptions.loadOptional(faceWorld: isFaceWorld ? faceWorld : nil, for: generator)
@@ -106,6 +116,30 @@ struct ExploreCommand: ParsableCommand {
         }
     }
 
+
+    /// The labelling view: a new labels file, or the existing one resumed (same attribute and model).
+    func runLabelling(_ g: Generator, attribute: String, file: URL) throws {
+        var labels = HandLabels(attribute: attribute, model: g.path, modelHash: g.hash, truncation: truncation)
+        if FileManager.default.fileExists(atPath: file.path) {
+            let existing = try HandLabels.load(file)
+            guard existing.attribute.lowercased() == attribute.lowercased() else {
+                throw SC2Error("\(file.path) holds labels of '\(existing.attribute)', not '\(attribute)': pass another --labels file")
+            }
+            guard existing.modelHash == g.hash else {
+                throw SC2Error("\(file.path) labels faces of model #\(existing.modelHash.prefix(8)) (\(existing.model)); this is #\(g.hash.prefix(8)): pass that --model or another --labels file")
+            }
+            if existing.truncation != truncation {
+                FileHandle.standardError.write(Data("\(file.path): going on with its truncation \(existing.truncation) (not \(truncation))\n".utf8))
+            }
+            labels = existing
+        } else {
+            try labels.save(to: file)       // fails now, on a normal terminal, when the folder is not writable
+        }
+        let app = LabelApp(generator: g, file: file, labels: labels, first: seed ?? 0)
+        try app.run(on: Screen(colors: colors))
+        let l = app.labels
+        print("\(l.count(.present)) present, \(l.count(.absent)) absent, \(l.count(.skip)) skipped in \(file.path); fit with: sc2gan directions fit --labels \(file.path) --out \(l.attribute).json")
+    }
 }
 
 extension ColorPreference: ExpressibleByArgument {}
