@@ -107,4 +107,19 @@ final class EvaluateCLITests: XCTestCase {
             XCTAssertTrue(bad.stderr.contains(mention), "\(list): \(bad.stderr)")
         }
     }
+
+    /// --define reaches the judge: an attribute defined as another's opposite is judged as the
+    /// judge's own opposite of it (young = not age: the target's change is the judge's age falling).
+    func testDefinedAttributesAreJudgedToo() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("eval")
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let r = try CLI.run(["evaluate", "--define", "young=not:age", "--pairs", "young:eyeglasses", "--methods", "original",
+                             "--samples", "1000", "--count", "10", "--out", out.path], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("rows.json"))) as! [[String: Any]]
+        XCTAssertEqual(rows.first?["target"] as? String, "young")
+        XCTAssertGreaterThanOrEqual((rows[0]["targetChange"] as! [String: Any])["mean"] as! Double, 0.5 - 1e-6)
+    }
 }

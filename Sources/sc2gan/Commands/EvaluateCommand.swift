@@ -106,7 +106,7 @@ struct EvaluateCommand: ParsableCommand {
         let (g, predictor) = try engine.load()
         if fitOnly && directions != nil { throw SC2Error("--fit-only fits the methods; it cannot be combined with --directions") }
         let judge = fitOnly ? predictor : try loadJudge(for: g)
-        if !fitOnly && !allowSelfJudge && judge.identity == predictor.identity {
+        if !fitOnly && !allowSelfJudge && Self.baseIdentity(judge) == Self.baseIdentity(predictor) {
             throw SC2Error("the judge \(judge.path) is the predictor the directions are fitted with: its verdict on its own corrections proves little; pass another --judge (or --allow-self-judge)")
         }
         let pairList = try parsePairs(predictor: predictor, judge: judge)
@@ -131,7 +131,7 @@ struct EvaluateCommand: ParsableCommand {
                         throw SC2Error("\(lib.url(attribute: a, name: m.fileName).path): missing; run `sc2gan correct --attribute \(a) --out \(lib.directory.path)`, or evaluate without --directions to fit every method")
                     }
                     try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: lib.url(attribute: a, name: m.fileName).path)
-                    if !allowSelfJudge, let h = d.provenance["classifier_hash"], h == judge.identity {
+                    if !allowSelfJudge, let h = d.provenance["classifier_hash"], case let j = Self.baseIdentity(judge), h == j || h.hasPrefix(j + "+") {
                         throw SC2Error("\(lib.url(attribute: a, name: m.fileName).path) was fitted with the judge \(judge.path) itself; pass another --judge (or --allow-self-judge)")
                     }
                 }
@@ -278,8 +278,13 @@ struct EvaluateCommand: ParsableCommand {
             p = try Predictors.load(try Assets.faceWorldDirectory().appendingPathComponent("judge.safetensors"))
         }
         try PredictorDomain.check(p, for: g)
-        return p
+        // The --define attributes the judge can compute too (old=not:Young on a CelebA judge).
+        let defs = engine.classifierOptions.define.filter { (try? DerivedAttributes(p, definitions: [$0])) != nil }
+        return defs.isEmpty ? p : try DerivedAttributes(p, definitions: defs)
     }
+
+    /// The file behind a predictor (its --define attributes aside): who the player and the judge are.
+    static func baseIdentity(_ p: any AttributePredictor) -> String { (p as? DerivedAttributes)?.base.identity ?? p.identity }
 
     func parsePairs(predictor: any AttributePredictor, judge: any AttributePredictor) throws -> [(String, String)] {
         try pairs.split(separator: ",").map { p in

@@ -14,6 +14,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Truncation psi (1 = none).") var truncation: Float = 1
     @Option(help: "Truncate only the first N ws (default: all).") var cutoff: Int?
     @Option(help: "Noise mode: const, random or none.") var noise: NoiseMode = .const
+    @Option(help: ArgumentHelp("Stop synthesis after the block of this resolution: the skip architecture's image so far (what scoring at a predictor's resolution sees), written at that size.", valueName: "px"))
+    var stopAt: Int?
     @Option(help: "Images per batch.") var batch: Int = 8
     @Option(help: "Output folder.") var out: String = "out"
 
@@ -27,19 +29,24 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let seedList = try SeedList.parse(seeds)
         let g = try modelOptions.load()
+        if let stopAt, !g.config.resolutions.contains(stopAt) {
+            throw SC2Error("--stop-at \(stopAt): this generator's blocks are \(g.config.resolutions.map(String.init).joined(separator: ", ")) px")
+        }
         let dir = URL(fileURLWithPath: out)
         let bar = ProgressBar("generating", total: seedList.count)
         var done = 0
         for chunk in stride(from: 0, to: seedList.count, by: batch) {
             let s = Array(seedList[chunk..<min(chunk + batch, seedList.count)])
-            let imgs = Generator.pictures(g.generate(seeds: s, truncation: truncation, cutoff: cutoff, noise: noise))
+            let ws = g.ws(z: g.latents(seeds: s), truncation: truncation, cutoff: cutoff)
+            let imgs = Generator.pictures(g.synthesis(ws, noise: noise, stopAt: stopAt))
             for (seed, img) in zip(s, imgs) {
                 try PNG.write(img, to: dir.appendingPathComponent(String(format: "seed%04u.png", seed)))
             }
             done += s.count
             bar.update(done)
         }
-        bar.finish("wrote \(seedList.count) images (\(g.config.resolution)x\(g.config.resolution)) to \(dir.path)")
+        let r = stopAt ?? g.config.resolution
+        bar.finish("wrote \(seedList.count) images (\(r)x\(r)) to \(dir.path)")
     }
 }
 
