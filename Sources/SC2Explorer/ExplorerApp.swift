@@ -93,7 +93,9 @@ package final class ExplorerApp {
             }
             if state.shouldQuit { break }
 
-            if let r = worker.takeResult(), r.request.generation > displayed {
+            // A new request's pictures, or the full-resolution refinement of the preview on screen.
+            if let r = worker.takeResult(), r.request.generation > displayed
+                || (r.request.generation == displayed && view.result?.refining == true && !r.refining) {
                 view.result = r
                 displayed = r.request.generation
                 if dirtySince == nil { dirtySince = ExplorerTrace.now() }
@@ -113,7 +115,7 @@ package final class ExplorerApp {
             renderer.draw(state, view)
             screen.refresh()
             setup.trace?.frameShown(generation: displayed, drawNanoseconds: ExplorerTrace.now() - drawStart,
-                                    renderSeconds: view.result?.seconds ?? 0)
+                                    renderSeconds: view.result?.seconds ?? 0, preview: view.result?.refining ?? false)
             if !view.rendering { worker.frameShown() }
             dirtySince = nil
         }

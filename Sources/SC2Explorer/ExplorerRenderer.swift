@@ -105,6 +105,8 @@ struct ExplorerRenderer {
             busy = "computing \(j.attribute) \(Int((j.fraction * 100).rounded()))%"
         } else if v.rendering {
             busy = "rendering\(glyphs.ellipsis)"
+        } else if v.result?.refining == true {
+            busy = "refining\(glyphs.ellipsis)"
         }
         let candidates = [
             ["sc2gan", model, "seed \(s.seed)", attr, walk, psi],

@@ -9,7 +9,9 @@ import TerminalUI
 ///     {"key":"right","t_ms":1523.41,"latency_ms":18.20,"generation":12,"shown":12,"draw_ms":3.1,"render_ms":14.2}
 ///
 /// `draw_ms`: drawing and refreshing that frame; `render_ms`: generating its pictures (0 when
-/// they came from the cache or the prefetch).
+/// they came from the cache or the prefetch). When that frame was a preview (a large model's
+/// pictures stopped at an earlier block), `"preview":true`, and a second line with
+/// `"refined":true` follows once the full-resolution frame of that request is shown.
 package final class ExplorerTrace {
     private struct Pending {
         let key: String
@@ -20,6 +22,7 @@ package final class ExplorerTrace {
     private let handle: FileHandle
     private let start = DispatchTime.now().uptimeNanoseconds
     private var pending: [Pending] = []
+    private var refining: [Pending] = []
 
     /// Creates (or truncates) `path`; throws a one-line error when it cannot be written.
     package init(path: String) throws {
@@ -42,16 +45,27 @@ package final class ExplorerTrace {
 
     /// A frame showing the pictures of request `shown` has just been refreshed; drawing and
     /// refreshing it took `drawNanoseconds`, generating its pictures `renderSeconds`.
-    func frameShown(generation shown: Int, drawNanoseconds: UInt64, renderSeconds: Double) {
-        guard !pending.isEmpty else { return }
+    func frameShown(generation shown: Int, drawNanoseconds: UInt64, renderSeconds: Double, preview: Bool = false) {
+        guard !pending.isEmpty || !refining.isEmpty else { return }
         let t = ExplorerTrace.now()
         var lines = ""
+        func line(_ p: Pending, _ extra: String) -> String {
+            String(format: "{\"key\":\"%@\",\"t_ms\":%.2f,\"latency_ms\":%.3f,\"generation\":%d,\"shown\":%d,\"draw_ms\":%.3f,\"render_ms\":%.3f%@}\n",
+                   p.key, Double(p.t0 - start) / 1e6, Double(t - p.t0) / 1e6, p.generation, shown, Double(drawNanoseconds) / 1e6,
+                   renderSeconds * 1000, extra)
+        }
+        if !preview {
+            refining.removeAll { p in
+                guard p.generation <= shown else { return false }
+                // A newer request's frame replaced a preview before it was refined: nothing to report.
+                if p.generation == shown { lines += line(p, ",\"refined\":true") }
+                return true
+            }
+        }
         pending.removeAll { p in
             guard p.generation <= shown else { return false }
-            let latency = Double(t - p.t0) / 1e6
-            let at = Double(p.t0 - start) / 1e6
-            lines += String(format: "{\"key\":\"%@\",\"t_ms\":%.2f,\"latency_ms\":%.3f,\"generation\":%d,\"shown\":%d,\"draw_ms\":%.3f,\"render_ms\":%.3f}\n",
-                            p.key, at, latency, p.generation, shown, Double(drawNanoseconds) / 1e6, renderSeconds * 1000)
+            lines += line(p, preview ? ",\"preview\":true" : "")
+            if preview && p.generation > 0 { refining.append(p) }
             return true
         }
         if !lines.isEmpty { handle.write(Data(lines.utf8)) }

@@ -6,7 +6,7 @@ import Tensor
 /// dropped), then prefetches the neighbouring steps while idle, and writes exports. The UI
 /// thread only submits and polls; it never waits for the worker.
 final class ExplorerWorker: @unchecked Sendable {
-    private let maker: PictureMaker
+    let maker: PictureMaker
     private let condition = NSCondition()
     private var pending: RenderRequest?
     private var pendingExport: ExportJob?
@@ -24,6 +24,11 @@ final class ExplorerWorker: @unchecked Sendable {
     let prefetch: Bool
     /// Prefetch only while one render is quick (a large model would delay the next key).
     static let prefetchBudgetSeconds = 0.25
+    /// A render expected to take longer than this first shows a preview: the pictures stopped
+    /// at the largest block that fits the budget, then the full-resolution result.
+    static let defaultPreviewBudget = 0.05
+    /// Set before `start`.
+    var previewBudgetSeconds = ExplorerWorker.defaultPreviewBudget
 
     init(generator: Generator, classifier: (any AttributePredictor)?, prefetch: Bool = true) {
         maker = PictureMaker(generator: generator, classifier: classifier)
@@ -119,7 +124,21 @@ final class ExplorerWorker: @unchecked Sendable {
         while let task = nextTask() {
             switch task {
             case .render(let r):
-                let res = render(r)
+                var res: RenderResult
+                if let stop = previewStop(r) {
+                    let preview = render(r, stopAt: stop)
+                    condition.lock()
+                    let superseded = pending.map { $0.generation > r.generation } ?? false
+                    if !superseded { result = preview; prefetchReleased = false }
+                    condition.unlock()
+                    if superseded { continue }
+                    // The refinement a picture at a time, given up as soon as a newer request
+                    // waits (its preview must not queue behind full-resolution pictures).
+                    guard let refined = refine(r) else { continue }
+                    res = refined
+                } else {
+                    res = render(r)
+                }
                 condition.lock()
                 if pending == nil || pending!.generation <= r.generation {
                     result = res
@@ -161,12 +180,36 @@ final class ExplorerWorker: @unchecked Sendable {
             + r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha(at: step)) }
     }
 
-    private func render(_ r: RenderRequest) -> RenderResult {
+    /// The block to preview `r` at, or nil when the full render is cached or quick enough.
+    private func previewStop(_ r: RenderRequest) -> Int? {
+        let missing = Set(keys(for: r, step: r.step)).filter { maker.cached($0) == nil }.count
+        guard missing > 0, let full = maker.estimatedSeconds(count: missing, stopAt: nil),
+              full > previewBudgetSeconds else { return nil }
+        let g = maker.generator.config
+        return g.resolutions.dropLast().last { maker.estimatedSeconds(count: missing, stopAt: $0)! <= previewBudgetSeconds }
+    }
+
+    /// The full-resolution result of `r`, made one picture at a time; nil when a newer request
+    /// arrived in between (the pictures made so far stay cached).
+    private func refine(_ r: RenderRequest) -> RenderResult? {
+        for k in Set(keys(for: r, step: r.step)) where maker.cached(k) == nil {
+            condition.lock()
+            let superseded = pending.map { $0.generation > r.generation } ?? false || stopped
+            condition.unlock()
+            if superseded { return nil }
+            maker.make([k], directions: directionTable(r))
+        }
+        return render(r)
+    }
+
+    private func render(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult {
         let base = EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)
         let edits = r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha) }
-        let (made, seconds) = maker.make([base] + edits, directions: directionTable(r))
+        let (made, seconds) = maker.make([base] + edits, directions: directionTable(r), stopAt: stop)
         var pictures: [DirectionMethod: Picture] = [:]
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }
-        return RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
+        var result = RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
+        result.refining = stop != nil
+        return result
     }
 }

@@ -3,11 +3,15 @@ import SC2Engine
 import Tensor
 
 /// Generates and scores pictures, with a bounded cache. Not thread-safe: owned by one thread.
+/// Previews (`stopAt`) are the skip architecture's image after an earlier block, unscored.
 final class PictureMaker {
     let generator: Generator
     let classifier: (any AttributePredictor)?
-    private var cache: [EditKey: Picture] = [:]
-    private var order: [EditKey] = []
+    private struct Key: Hashable { let edit: EditKey; let stop: Int? }
+    private var cache: [Key: Picture] = [:]
+    private var order: [Key] = []
+    /// Seconds per multiply-add of synthesis, measured on every batch made (nil before one).
+    private(set) var secondsPerMAC: Double?
     private let capacity: Int
     private var baseCodes: [UInt64: Tensor] = [:]
     /// Images per synthesis call (batched for speed, bounded for memory).
@@ -20,7 +24,13 @@ final class PictureMaker {
         capacity = max(16, min(4096, (256 << 20) / bytes))  // about 256 MiB of pictures
     }
 
-    func cached(_ key: EditKey) -> Picture? { cache[key] }
+    func cached(_ key: EditKey, stopAt: Int? = nil) -> Picture? { cache[Key(edit: key, stop: stopAt)] }
+
+    /// Estimated seconds to make `count` pictures stopped at `stop` (nil: full), from the
+    /// measured rate; nil before anything was made.
+    func estimatedSeconds(count: Int, stopAt stop: Int?) -> Double? {
+        secondsPerMAC.map { $0 * Double(count) * Double(generator.config.synthesisMACs(upTo: stop)) }
+    }
 
     /// The W+ codes [1, numWs, wDim] of a seed after truncation (memoised).
     func baseCode(seed: UInt32, truncation: Float) -> Tensor {
@@ -36,11 +46,11 @@ final class PictureMaker {
     /// Pictures for `keys` (directions looked up in `directions` by id), generating the ones
     /// not cached in batches. Returns the time spent generating.
     @discardableResult
-    func make(_ keys: [EditKey], directions: [String: Direction]) -> (pictures: [EditKey: Picture], seconds: Double) {
+    func make(_ keys: [EditKey], directions: [String: Direction], stopAt stop: Int? = nil) -> (pictures: [EditKey: Picture], seconds: Double) {
         var out: [EditKey: Picture] = [:]
         var todo: [EditKey] = []
         for k in keys {
-            if let p = cache[k] { out[k] = p } else if !todo.contains(k) { todo.append(k) }
+            if let p = cache[Key(edit: k, stop: stop)] { out[k] = p } else if !todo.contains(k) { todo.append(k) }
         }
         guard !todo.isEmpty else { return (out, 0) }
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -55,19 +65,23 @@ final class PictureMaker {
                 }
                 batch.data.replaceSubrange(i * nw * d..<(i + 1) * nw * d, with: code.data)
             }
-            let images = generator.synthesis(batch)
+            let b0 = DispatchTime.now().uptimeNanoseconds
+            let images = generator.synthesis(batch, stopAt: stop)
+            let made = Double(DispatchTime.now().uptimeNanoseconds - b0) * 1e-9 / Double(chunk.count * max(1, generator.config.synthesisMACs(upTo: stop)))
+            secondsPerMAC = secondsPerMAC.map { 0.5 * $0 + 0.5 * made } ?? made
             let pictures = Generator.pictures(images)
-            let scores = (try? classifier?.probabilities(generated: images)) ?? nil
+            // A preview is not the final image: it is not scored (the bars wait for the refinement).
+            let scores = stop == nil ? ((try? classifier?.probabilities(generated: images)) ?? nil) : nil
             for (i, k) in chunk.enumerated() {
                 let p = Picture(image: pictures[i], scores: scores?[i])
                 out[k] = p
-                insert(k, p)
+                insert(Key(edit: k, stop: stop), p)
             }
         }
         return (out, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
     }
 
-    private func insert(_ k: EditKey, _ p: Picture) {
+    private func insert(_ k: Key, _ p: Picture) {
         if cache.updateValue(p, forKey: k) == nil { order.append(k) }
         if order.count > capacity {
             let drop = order.count - capacity

@@ -11,4 +11,7 @@ struct RenderResult: Sendable {
     let pictures: [DirectionMethod: Picture]
     /// Time spent generating (0 when everything came from the cache).
     let seconds: Double
+    /// A preview: pictures stopped at an earlier block and unscored; the full-resolution
+    /// result of the same request follows.
+    var refining = false
 }

@@ -193,6 +193,56 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertNotEqual(r.pictures[.original]!.image, r.base.image, "the walk moved the picture")
     }
 
+    /// A render that would take longer than the budget shows a preview first (stopped at the
+    /// largest block that fits, unscored, marked refining), then the full-resolution pictures of
+    /// the same request with their scores; exact picture for picture to a direct synthesis.
+    func testSlowRendersPreviewThenRefine() throws {
+        let g = try fixtureModel()
+        let classifier = try AttributeClassifier(contentsOf: CLI.packageRoot.appendingPathComponent("assets/faceworld/classifier.safetensors"))
+        let d = randomDirection(g, seed: 1, method: .original)
+        let worker = ExplorerWorker(generator: g, classifier: classifier, prefetch: false)
+        // Measure the rate on other seeds, then a budget between a 16 px and a full render.
+        let warm = (0..<4).map { EditKey(seed: 900 + UInt32($0), truncation: 0.7, walk: nil, alpha: 0) }
+        _ = worker.maker.make(warm, directions: [:])
+        let full = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: nil))
+        let at16 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 16))
+        XCTAssertEqual(at16 / full, Double(g.config.synthesisMACs(upTo: 16)) / Double(g.config.synthesisMACs()), accuracy: 1e-9)
+        worker.previewBudgetSeconds = (at16 + full) / 2
+        worker.start()
+        defer { worker.stop() }
+        worker.submit(request(g, generation: 1, step: 2, directions: [.original: d]))
+        var results: [RenderResult] = []
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && results.last.map({ $0.refining }) != false {
+            if let r = worker.takeResult() { results.append(r) }
+            usleep(1000)
+        }
+        guard results.count == 2 else { return XCTFail("expected a preview and a refinement, got \(results.map(\.refining))") }
+        let (preview, refined) = (results[0], results[1])
+        XCTAssertTrue(preview.refining)
+        XCTAssertEqual(preview.pictures[.original]?.image.width, 16)
+        XCTAssertNil(preview.pictures[.original]?.scores)
+        XCTAssertFalse(refined.refining)
+        XCTAssertEqual(refined.request.generation, 1)
+        XCTAssertEqual(refined.pictures[.original]?.image.width, 32)
+        XCTAssertNotNil(refined.pictures[.original]?.scores)
+        let code = d.apply(to: g.ws(z: g.latents(seeds: [refined.request.seed]), truncation: refined.request.truncation),
+                           alpha: refined.request.alpha)
+        XCTAssertEqual(refined.pictures[.original]?.image, Generator.pictures(g.synthesis(code))[0])
+        XCTAssertEqual(preview.pictures[.original]?.image, Generator.pictures(g.synthesis(code, stopAt: 16))[0])
+    }
+
+    /// The cost model of previews, by hand for a 3-block model: channels 4: 8, 8: 4, 16: 2.
+    func testSynthesisMACs() {
+        let c = GeneratorConfig(resolution: 16, zDim: 8, wDim: 8, mappingLayers: 1, channels: [4: 8, 8: 4, 16: 2], convClamp: nil)
+        let b4 = 16 * 8 * 8 * 9 + 16 * 8 * 3
+        let b8 = 64 * (8 * 4 + 4 * 4) * 9 + 64 * 4 * 3
+        let b16 = 256 * (4 * 2 + 2 * 2) * 9 + 256 * 2 * 3
+        XCTAssertEqual(c.synthesisMACs(upTo: 4), b4)
+        XCTAssertEqual(c.synthesisMACs(upTo: 8), b4 + b8)
+        XCTAssertEqual(c.synthesisMACs(), b4 + b8 + b16)
+    }
+
     func testExportWritesPicturesStripAndRecord() throws {
         let g = try fixtureModel()
         let dirs: [DirectionMethod: Direction] = [.original: randomDirection(g, seed: 1, method: .original),

@@ -13,6 +13,19 @@ public struct GeneratorConfig: Equatable, Sendable, Codable {
     public var mappingLRMultiplier: Float
 
     public var resolutions: [Int] { (2...Int(log2(Double(resolution)))).map { 1 << $0 } }
+    /// Multiply-adds of the synthesis convolutions (3x3 and toRGB) per image up to the block of
+    /// `stop` px (nil: all): the cost model of previews.
+    public func synthesisMACs(upTo stop: Int? = nil) -> Int {
+        var total = 0, previous = channels[4] ?? 0
+        for r in resolutions where r <= (stop ?? resolution) {
+            let c = channels[r] ?? 0, px = r * r
+            total += r == 4 ? px * c * c * 9 : px * (previous * c + c * c) * 9
+            total += px * c * 3
+            previous = c
+        }
+        return total
+    }
+
     /// num_ws = 2 log2(res) - 2.
     public var numWs: Int { 2 * Int(log2(Double(resolution))) - 2 }
 
