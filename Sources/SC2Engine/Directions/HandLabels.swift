@@ -51,13 +51,18 @@ public struct HandLabels: Codable, Sendable, Equatable {
     public static func load(_ url: URL) throws -> HandLabels {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw SC2Error("\(url.path): cannot read (\(error.localizedDescription))") }
+        return try decode(data, source: url.path)
+    }
+
+    public static func decode(_ data: Data, source: String) throws -> HandLabels {
         let l: HandLabels
         do { l = try JSONDecoder().decode(HandLabels.self, from: data) } catch {
-            throw SC2Error("\(url.path): not a labels file (expected the JSON the labelling view writes: format, attribute, model_hash, labels)")
+            throw SC2Error("\(source): not a labels file (expected the JSON the labelling view writes: format, attribute, model_hash, labels)")
         }
-        guard l.format == formatName, l.version == 1 else { throw SC2Error("\(url.path): format \(l.format) version \(l.version); expected \(formatName) version 1") }
-        guard l.truncation.isFinite, l.truncation > 0 else { throw SC2Error("\(url.path): truncation \(l.truncation) is not a positive number") }
-        guard Set(l.entries.map(\.seed)).count == l.entries.count else { throw SC2Error("\(url.path): a seed is labelled twice") }
+        guard l.format == formatName, l.version == 1 else { throw SC2Error("\(source): format \(l.format.prefix(40)) version \(l.version); expected \(formatName) version 1") }
+        guard l.truncation.isFinite, l.truncation > 0 else { throw SC2Error("\(source): truncation \(l.truncation) is not a positive number") }
+        guard !l.attribute.isEmpty, !l.attribute.contains(where: { $0.isNewline }) else { throw SC2Error("\(source): the attribute name is empty or spans lines") }
+        guard Set(l.entries.map(\.seed)).count == l.entries.count else { throw SC2Error("\(source): a seed is labelled twice") }
         return l
     }
 

@@ -7,7 +7,7 @@ import Tensor
 /// replay every regression input of Tests/SC2EngineTests/Fixtures/fuzz through the same code.
 package enum FuzzTargets {
     package static let names = ["safetensors", "zip", "unpickler", "generator", "classifier",
-                                "predictor", "predictor-config", "direction", "png", "npy", "npz"]
+                                "predictor", "predictor-config", "direction", "png", "npy", "npz", "labels"]
 
     /// Runs target `name` on `bytes`; false for an unknown target name.
     @discardableResult
@@ -53,6 +53,8 @@ package enum FuzzTargets {
             case "direction":
                 let direction = try Direction.decode(Data(bytes), source: "input.json")
                 try direction.checkCompatible(wDim: direction.vector.count, numWs: 18, source: "input.json")
+            case "labels":
+                _ = try HandLabels.decode(Data(bytes), source: "input.json")
             case "png":
                 _ = try PNG.decode(bytes, name: "input.png")
             case "npy":
