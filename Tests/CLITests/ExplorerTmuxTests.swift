@@ -99,8 +99,8 @@ final class TmuxSession {
     }
 }
 
-/// End-to-end: `sc2gan explore` in tmux, keys sent, screen and export folder checked.
-final class ExplorerTmuxTests: XCTestCase {
+/// A test that drives sc2gan in tmux: a work folder, and the session killed afterwards.
+class TmuxTestCase: XCTestCase {
     var session: TmuxSession?
     var work: URL!
 
@@ -114,6 +114,10 @@ final class ExplorerTmuxTests: XCTestCase {
         session = nil
         if let work { try? FileManager.default.removeItem(at: work) }
     }
+}
+
+/// End-to-end: `sc2gan explore` in tmux, keys sent, screen and export folder checked.
+final class ExplorerTmuxTests: TmuxTestCase {
 
     /// The default 64 px model when it is there, else the 32 px parity fixture.
     var modelURL: URL {

@@ -6,21 +6,7 @@ import XCTest
 /// renderer-trained classifier stands in for the person's eye), quit, fit a direction on the
 /// file. The direction must point where the attribute's predictor-fitted one points: labels
 /// typed from the faces carry the attribute.
-final class LabellingTmuxTests: XCTestCase {
-    var session: TmuxSession?
-    var work: URL!
-
-    override func setUpWithError() throws {
-        guard TmuxSession.available else { throw XCTSkip("tmux is not installed") }
-        work = CLI.tempDir()
-    }
-
-    override func tearDown() {
-        session?.kill()
-        session = nil
-        if let work { try? FileManager.default.removeItem(at: work) }
-    }
-
+final class LabellingTmuxTests: TmuxTestCase {
     func testLabelTwentyFacesThenFit() throws {
         let model = CLI.packageRoot.appendingPathComponent("assets/faceworld/generator.safetensors")
         let g = try Generator(contentsOf: model)
