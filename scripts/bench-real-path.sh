@@ -24,12 +24,13 @@ P=.cache/resnet-bench/attribute_predictor.pt
 [ -f $P ] || /usr/bin/python3 tools/make_resnet_fixtures.py full --images Tests/SC2EngineTests/Fixtures/resnet --out .cache/resnet-bench >/dev/null
 SAMPLES=${SAMPLES:-100}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+CACHE=${CACHE:-.cache/real-path}   # the dense samples (and the early-stop verdict), kept for reruns
 echo "== sampling cost, config-f 1024 + ResNet-50 @256 (2 images a batch, alternating)"
 "$BIN" bench --model $M --predictor $P --batch 2 --iterations 1 --gemm-size 512 | grep -E "BLAS|generation|sampling"
 t() { local t0; t0=$(date +%s.%N); "$@"; /usr/bin/python3 -c "import sys; print(f'   {float(sys.argv[2]) - float(sys.argv[1]):.0f} s')" "$t0" "$(date +%s.%N)"; }
-echo "== directions fit --samples $SAMPLES (the early-stop check, then sampling at 256 px)"
-t "$BIN" directions fit --model $M --predictor $P --attribute Eyeglasses --samples "$SAMPLES" --cache "$tmp/cache" --out "$tmp/eyeglasses.json"
-echo "== correct --samples $SAMPLES (rows given, 8 rare samples, closed-form re-projection)"
-t "$BIN" correct --model $M --predictor $P --attribute Eyeglasses --samples "$SAMPLES" --cache "$tmp/cache" \
-  --rows 4-5 --rare 8 --max-rare 8 --refine-steps 0 --out "$tmp/dirs"
+echo "== directions fit --samples $SAMPLES (the early-stop check, then sampling)"
+t "$BIN" directions fit --model $M --predictor $P --attribute Eyeglasses --samples "$SAMPLES" --cache "$CACHE" --out "$tmp/eyeglasses.json"
+echo "== correct --samples $SAMPLES (rows given, 16 rare samples, closed-form re-projection)"
+t "$BIN" correct --model $M --predictor $P --attribute Eyeglasses --samples "$SAMPLES" --cache "$CACHE" \
+  --rows 4-5 --rare 16 --max-rare 16 --refine-steps 0 --out "$tmp/dirs"
 ls "$tmp/dirs"

@@ -112,3 +112,19 @@ final class SC2PipelineTests: XCTestCase {
         }
     }
 }
+
+/// A correction whose re-projections all failed has no PSNR: the report still writes (as "nan"),
+/// found when `correct` on a 1024 px model with 8 rare samples kept none and then failed to write
+/// its report after the directions.
+final class CorrectionReportTests: XCTestCase {
+    func testReportWithoutAValueStillEncodes() throws {
+        let r = SC2Pipeline.Report(attribute: "Eyeglasses", correlated: ["Male"], semanticRows: [4, 5], semanticTargetChange: 0.1,
+                                   semanticLeakage: 0.2, rowChoice: "given", rowYield: nil, rareSynthesised: 8, rareKeptAfterProjection: 0,
+                                   projectionPSNR: .nan, originalValidationAccuracy: 0.5, correctedValidationAccuracy: 0.5,
+                                   cosineOriginalCorrected: 1, rareInRefit: [0, 0], rounds: 1, classImbalanceBefore: 0.1,
+                                   classImbalanceAfter: 0.1, seconds: 3)
+        let json = try JSONSerialization.jsonObject(with: try r.encoded()) as! [String: Any]
+        XCTAssertEqual(json["projectionPSNR"] as? String, "nan")
+        XCTAssertEqual(json["rareKeptAfterProjection"] as? Int, 0)
+    }
+}

@@ -93,6 +93,15 @@ public struct SC2Pipeline: Sendable {
         public var classImbalanceBefore: Double
         public var classImbalanceAfter: Double
         public var seconds: Double
+
+        /// The report as the JSON `correct` writes: a figure that has no value (the PSNR of no
+        /// re-projections, a correlation of a constant) is written as the string "nan".
+        public func encoded() throws -> Data {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return try enc.encode(self)
+        }
     }
 
     public enum Stage: Sendable {

@@ -38,8 +38,7 @@ struct CorrectCommand: ParsableCommand {
         try lib.save(original, method: .original, base: base)
         try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: base)
         try lib.save(corrected, method: .corrected, base: base)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(attr)))
+        try AtomicWrite.write(try report.encoded(), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(attr)))
         print(CorrectionOptions.summary(report))
         print("wrote \(correction.writtenNames(attr)) and \(correction.reportName(attr)) to \(out)")
     }

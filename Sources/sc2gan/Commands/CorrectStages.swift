@@ -114,8 +114,7 @@ extension CorrectCommand {
         if computed > 0 { WorkOptions.note("\(plan.attribute): \(computed) synthesis units were not in the work folder and were computed here") }
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
         try lib.save(corrected, method: .corrected, base: correction.libraryBase)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicWrite.write(try enc.encode(report), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(plan.attribute)))
+        try AtomicWrite.write(try report.encoded(), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(plan.attribute)))
         try folder.write(Data("\(plan.attribute)\n".utf8), to: "correct-\(plan.attribute)/done")
         print(CorrectionOptions.summary(report))
         print("wrote \(correction.writtenNames(plan.attribute)) and \(correction.reportName(plan.attribute)) to \(out)")

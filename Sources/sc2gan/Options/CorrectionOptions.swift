@@ -168,6 +168,7 @@ struct CorrectionOptions: ParsableArguments {
                r.rareSynthesised, r.rounds, r.rounds == 1 ? "" : "s", r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
                r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a",
                r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
+            + (r.rareKeptAfterProjection == 0 ? "\nno rare sample was kept: the corrected direction is the base re-fitted on the dense samples alone (raise --rare and --max-rare, or give other --rows)" : "")
     }
 }
 
