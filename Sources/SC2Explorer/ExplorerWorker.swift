@@ -29,6 +29,9 @@ final class ExplorerWorker: @unchecked Sendable {
     static let defaultPreviewBudget = 0.05
     /// Set before `start`.
     var previewBudgetSeconds = ExplorerWorker.defaultPreviewBudget
+    /// Called (on the worker thread) with every result as it is published; set before `start`
+    /// (tests: the UI polls only the newest, so a quick refinement can replace its preview).
+    var onPublish: ((RenderResult) -> Void)?
 
     init(generator: Generator, classifier: (any AttributePredictor)?, prefetch: Bool = true) {
         maker = PictureMaker(generator: generator, classifier: classifier)
@@ -129,7 +132,7 @@ final class ExplorerWorker: @unchecked Sendable {
                     let preview = render(r, stopAt: stop)
                     condition.lock()
                     let superseded = pending.map { $0.generation > r.generation } ?? false
-                    if !superseded { result = preview; prefetchReleased = false }
+                    if !superseded { result = preview; prefetchReleased = false; onPublish?(preview) }
                     condition.unlock()
                     if superseded { continue }
                     // The refinement a picture at a time, given up as soon as a newer request
@@ -143,6 +146,7 @@ final class ExplorerWorker: @unchecked Sendable {
                 if pending == nil || pending!.generation <= r.generation {
                     result = res
                     prefetchReleased = false
+                    onPublish?(res)
                 }
                 if prefetch, pending == nil, res.seconds < ExplorerWorker.prefetchBudgetSeconds {
                     prefetchQueue = neighbours(of: r)
@@ -189,15 +193,15 @@ final class ExplorerWorker: @unchecked Sendable {
         return g.resolutions.dropLast().last { maker.estimatedSeconds(count: missing, stopAt: $0)! <= previewBudgetSeconds }
     }
 
-    /// The full-resolution result of `r`, made one picture at a time; nil when a newer request
-    /// arrived in between (the pictures made so far stay cached).
+    /// The full-resolution result of `r`, made one picture at a time and checked for a newer
+    /// request before every block (nil then; the pictures finished so far stay cached).
     private func refine(_ r: RenderRequest) -> RenderResult? {
+        let superseded = { [self] () -> Bool in
+            condition.lock(); defer { condition.unlock() }
+            return pending.map { $0.generation > r.generation } ?? false || stopped
+        }
         for k in Set(keys(for: r, step: r.step)) where maker.cached(k) == nil {
-            condition.lock()
-            let superseded = pending.map { $0.generation > r.generation } ?? false || stopped
-            condition.unlock()
-            if superseded { return nil }
-            maker.make([k], directions: directionTable(r))
+            guard maker.make([k], directions: directionTable(r), isCancelled: superseded) != nil else { return nil }
         }
         return render(r)
     }

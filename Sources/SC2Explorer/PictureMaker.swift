@@ -47,6 +47,13 @@ final class PictureMaker {
     /// not cached in batches. Returns the time spent generating.
     @discardableResult
     func make(_ keys: [EditKey], directions: [String: Direction], stopAt stop: Int? = nil) -> (pictures: [EditKey: Picture], seconds: Double) {
+        make(keys, directions: directions, stopAt: stop, isCancelled: nil)!
+    }
+
+    /// As `make`, given up (nil) when `isCancelled` says so between blocks; what was finished
+    /// before stays cached.
+    func make(_ keys: [EditKey], directions: [String: Direction], stopAt stop: Int? = nil,
+              isCancelled: (() -> Bool)?) -> (pictures: [EditKey: Picture], seconds: Double)? {
         var out: [EditKey: Picture] = [:]
         var todo: [EditKey] = []
         for k in keys {
@@ -66,7 +73,8 @@ final class PictureMaker {
                 batch.data.replaceSubrange(i * nw * d..<(i + 1) * nw * d, with: code.data)
             }
             let b0 = DispatchTime.now().uptimeNanoseconds
-            let images = generator.synthesis(batch, stopAt: stop)
+            guard let images = isCancelled.map({ generator.synthesis(batch, stopAt: stop, isCancelled: $0) }) ?? generator.synthesis(batch, stopAt: stop),
+                  !(isCancelled?() ?? false) else { return nil }
             let made = Double(DispatchTime.now().uptimeNanoseconds - b0) * 1e-9 / Double(chunk.count * max(1, generator.config.synthesisMACs(upTo: stop)))
             secondsPerMAC = secondsPerMAC.map { 0.5 * $0 + 0.5 * made } ?? made
             let pictures = Generator.pictures(images)

@@ -98,4 +98,15 @@ final class EarlyStopScoringTests: XCTestCase {
         XCTAssertEqual(try EarlyStopCheck.verdict(g, Brightness(gain: 400), cache: dir), sharp)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).count, 1)
     }
+
+    /// A cancellable synthesis gives up before the next block once told, and otherwise makes
+    /// exactly the image the plain call makes.
+    func testCancellableSynthesis() throws {
+        let g = try Generator(contentsOf: Self.fixtures.appendingPathComponent("parity/nv32.safetensors"))
+        let ws = g.ws(z: g.latents(seeds: [5]))
+        XCTAssertEqual(g.synthesis(ws, isCancelled: { false })?.data, g.synthesis(ws).data)
+        var asked = 0
+        XCTAssertNil(g.synthesis(ws, isCancelled: { asked += 1; return asked > 4 }))
+        XCTAssertEqual(asked, 5)                 // asked before, between and after each block's convs: b4 (3 times), b8 given up
+    }
 }

@@ -208,15 +208,19 @@ final class ExplorerStateTests: XCTestCase {
         let at16 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 16))
         XCTAssertEqual(at16 / full, Double(g.config.synthesisMACs(upTo: 16)) / Double(g.config.synthesisMACs()), accuracy: 1e-9)
         worker.previewBudgetSeconds = (at16 + full) / 2
+        let published = NSLock()
+        nonisolated(unsafe) var results: [RenderResult] = []
+        worker.onPublish = { r in published.lock(); results.append(r); published.unlock() }
         worker.start()
         defer { worker.stop() }
         worker.submit(request(g, generation: 1, step: 2, directions: [.original: d]))
-        var results: [RenderResult] = []
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline && results.last.map({ $0.refining }) != false {
-            if let r = worker.takeResult() { results.append(r) }
+        while Date() < deadline {
+            published.lock(); let done = results.last.map { !$0.refining } ?? false; published.unlock()
+            if done { break }
             usleep(1000)
         }
+        published.lock(); defer { published.unlock() }
         guard results.count == 2 else { return XCTFail("expected a preview and a refinement, got \(results.map(\.refining))") }
         let (preview, refined) = (results[0], results[1])
         XCTAssertTrue(preview.refining)

@@ -12,9 +12,9 @@ extension SynthesisNetwork {
     package func forwardBackward(_ ws: Tensor, noise: NoiseMode = .const, seed: UInt64 = 0,
                                 upstream: (Tensor) throws -> (loss: Double, gradient: Tensor)) rethrows
         -> (image: Tensor, loss: Double, gradient: Tensor) {
-        let image: Tensor
-        var records: [BlockRecord]
-        (image, records) = synthesize(ws, noise: noise, stopAt: nil, seed: seed, record: true)
+        let (forward, recorded) = synthesize(ws, noise: noise, stopAt: nil, seed: seed, record: true)
+        let image = forward!
+        var records = recorded
         let (loss, imageGradient) = try upstream(image)
         precondition(imageGradient.shape == image.shape, "upstream gradient \(imageGradient.shape) must match the image \(image.shape)")
         var gws = Tensor(zeros: ws.shape)

@@ -53,7 +53,14 @@ public struct SynthesisNetwork: Sendable {
 
     /// Generates images; `stopAt` ends early at that resolution (a cheap preview).
     public func callAsFunction(_ ws: Tensor, noise: NoiseMode = .const, stopAt: Int? = nil, seed: UInt64 = 0) -> Tensor {
-        synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false).image
+        synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false).image!
+    }
+
+    /// The same, given up (nil) when `isCancelled` says so before a block: for work a newer
+    /// request makes stale (the explorer's full-resolution refinement).
+    public func callAsFunction(_ ws: Tensor, noise: NoiseMode = .const, stopAt: Int? = nil, seed: UInt64 = 0,
+                               isCancelled: () -> Bool) -> Tensor? {
+        withoutActuallyEscaping(isCancelled) { synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false, isCancelled: $0).image }
     }
 
     /// What one layer (modulated conv or ToRGB) read and wrote in a forward pass: all its backward needs.
@@ -74,7 +81,8 @@ public struct SynthesisNetwork: Sendable {
 
     /// The forward pass behind `callAsFunction`; with `record` it also returns every block's
     /// layer records (for the backward pass), in block order.
-    func synthesize(_ ws: Tensor, noise: NoiseMode, stopAt: Int?, seed: UInt64, record: Bool) -> (image: Tensor, blocks: [BlockRecord]) {
+    func synthesize(_ ws: Tensor, noise: NoiseMode, stopAt: Int?, seed: UInt64, record: Bool,
+                    isCancelled: (() -> Bool)? = nil) -> (image: Tensor?, blocks: [BlockRecord]) {
         precondition(ws.rank == 3 && ws.shape[1] == config.numWs && ws.shape[2] == config.wDim,
                      "ws must be [N, \(config.numWs), \(config.wDim)], got \(ws.shape)")
         var rng = Xoshiro(seed: seed)
@@ -92,6 +100,7 @@ public struct SynthesisNetwork: Sendable {
             return r
         }
         for b in blocks {
+            if let isCancelled, isCancelled() { return (nil, records) }
             var r0: LayerRecord? = nil, index = b.wIndex
             if let c0 = b.conv0 {
                 r0 = conv(c0, index)
@@ -101,7 +110,10 @@ public struct SynthesisNetwork: Sendable {
                 x = Tensor(zeros: [n] + c.shape)
                 for i in 0..<n { x.data.replaceSubrange(i * c.count..<(i + 1) * c.count, with: c.data) }
             }
+            // Also between a block's layers: a 1024 px layer takes a tenth of a second or more.
+            if let isCancelled, isCancelled() { return (nil, records) }
             let r1 = conv(b.conv1, index)
+            if let isCancelled, isCancelled() { return (nil, records) }
             let s = b.torgb.affine(Self.wRow(ws, index + 1))
             let y = b.torgb.forward(x, styles: s)
             if let prev = img {
@@ -126,6 +138,6 @@ public struct SynthesisNetwork: Sendable {
             }
             if let stop = stopAt, b.resolution >= stop { break }
         }
-        return (img!, records)
+        return (img, records)
     }
 }
