@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 swift build -c release --product sc2gan 2>&1 | tail -n 1
 B=.build/release/sc2gan
-RESTARTS=${RESTARTS:-2}
+RESTARTS=${RESTARTS:-5}
 OUT=${OUT:-eval}
 COUNT=${COUNT:-150}
 PAIRS="age:eyeglasses,lipstick:long_hair"
