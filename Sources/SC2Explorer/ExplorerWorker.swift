@@ -128,7 +128,11 @@ final class ExplorerWorker: @unchecked Sendable {
             switch task {
             case .render(let r):
                 var res: RenderResult
+                // A model that needs previews is too slow to render steps ahead as well: a key
+                // would wait behind the prefetch, which nothing interrupts.
+                var previewed = false
                 if let stop = previewStop(r) {
+                    previewed = true
                     let preview = render(r, stopAt: stop)
                     condition.lock()
                     let superseded = pending.map { $0.generation > r.generation } ?? false
@@ -148,7 +152,7 @@ final class ExplorerWorker: @unchecked Sendable {
                     prefetchReleased = false
                     onPublish?(res)
                 }
-                if prefetch, pending == nil, res.seconds < ExplorerWorker.prefetchBudgetSeconds {
+                if prefetch, !previewed, pending == nil, res.seconds < ExplorerWorker.prefetchBudgetSeconds {
                     prefetchQueue = neighbours(of: r)
                 }
                 condition.unlock()
