@@ -1,18 +1,21 @@
 import Foundation
 import Tensor
 
-/// Computes the original (InterFaceGAN) and conditional directions of an attribute from a
-/// sample set; the corrected one comes from the SC² pipeline.
+/// Computes the original and conditional directions of an attribute from a sample set with one
+/// base method (InterFaceGAN's SVM unless told otherwise); the corrected one comes from the SC²
+/// pipeline.
 public struct DirectionBuilder: Sendable {
     public let samples: SampleSet
     public var fitter = DirectionFitter()
+    /// The method of `original` and so of the conditions a conditional direction projects out.
+    public var finder: any DirectionFinder = InterFaceGANFinder()
     /// Attributes whose |phi| with the target reaches this are conditioned on.
     public var conditionThreshold = 0.2
 
     public init(samples: SampleSet) { self.samples = samples }
 
     public func original(_ attribute: String) throws -> Direction {
-        try fitter.fit(InterFaceGANFinder(), attribute: attribute, codes: samples.codes, scores: try samples.scores(of: attribute),
+        try fitter.fit(finder, attribute: attribute, codes: samples.codes, scores: try samples.scores(of: attribute),
                        provenance: samples.provenance).direction
     }
 

@@ -39,7 +39,7 @@ package final class LabelApp {
         defer { screen.stop() }
         let renderer = LabelRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
         if let notice = screen.fallbackNotice { state.status = notice }
-        let shown = EvaluateShownPath.shown(file.path)
+        let shown = ShownPath.of(file.path)
         var dirty = true
         while !state.shouldQuit {
             if dirty {
@@ -64,13 +64,5 @@ package final class LabelApp {
                 }
             }
         }
-    }
-}
-
-/// A path as the user typed it: relative to the current folder when inside it.
-enum EvaluateShownPath {
-    static func shown(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 }

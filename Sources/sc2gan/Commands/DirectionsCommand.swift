@@ -66,10 +66,9 @@ struct DirectionsCommand: ParsableCommand {
             var d = fit.direction
             if let names = conditionNames {
                 // The conditions' directions come from the same method as the target's.
-                let b = DirectionBuilder(samples: dense)
-                d = try b.conditional(attr, original: d, conditions: names) { name in
-                    try b.fitter.fit(finder, attribute: name, codes: dense.codes, scores: try dense.scores(of: name)).direction
-                }
+                var b = DirectionBuilder(samples: dense)
+                b.finder = finder
+                d = try b.conditional(attr, original: d, conditions: names)
             }
             try d.save(to: URL(fileURLWithPath: out))
             print(String(format: "%@ direction for %@: validation accuracy %.1f%% (%d per class), written to %@",

@@ -176,7 +176,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let agreement = EntanglementEvaluation.agreement(agreementScores.predictor, agreementScores.judge,
                                                          predictorNames: predictor.attributes, judgeNames: judge.attributes)
-        let agreementText = Self.agreementTable(agreement, predictor: Self.shown(predictor.path), judge: Self.shown(judge.path))
+        let agreementText = Self.agreementTable(agreement, predictor: ShownPath.of(predictor.path), judge: ShownPath.of(judge.path))
         FileHandle.standardError.write(Data(agreementText.utf8))
 
         // 3. Rows: every fit x pair x side x method (x dose), each saved as it finishes.
@@ -237,7 +237,7 @@ struct EvaluateCommand: ParsableCommand {
         // 4. Summary, files, figures.
         let summary = EvaluationSummary(rows: rows, reference: MethodName(reference)!.display)
         let fitCount = Set(libraries.map(\.restart)).count
-        let header = (prefixed ? "bases \(baseList.map(\.rawValue).joined(separator: ", ")) (methods BASE/METHOD, each compared with its own base's \(reference)); " : "") + "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(Self.shown(judge.path)); \(fitCount) fit\(fitCount == 1 ? "" : "s")"
+        let header = (prefixed ? "bases \(baseList.map(\.rawValue).joined(separator: ", ")) (methods BASE/METHOD, each compared with its own base's \(reference)); " : "") + "split \(split.rawValue) (seeds from \(split.range.lowerBound)); judge \(ShownPath.of(judge.path)); \(fitCount) fit\(fitCount == 1 ? "" : "s")"
             + (directions == nil ? " on dense blocks of \(engine.samples) seeds" : " (given library \(directions!))") + "; \(count) held-out samples per pair and side\n"
         let table = header + summary.table()
         print(table, terminator: "")
@@ -299,11 +299,6 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    /// A path as a user typed it: relative to the current folder when inside it.
-    static func shown(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
-    }
 
     static func agreementTable(_ rows: [EntanglementEvaluation.Agreement], predictor: String, judge: String) -> String {
         var s = "agreement of predictor (\(predictor)) and judge (\(judge)) on the held-out images, label p > 0.5:\n"

@@ -50,14 +50,15 @@ struct ScoreCommand: ParsableCommand {
         let predictor: any AttributePredictor
         if let seeds {
             let list = try SeedList.parse(seeds)
-            let g = try modelOptions.load()
+            var g = try modelOptions.load()
+            g.earlyStopScoring = earlyStop
             predictor = try predictorOptions.load(for: g)
             try checkLogits(predictor)
             let bar = json ? nil : ProgressBar("scoring", total: list.count)
             for chunk in stride(from: 0, to: list.count, by: batch) {
                 let s = Array(list[chunk..<min(chunk + batch, list.count)])
                 let ws = g.ws(z: g.latents(seeds: s), truncation: truncation ?? 1)
-                let imgs = earlyStop ? g.scoringImages(ws, for: predictor, noise: noise ?? .const) : g.synthesis(ws, noise: noise ?? .const)
+                let imgs = g.scoringImages(ws, for: predictor, noise: noise ?? .const)
                 let p = try predictor.probabilities(generated: imgs)
                 let raw = logits ? try Self.rawOutputs(predictor, imgs) : nil
                 for (i, seed) in s.enumerated() {

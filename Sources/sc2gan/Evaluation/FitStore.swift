@@ -47,7 +47,7 @@ struct FitStore {
         }
         let variants = methods.compactMap(\.variant)
         for t in targets {
-            var builder: DirectionBuilder { get throws { var b = DirectionBuilder(samples: try dense()); b.fitter.seed = UInt64(r); return b } }
+            var builder: DirectionBuilder { get throws { var b = DirectionBuilder(samples: try dense()); b.fitter.seed = UInt64(r); b.finder = finder; return b } }
             let original: Direction
             if let d = try fresh(t, MethodName.original.fileName) { original = d } else {
                 try requireFitting(t, MethodName.original.fileName)
@@ -58,10 +58,7 @@ struct FitStore {
             }
             if methods.contains(.conditional), try fresh(t, MethodName.conditional.fileName) == nil {
                 try requireFitting(t, MethodName.conditional.fileName)
-                let b = try builder
-                let conditional = try b.conditional(t, original: original) { name in
-                    try b.fitter.fit(finder, attribute: name, codes: b.samples.codes, scores: try b.samples.scores(of: name)).direction
-                }
+                let conditional = try builder.conditional(t, original: original)
                 try stamp(conditional).save(to: lib.url(attribute: t, name: MethodName.conditional.fileName))
             }
             // SC² first (its rows are reused by the ablations that keep them), then the ablations.
@@ -94,10 +91,7 @@ struct FitStore {
             if methods.contains(.sc2Conditional), try fresh(t, MethodName.sc2Conditional.fileName) == nil,
                let sc2 = try lib.direction(attribute: t, name: MethodName.sc2.fileName) {
                 try requireFitting(t, MethodName.sc2Conditional.fileName)
-                let b = try builder
-                var projected = try b.conditional(t, original: sc2) { name in
-                    try b.fitter.fit(finder, attribute: name, codes: b.samples.codes, scores: try b.samples.scores(of: name)).direction
-                }
+                var projected = try builder.conditional(t, original: sc2)
                 projected.method = MethodName.sc2Conditional.rawValue
                 try stamp(projected).save(to: lib.url(attribute: t, name: MethodName.sc2Conditional.fileName))
             }

@@ -91,11 +91,9 @@ struct CorrectionOptions: ParsableArguments {
     /// The conditional manipulation of `original`: the correlated attributes' directions, fitted
     /// with the same method as the re-fit, projected out.
     func conditional(_ dense: SampleSet, attribute: String, original: Direction) throws -> Direction {
-        let b = DirectionBuilder(samples: dense)
-        guard learnerMethod != .interfacegan, let finder = learnerMethod.finder else { return try b.conditional(attribute, original: original) }
-        return try b.conditional(attribute, original: original) { name in
-            try b.fitter.fit(finder, attribute: name, codes: dense.codes, scores: try dense.scores(of: name)).direction
-        }
+        var b = DirectionBuilder(samples: dense)
+        b.finder = learnerMethod.finder ?? InterFaceGANFinder()
+        return try b.conditional(attribute, original: original)
     }
 
     /// "age.class-mean.json, age.class-mean-conditional.json, age.class-mean-sc2.json": what a correction writes.
