@@ -79,7 +79,12 @@ final class PictureMaker {
             secondsPerMAC = secondsPerMAC.map { 0.5 * $0 + 0.5 * made } ?? made
             let pictures = Generator.pictures(images)
             // A preview is not the final image: it is not scored (the bars wait for the refinement).
-            let scores = stop == nil ? ((try? classifier?.probabilities(generated: images)) ?? nil) : nil
+            // The predictor's convolutions are given up like the synthesis's (a ResNet-50 on one
+            // image takes a good part of a second); its half-computed scores are never kept.
+            let scores = stop == nil
+                ? KernelCancellation.run(checking: isCancelled) { (try? classifier?.probabilities(generated: images)) ?? nil }
+                : nil
+            if isCancelled?() ?? false { return nil }
             for (i, k) in chunk.enumerated() {
                 let p = Picture(image: pictures[i], scores: scores?[i])
                 out[k] = p

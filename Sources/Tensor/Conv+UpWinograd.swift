@@ -71,6 +71,7 @@ extension Conv {
                 let carry = m + 25 * oc * maxTiles      // [O, 3, tcols]: T rows 4t-3 ... 4t-1 of an image cut by a chunk
                 var g0 = 0
                 while g0 < tileRows {
+                    if KernelCancellation.isRequested { return }   // given up: the caller discards y
                     let g1 = min(tileRows, g0 + chunkRows), tiles = (g1 - g0) * tw
                     // Input transform, by input channel.
                     parallelFor(ic, minWorkPerItem: 30 * tiles) { i in

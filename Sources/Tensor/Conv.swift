@@ -47,6 +47,7 @@ public enum Conv {
                     for img in 0..<n {
                         var y0 = 0
                         while y0 < h {
+                            if KernelCancellation.isRequested { return }   // given up: the caller discards y
                             let nr = min(rows, h - y0), ldc = nr * w
                             im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
                                       rowStart: y0, rows: nr, cols: cols, ldc: ldc, colOffset: 0)

@@ -33,6 +33,7 @@ extension Conv {
                     }
                     var y0 = 0
                     while y0 < oh {
+                        if KernelCancellation.isRequested { return }   // given up: the caller discards y
                         let nr = min(rows, oh - y0), ldc = nr * ow
                         im2col(src, channels: ic, height: h, width: w, kernel: k, stride: s, padding: p,
                                rowStart: y0, rows: nr, outWidth: ow, cols: cols, ldc: ldc)

@@ -80,6 +80,7 @@ extension Conv {
                     }
                     var done = 0, base = -1, y0 = 0      // rows [0, done) computed; slot 0 holds row `base`
                     while y0 < h {
+                        if KernelCancellation.isRequested { return }   // given up: the caller discards y
                         let y1 = min(h, y0 + rows), newBase = y0 - 1
                         let keep = max(newBase, 0)
                         if newBase != base && done > keep {

@@ -162,7 +162,9 @@ extension Conv {
             let colBlocks = (tw + colBlock - 1) / colBlock
             let rowChunks = (tileRows + chunkRows - 1) / chunkRows
             if BLASRuntime.workers > 1 && rowChunks * colBlocks >= 2 * BLASRuntime.workers && chunkRows * colBlock >= winogradMinChunkTiles {
+                let cancel = KernelCancellation.bound
                 DispatchQueue.concurrentPerform(iterations: rowChunks * colBlocks) { c in
+                    if cancel?.requested == true { return }   // given up: the caller discards y
                     let rc = c / colBlocks, cb = c - rc * colBlocks
                     let g0 = rc * chunkRows, g1 = min(tileRows, g0 + chunkRows)
                     let c0 = cb * colBlock, cn = min(colBlock, tw - c0)
@@ -178,6 +180,7 @@ extension Conv {
                 withScratch(perTile * tiles) { buf in
                     var g0 = 0
                     while g0 < tileRows {
+                        if KernelCancellation.isRequested { return }   // given up: the caller discards y
                         let g1 = min(tileRows, g0 + rows)
                         runChunk(g0, g1, 0, tw, v: buf, m: buf + 16 * ic * (g1 - g0) * tw, parallel: true)
                         g0 = g1

@@ -56,11 +56,17 @@ public struct SynthesisNetwork: Sendable {
         synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false).image!
     }
 
-    /// The same, given up (nil) when `isCancelled` says so before a block: for work a newer
-    /// request makes stale (the explorer's full-resolution refinement).
+    /// The same, given up (nil) when `isCancelled` says so: for work a newer request makes stale
+    /// (the explorer's full-resolution refinement). Looked at between layers and, inside the
+    /// large convolutions, between row tiles (`KernelCancellation`), so a 1024 px layer in flight
+    /// stops within a tile.
     public func callAsFunction(_ ws: Tensor, noise: NoiseMode = .const, stopAt: Int? = nil, seed: UInt64 = 0,
                                isCancelled: () -> Bool) -> Tensor? {
-        withoutActuallyEscaping(isCancelled) { synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false, isCancelled: $0).image }
+        withoutActuallyEscaping(isCancelled) { check in
+            KernelCancellation.run(checking: check) {
+                synthesize(ws, noise: noise, stopAt: stopAt, seed: seed, record: false, isCancelled: check).image
+            }
+        }
     }
 
     /// What one layer (modulated conv or ToRGB) read and wrote in a forward pass: all its backward needs.
@@ -138,6 +144,8 @@ public struct SynthesisNetwork: Sendable {
             }
             if let stop = stopAt, b.resolution >= stop { break }
         }
+        // A kernel given up inside the last layers left part of the image unwritten.
+        if let isCancelled, isCancelled() { return (nil, records) }
         return (img, records)
     }
 }
