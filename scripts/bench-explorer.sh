@@ -6,7 +6,8 @@
 # (the default) and without it (every step rendered on demand: three edits + the seed). On a
 # model whose render exceeds the worker's budget (50 ms) the first frame is a preview stopped at
 # an earlier block; "refined" counts the keys whose full-resolution frame followed before the
-# next key, with the median time to it.
+# next key, with the median time to it, and "pane" those whose pictures at the pane's resolution
+# (the first block at or above the picture's size on screen) came in between.
 #
 #   bash scripts/bench-explorer.sh                       # builds release unless SC2GAN_BIN is set
 #   SC2GAN_BIN=.build-explore/debug/sc2gan ROUNDS=4 STEPS=8 PACE=0.15 bash scripts/bench-explorer.sh
@@ -70,7 +71,7 @@ run() {  # $1 = SC2GAN_EXPLORE_PREFETCH value; prints "median p95 max n"
   tmux -L "$sock" send-keys -t bench q
   sleep 0.5
   tmux -L "$sock" kill-server 2>/dev/null || true
-  grep -E '"key":"(left|right)"' "$trace" | grep -v '"refined"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
+  grep -E '"key":"(left|right)"' "$trace" | grep -v '"refined"\|"pane"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
     { v[NR] = $1 }
     END {
       if (NR == 0) { print "0 0 0 0"; exit }
@@ -78,12 +79,15 @@ run() {  # $1 = SC2GAN_EXPLORE_PREFETCH value; prints "median p95 max n"
       printf "%.1f %.1f %.1f %d", v[m], v[p], v[NR], NR }'
   # Keys whose first frame was a preview (a large model): when their full-resolution frame came.
   grep -E '"key":"(left|right)"' "$trace" | grep '"refined"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
+    { v[NR] = $1 } END { if (NR == 0) { printf " - 0"; exit }; printf " %.0f %d", v[int((NR + 1) / 2)], NR }'
+  # ...and when their pictures at the pane's resolution came (before the full ones).
+  grep -E '"key":"(left|right)"' "$trace" | grep '"pane"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
     { v[NR] = $1 } END { if (NR == 0) { print " - 0"; exit }; printf " %.0f %d\n", v[int((NR + 1) / 2)], NR }'
 }
 
 echo "explorer key-to-frame latency, ${WIDTH}x${HEIGHT}, one arrow every ${PACE}s; model $(echo "$model_line" | cut -d, -f1); $BIN"
-printf "%-22s %10s %10s %10s %6s %16s %9s\n" mode "median ms" "p95 ms" "max ms" keys "refined median" refined
-read -r med p95 max n rmed rn < <(run 1)
-printf "%-22s %10s %10s %10s %6s %16s %9s\n" "prefetch (default)" "$med" "$p95" "$max" "$n" "$rmed" "$rn"
-read -r med p95 max n rmed rn < <(run 0)
-printf "%-22s %10s %10s %10s %6s %16s %9s\n" "render on demand" "$med" "$p95" "$max" "$n" "$rmed" "$rn"
+printf "%-22s %10s %10s %10s %6s %16s %9s %13s %6s\n" mode "median ms" "p95 ms" "max ms" keys "refined median" refined "pane median" pane
+read -r med p95 max n rmed rn pmed pn < <(run 1)
+printf "%-22s %10s %10s %10s %6s %16s %9s %13s %6s\n" "prefetch (default)" "$med" "$p95" "$max" "$n" "$rmed" "$rn" "$pmed" "$pn"
+read -r med p95 max n rmed rn pmed pn < <(run 0)
+printf "%-22s %10s %10s %10s %6s %16s %9s %13s %6s\n" "render on demand" "$med" "$p95" "$max" "$n" "$rmed" "$rn" "$pmed" "$pn"

@@ -44,6 +44,8 @@ package final class ExplorerApp {
     private var requested = 0
     private var displayed = 0
     private var lastRequest: RenderRequest?
+    /// The longer side, in pixels, of the largest picture the last frame had room for.
+    private var paneSide: Int?
 
     package init(_ setup: Setup) {
         self.setup = setup
@@ -67,6 +69,7 @@ package final class ExplorerApp {
         defer { screen.stop() }
         let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
         if let notice = screen.fallbackNotice { state.status = notice }
+        paneSide = renderer.pictureSide(state, view)
 
         worker.start()
         defer { worker.stop() }
@@ -94,8 +97,7 @@ package final class ExplorerApp {
             if state.shouldQuit { break }
 
             // A new request's pictures, or the full-resolution refinement of the preview on screen.
-            if let r = worker.takeResult(), r.request.generation > displayed
-                || (r.request.generation == displayed && view.result?.refining == true && !r.refining) {
+            if let r = worker.takeResult(), r.request.generation > displayed || view.result.map(r.refines) == true {
                 view.result = r
                 displayed = r.request.generation
                 if dirtySince == nil { dirtySince = ExplorerTrace.now() }
@@ -114,8 +116,10 @@ package final class ExplorerApp {
             let drawStart = ExplorerTrace.now()
             renderer.draw(state, view)
             screen.refresh()
+            paneSide = renderer.pictureSide(state, view)
             setup.trace?.frameShown(generation: displayed, drawNanoseconds: ExplorerTrace.now() - drawStart,
-                                    renderSeconds: view.result?.seconds ?? 0, preview: view.result?.refining ?? false)
+                                    renderSeconds: view.result?.seconds ?? 0, preview: view.result?.refining ?? false,
+                                    pane: view.result?.pane ?? false)
             if !view.rendering { worker.frameShown() }
             dirtySince = nil
         }
@@ -167,7 +171,8 @@ package final class ExplorerApp {
             return WalkInput(method: m, direction: slot?.direction, id: slot?.id)
         }
         let r = RenderRequest(generation: requested, seed: state.seed, truncation: setup.truncation,
-                              attribute: state.attribute, step: state.step, stepSize: state.stepSize, walks: walks)
+                              attribute: state.attribute, step: state.step, stepSize: state.stepSize, walks: walks,
+                              paneSide: paneSide)
         lastRequest = r
         worker.submit(r)
     }

@@ -199,13 +199,35 @@ struct ExplorerRenderer {
                 Rect(y: top + rows + 2, x: f.x, height: lines, width: min(f.width, pictureWidth ?? f.width)))
     }
 
+    /// Pixels along the longer side of the largest picture a frame of this size shows (a half-block
+    /// cell is one pixel wide and two high); nil when the terminal is too small for pictures.
+    func pictureSide(_ state: ExplorerState, _ view: ExplorerView) -> Int? {
+        let (height, width) = screen.size
+        guard case .fits(let layout) = self.layout(paneCount: state.layoutMode.methods.count, view: view, width: width, height: height) else { return nil }
+        let boxes: [Rect]
+        if case .single = state.layoutMode, let pane = layout.panes.first {
+            boxes = [(single(pane, view: view) ?? stacked(pane, view: view)).picture]
+        } else {
+            let narrowest = layout.panes.map(\.frame.width).min() ?? 0
+            boxes = layout.panes.map { stacked($0, pictureWidth: narrowest, view: view).picture }
+        }
+        let fitted = boxes.map { HalfBlockCanvas.fittedSize(width: view.resolution, height: view.resolution, boxColumns: $0.width, boxRows: $0.height) }
+        return fitted.map { max($0.width, $0.height) }.max().flatMap { $0 > 0 ? $0 : nil }
+    }
+
     private func drawSingle(_ m: DirectionMethod, pane: Layout.Pane, state: ExplorerState, view: ExplorerView) {
-        let f = pane.frame
-        guard f.width >= ExplorerRenderer.sideTextMinWidth else {
+        guard let (title, picture, text) = single(pane, view: view) else {
             let (title, picture, text) = stacked(pane, view: view)
             drawPane(m, title: title, picture: picture, text: text, state: state, view: view, detailed: false)
             return
         }
+        drawPane(m, title: title, picture: picture, text: text, state: state, view: view, detailed: true)
+    }
+
+    /// One large pane with the text beside the picture (nil when the pane is too narrow for that).
+    private func single(_ pane: Layout.Pane, view: ExplorerView) -> (title: Rect, picture: Rect, text: Rect)? {
+        let f = pane.frame
+        guard f.width >= ExplorerRenderer.sideTextMinWidth else { return nil }
         // Wide: the picture on the left, the text beside it.
         let textWidth = min(60, f.width / 2 - 4)
         let pictureWidth = f.width - textWidth - 3
@@ -216,7 +238,7 @@ struct ExplorerRenderer {
         let title = Rect(y: top, x: f.x, height: 1, width: f.width)
         let picture = Rect(y: top + 1, x: f.x + (pictureWidth - size.width) / 2, height: rows, width: size.width)
         let text = Rect(y: top + 2, x: f.x + f.width - textWidth - 1, height: f.y + f.height - top - 2, width: textWidth)
-        drawPane(m, title: title, picture: picture, text: text, state: state, view: view, detailed: true)
+        return (title, picture, text)
     }
 
     private func drawPane(_ m: DirectionMethod, title: Rect, picture box: Rect, text: Rect,

@@ -11,12 +11,14 @@ import TerminalUI
 /// `draw_ms`: drawing and refreshing that frame; `render_ms`: generating its pictures (0 when
 /// they came from the cache or the prefetch). When that frame was a preview (a large model's
 /// pictures stopped at an earlier block), `"preview":true`, and a second line with
-/// `"refined":true` follows once the full-resolution frame of that request is shown.
+/// `"refined":true` follows once the full-resolution frame of that request is shown, and before
+/// it, when the pictures were first refined to the pane's resolution, one with `"pane":true`.
 package final class ExplorerTrace {
     private struct Pending {
         let key: String
         let t0: UInt64
         let generation: Int
+        var paneShown = false
     }
 
     private let handle: FileHandle
@@ -45,7 +47,7 @@ package final class ExplorerTrace {
 
     /// A frame showing the pictures of request `shown` has just been refreshed; drawing and
     /// refreshing it took `drawNanoseconds`, generating its pictures `renderSeconds`.
-    func frameShown(generation shown: Int, drawNanoseconds: UInt64, renderSeconds: Double, preview: Bool = false) {
+    func frameShown(generation shown: Int, drawNanoseconds: UInt64, renderSeconds: Double, preview: Bool = false, pane: Bool = false) {
         guard !pending.isEmpty || !refining.isEmpty else { return }
         let t = ExplorerTrace.now()
         var lines = ""
@@ -53,6 +55,14 @@ package final class ExplorerTrace {
             String(format: "{\"key\":\"%@\",\"t_ms\":%.2f,\"latency_ms\":%.3f,\"generation\":%d,\"shown\":%d,\"draw_ms\":%.3f,\"render_ms\":%.3f%@}\n",
                    p.key, Double(p.t0 - start) / 1e6, Double(t - p.t0) / 1e6, p.generation, shown, Double(drawNanoseconds) / 1e6,
                    renderSeconds * 1000, extra)
+        }
+        if pane {
+            for (i, p) in refining.enumerated() where p.generation == shown && !p.paneShown {
+                lines += line(p, ",\"pane\":true")
+                refining[i].paneShown = true
+            }
+            if !lines.isEmpty { handle.write(Data(lines.utf8)) }
+            return
         }
         if !preview {
             refining.removeAll { p in

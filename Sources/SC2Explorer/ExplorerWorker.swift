@@ -140,7 +140,16 @@ final class ExplorerWorker: @unchecked Sendable {
                     condition.unlock()
                     if superseded { continue }
                     // The refinement a picture at a time, given up as soon as a newer request
-                    // waits (its preview must not queue behind full-resolution pictures).
+                    // waits (its preview must not queue behind full-resolution pictures): first
+                    // to the pane's resolution, which is all the screen shows, then the full
+                    // image, which the scores need.
+                    if let pane = paneStop(r, after: stop) {
+                        guard var sharper = refine(r, stopAt: pane) else { continue }
+                        sharper.pane = true
+                        condition.lock()
+                        if pending == nil || pending!.generation <= r.generation { result = sharper; prefetchReleased = false; onPublish?(sharper) }
+                        condition.unlock()
+                    }
                     guard let refined = refine(r) else { continue }
                     res = refined
                 } else {
@@ -197,17 +206,27 @@ final class ExplorerWorker: @unchecked Sendable {
         return g.resolutions.dropLast().last { maker.estimatedSeconds(count: missing, stopAt: $0)! <= previewBudgetSeconds }
     }
 
-    /// The full-resolution result of `r`, made one picture at a time and checked for a newer
-    /// request before every block (nil then; the pictures finished so far stay cached).
-    private func refine(_ r: RenderRequest) -> RenderResult? {
+    /// The first block at or above the pane's side, when it lies between the preview's block and
+    /// the full resolution (nil otherwise, or when the pane's size is unknown).
+    private func paneStop(_ r: RenderRequest, after preview: Int) -> Int? {
+        guard let side = r.paneSide else { return nil }
+        let g = maker.generator.config
+        guard let b = g.resolutions.first(where: { $0 >= side }), b > preview, b < g.resolution else { return nil }
+        return b
+    }
+
+    /// The result of `r` stopped at `stop` (nil: full resolution), made one picture at a time and
+    /// given up as soon as a newer request waits, between blocks and inside the large convolutions
+    /// (nil then; the pictures finished so far stay cached).
+    private func refine(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult? {
         let superseded = { [self] () -> Bool in
             condition.lock(); defer { condition.unlock() }
             return pending.map { $0.generation > r.generation } ?? false || stopped
         }
-        for k in Set(keys(for: r, step: r.step)) where maker.cached(k) == nil {
-            guard maker.make([k], directions: directionTable(r), isCancelled: superseded) != nil else { return nil }
+        for k in Set(keys(for: r, step: r.step)) where maker.cached(k, stopAt: stop) == nil {
+            guard maker.make([k], directions: directionTable(r), stopAt: stop, isCancelled: superseded) != nil else { return nil }
         }
-        return render(r)
+        return render(r, stopAt: stop)
     }
 
     private func render(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult {
@@ -218,6 +237,7 @@ final class ExplorerWorker: @unchecked Sendable {
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }
         var result = RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
         result.refining = stop != nil
+        result.stopAt = stop
         return result
     }
 }

@@ -12,6 +12,9 @@ struct RenderRequest: Sendable {
     let step: Int
     let stepSize: Float
     let walks: [WalkInput]
+    /// Pixels along the longer side of the largest picture the screen shows (nil: unknown). On a
+    /// model too slow to render at once, the pictures are first refined to this resolution.
+    var paneSide: Int? = nil
 
     /// The edit strength of `step` steps.
     func alpha(at step: Int) -> Float { Float(step) * stepSize }

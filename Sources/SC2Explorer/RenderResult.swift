@@ -14,4 +14,14 @@ struct RenderResult: Sendable {
     /// A preview: pictures stopped at an earlier block and unscored; the full-resolution
     /// result of the same request follows.
     var refining = false
+    /// The block the pictures stop at (nil: the full resolution): a refinement replaces what is
+    /// on screen only when it stops later.
+    var stopAt: Int? = nil
+    /// A refinement to the pane's resolution (between the preview and the full image).
+    var pane = false
+
+    /// Whether this result shows more of `other`'s request than `other` does.
+    func refines(_ other: RenderResult) -> Bool {
+        request.generation == other.request.generation && other.refining && (stopAt ?? .max) > (other.stopAt ?? .max)
+    }
 }

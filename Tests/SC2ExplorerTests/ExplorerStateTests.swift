@@ -236,6 +236,46 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertEqual(preview.pictures[.original]?.image, Generator.pictures(g.synthesis(code, stopAt: 16))[0])
     }
 
+    /// With the pane's size known, the refinement goes through the pane's resolution first: a
+    /// preview at 8 px, then the first block at or above the pane's 12 px (16, unscored, still
+    /// refining), then the full 32 px with scores; each exact to a direct synthesis stopped there.
+    func testSlowRendersRefineToThePaneFirst() throws {
+        let g = try fixtureModel()
+        let classifier = try AttributeClassifier(contentsOf: CLI.packageRoot.appendingPathComponent("assets/faceworld/classifier.safetensors"))
+        let d = randomDirection(g, seed: 2, method: .original)
+        let worker = ExplorerWorker(generator: g, classifier: classifier, prefetch: false)
+        let warm = (0..<4).map { EditKey(seed: 900 + UInt32($0), truncation: 0.7, walk: nil, alpha: 0) }
+        _ = worker.maker.make(warm, directions: [:])
+        let at8 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 8))
+        let at16 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 16))
+        worker.previewBudgetSeconds = (at8 + at16) / 2
+        let published = NSLock()
+        nonisolated(unsafe) var results: [RenderResult] = []
+        worker.onPublish = { r in published.lock(); results.append(r); published.unlock() }
+        worker.start()
+        defer { worker.stop() }
+        var r = request(g, generation: 1, step: 1, directions: [.original: d])
+        r.paneSide = 12
+        worker.submit(r)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            published.lock(); let done = results.last.map { !$0.refining } ?? false; published.unlock()
+            if done { break }
+            usleep(1000)
+        }
+        published.lock(); defer { published.unlock() }
+        XCTAssertEqual(results.map { $0.pictures[.original]?.image.width }, [8, 16, 32])
+        XCTAssertEqual(results.map(\.refining), [true, true, false])
+        XCTAssertEqual(results.map(\.pane), [false, true, false])
+        guard results.count == 3 else { return }
+        XCTAssertNil(results[1].pictures[.original]?.scores, "the pane's pictures are not the final image: unscored")
+        XCTAssertNotNil(results[2].pictures[.original]?.scores)
+        XCTAssertTrue(results[1].refines(results[0]) && results[2].refines(results[1]) && !results[0].refines(results[1]))
+        let code = d.apply(to: g.ws(z: g.latents(seeds: [r.seed]), truncation: r.truncation), alpha: r.alpha)
+        XCTAssertEqual(results[1].pictures[.original]?.image, Generator.pictures(g.synthesis(code, stopAt: 16))[0])
+        XCTAssertEqual(results[2].pictures[.original]?.image, Generator.pictures(g.synthesis(code))[0])
+    }
+
     /// The cost model of previews, by hand for a 3-block model: channels 4: 8, 8: 4, 16: 2.
     func testSynthesisMACs() {
         let c = GeneratorConfig(resolution: 16, zDim: 8, wDim: 8, mappingLayers: 1, channels: [4: 8, 8: 4, 16: 2], convClamp: nil)
