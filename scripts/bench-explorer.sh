@@ -12,6 +12,7 @@
 #   bash scripts/bench-explorer.sh                       # builds release unless SC2GAN_BIN is set
 #   SC2GAN_BIN=.build-explore/debug/sc2gan ROUNDS=4 STEPS=8 PACE=0.15 bash scripts/bench-explorer.sh
 #   MODEL=other.safetensors CLASSIFIER=c.safetensors bash scripts/bench-explorer.sh
+#   KEEP_TRACES=dir bash scripts/bench-explorer.sh          # keeps the explorer's --trace files
 #
 # Each round: n (a new seed), STEPS x Right, n, STEPS x Left; so every arrow asks for a seed and
 # step not seen before. Random unit directions for all three methods (written to a temporary
@@ -71,17 +72,18 @@ run() {  # $1 = SC2GAN_EXPLORE_PREFETCH value; prints "median p95 max n"
   tmux -L "$sock" send-keys -t bench q
   sleep 0.5
   tmux -L "$sock" kill-server 2>/dev/null || true
-  grep -E '"key":"(left|right)"' "$trace" | grep -v '"refined"\|"pane"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
+  [ -n "${KEEP_TRACES:-}" ] && mkdir -p "$KEEP_TRACES" && cp "$trace" "$KEEP_TRACES/"
+  grep -E '"key":"(left|right)"' "$trace" | { grep -v '"refined"\|"pane"' || true; } | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
     { v[NR] = $1 }
     END {
       if (NR == 0) { print "0 0 0 0"; exit }
       m = int((NR + 1) / 2); p = int(0.95 * NR + 0.999999); if (p < 1) p = 1
       printf "%.1f %.1f %.1f %d", v[m], v[p], v[NR], NR }'
   # Keys whose first frame was a preview (a large model): when their full-resolution frame came.
-  grep -E '"key":"(left|right)"' "$trace" | grep '"refined"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
+  grep -E '"key":"(left|right)"' "$trace" | { grep '"refined"' || true; } | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
     { v[NR] = $1 } END { if (NR == 0) { printf " - 0"; exit }; printf " %.0f %d", v[int((NR + 1) / 2)], NR }'
   # ...and when their pictures at the pane's resolution came (before the full ones).
-  grep -E '"key":"(left|right)"' "$trace" | grep '"pane"' | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
+  grep -E '"key":"(left|right)"' "$trace" | { grep '"pane"' || true; } | sed 's/.*"latency_ms":\([0-9.]*\).*/\1/' | sort -n | awk '
     { v[NR] = $1 } END { if (NR == 0) { print " - 0"; exit }; printf " %.0f %d\n", v[int((NR + 1) / 2)], NR }'
 }
 

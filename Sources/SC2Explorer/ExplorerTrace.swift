@@ -47,6 +47,7 @@ package final class ExplorerTrace {
 
     /// A frame showing the pictures of request `shown` has just been refreshed; drawing and
     /// refreshing it took `drawNanoseconds`, generating its pictures `renderSeconds`.
+    /// A frame at the pane's resolution (`pane`) is a preview too: its request is still refining.
     func frameShown(generation shown: Int, drawNanoseconds: UInt64, renderSeconds: Double, preview: Bool = false, pane: Bool = false) {
         guard !pending.isEmpty || !refining.isEmpty else { return }
         let t = ExplorerTrace.now()
@@ -55,14 +56,6 @@ package final class ExplorerTrace {
             String(format: "{\"key\":\"%@\",\"t_ms\":%.2f,\"latency_ms\":%.3f,\"generation\":%d,\"shown\":%d,\"draw_ms\":%.3f,\"render_ms\":%.3f%@}\n",
                    p.key, Double(p.t0 - start) / 1e6, Double(t - p.t0) / 1e6, p.generation, shown, Double(drawNanoseconds) / 1e6,
                    renderSeconds * 1000, extra)
-        }
-        if pane {
-            for (i, p) in refining.enumerated() where p.generation == shown && !p.paneShown {
-                lines += line(p, ",\"pane\":true")
-                refining[i].paneShown = true
-            }
-            if !lines.isEmpty { handle.write(Data(lines.utf8)) }
-            return
         }
         if !preview {
             refining.removeAll { p in
@@ -77,6 +70,14 @@ package final class ExplorerTrace {
             lines += line(p, preview ? ",\"preview\":true" : "")
             if preview && p.generation > 0 { refining.append(p) }
             return true
+        }
+        // Pictures at the pane's resolution (still refining): the first such frame of each key,
+        // also when it was the key's first frame (the pane's pictures were cached).
+        if pane {
+            for i in refining.indices where refining[i].generation == shown && !refining[i].paneShown {
+                lines += line(refining[i], ",\"pane\":true")
+                refining[i].paneShown = true
+            }
         }
         if !lines.isEmpty { handle.write(Data(lines.utf8)) }
     }

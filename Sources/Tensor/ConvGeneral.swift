@@ -26,6 +26,9 @@ extension Conv {
         y.data.withUnsafeMutableBufferPointer { yp in
             withScratch(direct ? 1 : kk * rows * ow) { cols in
                 for img in 0..<n {
+                    // Also here: a ResNet's many small layers (1x1 or one tile each) add up to a
+                    // good part of a second per image.
+                    if KernelCancellation.isRequested { return }   // given up: the caller discards y
                     let src = xp.baseAddress! + img * ic * hw, dst = yp.baseAddress! + img * oc * ohw
                     if direct {
                         gemm(m: oc, n: ohw, k: kk, a: wp.baseAddress!, lda: kk, b: src, ldb: hw, c: dst, ldc: ohw)
