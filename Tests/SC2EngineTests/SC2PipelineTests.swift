@@ -48,6 +48,37 @@ final class SC2PipelineTests: XCTestCase {
                           "SC² leakage \(after.leakage.mean) vs original \(before.leakage.mean)")
     }
 
+    /// Pinning by hand: along one axis the source's coordinate comes back and the rest of w stays;
+    /// along two directions that are neither orthogonal nor unit, w's components in their span
+    /// become the source's and the part orthogonal to it is untouched.
+    func testPinSetsTheCorrelatedComponentsBackToTheSource() throws {
+        let e0 = Direction(attribute: "a", method: "m", vector: [2, 0, 0, 0])
+        let got = try SC2Pipeline.pin([5, 3, -1, 2], to: [1, 7, 7, 7], along: [e0])
+        for (g, want) in zip(got, [1, 3, -1, 2] as [Float]) { XCTAssertEqual(g, want, accuracy: 1e-5) }
+        // span{(1,1,0,0), (0,1,1,0)} = {(x, x+y, y, 0)}; its complement is spanned by (1,-1,1,0), (0,0,0,1).
+        let u = Direction(attribute: "b", method: "m", vector: [1, 1, 0, 0]), v = Direction(attribute: "c", method: "m", vector: [0, 3, 3, 0])
+        let w: [Float] = [4, -2, 5, 1], src: [Float] = [0, 1, 2, 3]
+        let p = try SC2Pipeline.pin(w, to: src, along: [u, v])
+        // Along u and v: the source's values; along (1,-1,1,0) and (0,0,0,1): w's.
+        func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        XCTAssertEqual(dot(p, u.vector), dot(src, u.vector), accuracy: 1e-4)
+        XCTAssertEqual(dot(p, v.vector), dot(src, v.vector), accuracy: 1e-4)
+        XCTAssertEqual(dot(p, [1, -1, 1, 0]), dot(w, [1, -1, 1, 0]), accuracy: 1e-4)
+        XCTAssertEqual(p[3], w[3], accuracy: 1e-5)
+    }
+
+    /// The options that are off by default are named in the plan's key only when set, so plans,
+    /// shards and evaluation fits made before they existed still match; set, they change the key.
+    func testNewOptionsLeaveTheDefaultKeyAlone() {
+        let g = Self.generator, c = Self.classifier
+        let base = SC2Pipeline(generator: g, classifier: c).optionsKey
+        XCTAssertFalse(base.contains("keep=") || base.contains("pin="))
+        var o = SC2Pipeline.Options(); o.keep = .synthesis
+        XCTAssertNotEqual(SC2Pipeline(generator: g, classifier: c, options: o).optionsKey, base)
+        o = SC2Pipeline.Options(); o.pinCorrelated = true
+        XCTAssertTrue(SC2Pipeline(generator: g, classifier: c, options: o).optionsKey.hasSuffix(";pin=correlated"))
+    }
+
     /// The effect of one window recomputed by hand, and `best` the highest-scoring eligible window.
     func testSemanticRowsAreTheBestEligibleWindow() throws {
         let g = Self.generator, c = Self.classifier

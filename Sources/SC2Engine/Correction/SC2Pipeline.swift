@@ -37,8 +37,24 @@ public struct SC2Pipeline: Sendable {
         public var seed: UInt64 = 0
         /// The method itself or one of its ablations (docs/METHOD.md, "Ablations").
         public var variant: Variant = .full
+        /// Which re-projections are kept (see `Keep`).
+        public var keep: Keep = .labels
+        /// Each kept rare sample's position along the correlated attributes' directions (fitted
+        /// with the learner on the dense samples) set back to its source's: w ← w_src + P(w − w_src),
+        /// P the projection off their span. A re-projection is one w for a W+ code whose rows come
+        /// partly from a donor, and donors carry the bias (a lipstick donor mostly has long hair):
+        /// the image may be labelled short-haired while w has moved towards long hair, and the
+        /// re-fit then still ties the target to the correlated attribute.
+        public var pinCorrelated = false
         public init() {}
     }
+
+    /// `labels`: a re-projection is kept when the predictor gives it the labels of the W+ sample
+    /// it came from (target flipped, correlated attributes as the source's); `synthesis`: when it
+    /// passes the synthesis's own test again (the target past the margin, each correlated
+    /// attribute within the allowed change of the source's score), so that a re-projection that
+    /// lost most of the edit does not enter the re-fit as a rare combination.
+    public enum Keep: String, Sendable, CaseIterable, Codable { case labels, synthesis }
 
     /// SC² and the ablations that take one of its parts away, each run through the same stages
     /// so that a table can set them side by side.
@@ -165,11 +181,13 @@ public struct SC2Pipeline: Sendable {
     /// The options that change the result, as one string (a plan made with other options is refused).
     public var optionsKey: String {
         let o = options
-        return ["mode=\(o.mode.rawValue)", "rare=\(o.rareCount)", "mix=\(o.mix.rawValue)", "share=\(o.rareShare)",
+        return (["mode=\(o.mode.rawValue)", "rare=\(o.rareCount)", "mix=\(o.mix.rawValue)", "share=\(o.rareShare)",
                 "tolerance=\(o.balanceTolerance)", "max=\(o.maxRare)", "refine=\(o.refineSteps)", "semantic=\(o.semanticSamples)",
                 "rows=\(o.rows.map { $0.map(String.init).joined(separator: ",") } ?? "measured")", "choice=\(o.rowChoice.rawValue)",
                 "window=\(o.yieldMaxRows)", "sources=\(o.yieldSources)", "learner=\(o.learner.name)",
-                "unit=\(Self.unitSources)", "seed=\(o.seed)", "variant=\(o.variant.rawValue)"].joined(separator: ";")
+                "unit=\(Self.unitSources)", "seed=\(o.seed)", "variant=\(o.variant.rawValue)"]
+            // Named only when not the default, so plans made before the option still match.
+            + (o.keep == .labels ? [] : ["keep=\(o.keep.rawValue)"]) + (o.pinCorrelated ? ["pin=correlated"] : [])).joined(separator: ";")
     }
 
     /// Stage 1: base direction, correlated attributes, rows and step sizes.
@@ -257,7 +275,10 @@ public struct SC2Pipeline: Sendable {
                     let s = item.sample
                     let targetOK = s.targetPositive ? p[m][target] > 0.5 : p[m][target] < 0.5
                     let corrOK = correlated.allSatisfy { (p[m][$0] > 0.5) == (s.scores[$0] > 0.5) }
-                    entries[item.entry] = RareUnit.Entry(source: entries[item.entry].source, kept: targetOK && corrOK,
+                    let source = entries[item.entry].source
+                    let kept = pipeline.options.keep == .synthesis
+                        ? context.accepts(p[m], source: source, positive: s.targetPositive) : targetOK && corrOK
+                    entries[item.entry] = RareUnit.Entry(source: source, kept: kept,
                                                          psnr: result.psnr[m], w: Array(result.w.data[m * d..<(m + 1) * d]), scores: p[m])
                 }
             }
@@ -326,6 +347,18 @@ public struct SC2Pipeline: Sendable {
         let denseLabels = { (i: Int) in denseCols.map { dense.scores.data[i * na + $0] > 0.5 } }
         var kept = KeptRare()
         let rareLabels = { (j: Int) in bs.map { kept.scores[j][$0] > 0.5 } }
+        // The correlated attributes' directions a rare sample is pinned along (pinCorrelated).
+        let pins: [Direction] = options.pinCorrelated && options.variant != .denseOnly
+            ? try corr.map { b in
+                var builder = DirectionBuilder(samples: dense)
+                builder.finder = options.learner
+                builder.fitter.seed = options.seed
+                return try builder.original(b)
+            }
+            : []
+        func pinned(_ w: [Float], source: Int) throws -> [Float] {
+            pins.isEmpty ? w : try Self.pin(w, to: codes[source], along: pins)
+        }
 
         // The sources of each side in synthesis order, walked unit by unit.
         var layered = base
@@ -388,7 +421,7 @@ public struct SC2Pipeline: Sendable {
             synthesised += rare.count
             for e in rare {
                 kept.psnrs.append(e.psnr)
-                if e.kept { kept.w.append(e.w); kept.scores.append(e.scores) }
+                if e.kept { kept.w.append(try pinned(e.w, source: e.source)); kept.scores.append(e.scores) }
             }
             progress?(.reprojection, rare.count, rare.count)
 
@@ -513,6 +546,29 @@ public struct SC2Pipeline: Sendable {
 
     /// The rare samples that survived re-projection: one w each, its scores, and the PSNR of
     /// every re-projection tried.
+    /// `w` with its components along `directions` replaced by `source`'s: source + P(w − source),
+    /// P the orthogonal projection off span(directions) (they need not be orthogonal or unit).
+    public static func pin(_ w: [Float], to source: [Float], along directions: [Direction]) throws -> [Float] {
+        let m = directions.count
+        guard m > 0 else { return w }
+        let c = directions.map(\.vector)
+        let d: [Float] = zip(w, source).map { $0 - $1 }
+        // d − C^T x with (C C^T) x = C d: the displacement off span(C).
+        var gram = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            rhs[i] = Double(LinearAlgebra.dot(c[i], d))
+            for j in 0..<m { gram[i * m + j] = Double(LinearAlgebra.dot(c[i], c[j])) + (i == j ? 1e-8 : 0) }
+        }
+        let x = try LinearAlgebra.solveSPD(gram, rhs, n: m)
+        var out = w
+        for k in out.indices {
+            var along = 0.0
+            for i in 0..<m { along += x[i] * Double(c[i][k]) }
+            out[k] = w[k] - Float(along)
+        }
+        return out
+    }
+
     private struct KeptRare {
         var w: [[Float]] = []
         var scores: [[Float]] = []

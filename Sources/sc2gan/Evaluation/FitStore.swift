@@ -103,5 +103,7 @@ struct FitStore {
     static func settings(_ c: CorrectionOptions, samples: Int, truncation: Float) throws -> String {
         let rows = try c.rowList.map { $0.map(String.init).joined(separator: ",") } ?? "measured"
         return "samples=\(samples) truncation=\(truncation) base=\(c.base) mode=\(c.mode.rawValue) rare=\(c.rare) max_rare=\(c.maxRare) mix=\(c.mix.rawValue) rare_share=\(c.rareShare) refine=\(c.refineSteps) rows=\(rows) row_choice=\(c.rowChoice.rawValue) row_window=\(c.rowWindow) correlated=\(c.correlated ?? "measured")"
+            + (c.keep == .labels ? "" : " keep=\(c.keep.rawValue)")   // named only off the default: older fits still match
+            + (c.pinCorrelated ? " pin=correlated" : "")
     }
 }

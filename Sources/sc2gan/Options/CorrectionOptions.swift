@@ -13,6 +13,10 @@ struct CorrectionOptions: ParsableArguments {
     var mix: SC2Pipeline.Mix = .balanced
     @Option(help: "Share of each class the rare samples may make up in the re-fit (the cap, when balanced).") var rareShare: Double = 0.5
     @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
+    @Option(help: "Which re-projections enter the re-fit: labels (the predictor gives them the W+ sample's labels) or synthesis (they pass the synthesis's test again: the target past its margin, the correlated attributes within the allowed change).")
+    var keep: SC2Pipeline.Keep = .labels
+    @Flag(help: "Set each rare sample back to its source's position along the correlated attributes' directions (fitted with the re-fit's method) before the re-fit: the donor's share of the correlated attribute that a re-projection carries along is removed.")
+    var pinCorrelated = false
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
     @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured, see --row-choice).")
     var rows: String?
@@ -115,6 +119,8 @@ struct CorrectionOptions: ParsableArguments {
     func pipelineOptions() throws -> SC2Pipeline.Options {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
+        opts.keep = keep
+        opts.pinCorrelated = pinCorrelated
         opts.rows = try rowList
         opts.rowChoice = rowChoice
         opts.yieldMaxRows = rowWindow
@@ -175,3 +181,5 @@ extension LowDensitySynthesis.Mode: ExpressibleByArgument {}
 extension SC2Pipeline.Mix: ExpressibleByArgument {}
 
 extension SC2Pipeline.RowChoice: ExpressibleByArgument {}
+/// Accepted as an argument (`--keep labels|synthesis`).
+extension SC2Pipeline.Keep: ExpressibleByArgument {}
