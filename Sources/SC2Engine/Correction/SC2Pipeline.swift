@@ -39,8 +39,9 @@ public struct SC2Pipeline: Sendable {
         public var variant: Variant = .full
         /// Which re-projections are kept (see `Keep`).
         public var keep: Keep = .labels
-        /// Each kept rare sample's position along the correlated attributes' directions (fitted
-        /// with the learner on the dense samples) set back to its source's: w ← w_src + P(w − w_src),
+        /// Each kept rare sample's position along the correlated attributes' directions (their SVM
+        /// normals on the dense samples, whatever the base method: where an attribute lives in W,
+        /// not a base method's estimate of it) set back to its source's: w ← w_src + P(w − w_src),
         /// P the projection off their span. A re-projection is one w for a W+ code whose rows come
         /// partly from a donor, and donors carry the bias (a lipstick donor mostly has long hair):
         /// the image may be labelled short-haired while w has moved towards long hair, and the
@@ -351,7 +352,6 @@ public struct SC2Pipeline: Sendable {
         let pins: [Direction] = options.pinCorrelated && options.variant != .denseOnly
             ? try corr.map { b in
                 var builder = DirectionBuilder(samples: dense)
-                builder.finder = options.learner
                 builder.fitter.seed = options.seed
                 return try builder.original(b)
             }

@@ -15,7 +15,7 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Gradient steps refining each re-projection (0: closed form only).") var refineSteps: Int = 40
     @Option(help: "Which re-projections enter the re-fit: labels (the predictor gives them the W+ sample's labels) or synthesis (they pass the synthesis's test again: the target past its margin, the correlated attributes within the allowed change).")
     var keep: SC2Pipeline.Keep = .labels
-    @Flag(help: "Set each rare sample back to its source's position along the correlated attributes' directions (fitted with the re-fit's method) before the re-fit: the donor's share of the correlated attribute that a re-projection carries along is removed.")
+    @Flag(help: "Set each rare sample back to its source's position along the correlated attributes' directions (their SVM normals on the dense samples) before the re-fit: the donor's share of the correlated attribute that a re-projection carries along is removed.")
     var pinCorrelated = false
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
     @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured, see --row-choice).")
