@@ -71,6 +71,9 @@ public struct SC2Pipeline: Sendable {
         case closedForm = "closed-form"
         /// Rows drawn at random (a window of 1 to `yieldMaxRows` rows) instead of measured.
         case randomRows = "random-rows"
+        /// Not an ablation but a variant: the full method with every rare sample pinned to its
+        /// source along the correlated attributes (`Options.pinCorrelated`).
+        case pinned
 
         /// The method name in tables and direction files.
         public var methodName: String { self == .full ? DirectionMethod.corrected.rawValue : "sc2-" + rawValue }
@@ -349,7 +352,7 @@ public struct SC2Pipeline: Sendable {
         var kept = KeptRare()
         let rareLabels = { (j: Int) in bs.map { kept.scores[j][$0] > 0.5 } }
         // The correlated attributes' directions a rare sample is pinned along (pinCorrelated).
-        let pins: [Direction] = options.pinCorrelated && options.variant != .denseOnly
+        let pins: [Direction] = (options.pinCorrelated || options.variant == .pinned) && options.variant != .denseOnly
             ? try corr.map { b in
                 var builder = DirectionBuilder(samples: dense)
                 builder.fitter.seed = options.seed

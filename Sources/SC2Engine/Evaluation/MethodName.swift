@@ -11,6 +11,9 @@ public enum MethodName: String, Sendable, CaseIterable, Codable {
     /// A variant: SC²'s direction with the correlated attributes' original directions projected
     /// out, as the conditional manipulation does to InterFaceGAN's.
     case sc2Conditional = "sc2-conditional"
+    /// A variant: SC² with each rare sample set back to its source's position along the
+    /// correlated attributes' directions before the re-fit (`--pin-correlated`).
+    case pinned = "sc2-pinned"
 
     /// Accepts the names of tables and files ("interfacegan" for original, "corrected" for sc2).
     public init?(_ name: String) {
@@ -45,6 +48,7 @@ public enum MethodName: String, Sendable, CaseIterable, Codable {
         case .noReprojection: return .noReprojection
         case .closedForm: return .closedForm
         case .randomRows: return .randomRows
+        case .pinned: return .pinned
         }
     }
 

@@ -76,7 +76,7 @@ struct FitStore {
                 var opts = try correction.pipelineOptions()
                 opts.seed = UInt64(r)
                 opts.variant = v
-                if (v == .closedForm || v == .noReprojection), opts.rows == nil, let fullRows, !fullRows.isEmpty { opts.rows = fullRows }
+                if (v == .closedForm || v == .noReprojection || v == .pinned), opts.rows == nil, let fullRows, !fullRows.isEmpty { opts.rows = fullRows }
                 let pipeline = SC2Pipeline(generator: g, classifier: predictor, options: opts)
                 let result = try CorrectionOptions.run(pipeline, attribute: t, dense: try dense(), original: original, correlated: nil,
                                                        doses: v == .full ? doses : [], label: "restart \(r) \(t) \(name)")
