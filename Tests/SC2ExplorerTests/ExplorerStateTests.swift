@@ -193,34 +193,46 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertNotEqual(r.pictures[.original]!.image, r.base.image, "the walk moved the picture")
     }
 
+    /// A worker on the 32 px fixture with FaceWorld's classifier, its rate measured on other seeds.
+    func measuredWorker(_ g: Generator) throws -> ExplorerWorker {
+        let classifier = try AttributeClassifier(contentsOf: CLI.packageRoot.appendingPathComponent("assets/faceworld/classifier.safetensors"))
+        let worker = ExplorerWorker(generator: g, classifier: classifier, prefetch: false)
+        let warm = (0..<4).map { EditKey(seed: 900 + UInt32($0), truncation: 0.7, walk: nil, alpha: 0) }
+        _ = worker.maker.make(warm, directions: [:])
+        return worker
+    }
+
+    /// Everything `worker` publishes for `r` until its final (unrefining) result, or 30 s.
+    func published(by worker: ExplorerWorker, for r: RenderRequest) -> [RenderResult] {
+        let lock = NSLock()
+        nonisolated(unsafe) var results: [RenderResult] = []
+        worker.onPublish = { r in lock.lock(); results.append(r); lock.unlock() }
+        worker.start()
+        defer { worker.stop() }
+        worker.submit(r)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            lock.lock(); let done = results.last.map { !$0.refining } ?? false; lock.unlock()
+            if done { break }
+            usleep(1000)
+        }
+        lock.lock(); defer { lock.unlock() }
+        return results
+    }
+
     /// A render that would take longer than the budget shows a preview first (stopped at the
     /// largest block that fits, unscored, marked refining), then the full-resolution pictures of
     /// the same request with their scores; exact picture for picture to a direct synthesis.
     func testSlowRendersPreviewThenRefine() throws {
         let g = try fixtureModel()
-        let classifier = try AttributeClassifier(contentsOf: CLI.packageRoot.appendingPathComponent("assets/faceworld/classifier.safetensors"))
         let d = randomDirection(g, seed: 1, method: .original)
-        let worker = ExplorerWorker(generator: g, classifier: classifier, prefetch: false)
-        // Measure the rate on other seeds, then a budget between a 16 px and a full render.
-        let warm = (0..<4).map { EditKey(seed: 900 + UInt32($0), truncation: 0.7, walk: nil, alpha: 0) }
-        _ = worker.maker.make(warm, directions: [:])
+        let worker = try measuredWorker(g)
+        // A budget between a 16 px and a full render.
         let full = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: nil))
         let at16 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 16))
         XCTAssertEqual(at16 / full, Double(g.config.synthesisMACs(upTo: 16)) / Double(g.config.synthesisMACs()), accuracy: 1e-9)
         worker.previewBudgetSeconds = (at16 + full) / 2
-        let published = NSLock()
-        nonisolated(unsafe) var results: [RenderResult] = []
-        worker.onPublish = { r in published.lock(); results.append(r); published.unlock() }
-        worker.start()
-        defer { worker.stop() }
-        worker.submit(request(g, generation: 1, step: 2, directions: [.original: d]))
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            published.lock(); let done = results.last.map { !$0.refining } ?? false; published.unlock()
-            if done { break }
-            usleep(1000)
-        }
-        published.lock(); defer { published.unlock() }
+        let results = published(by: worker, for: request(g, generation: 1, step: 2, directions: [.original: d]))
         guard results.count == 2 else { return XCTFail("expected a preview and a refinement, got \(results.map(\.refining))") }
         let (preview, refined) = (results[0], results[1])
         XCTAssertTrue(preview.refining)
@@ -241,29 +253,14 @@ final class ExplorerStateTests: XCTestCase {
     /// refining), then the full 32 px with scores; each exact to a direct synthesis stopped there.
     func testSlowRendersRefineToThePaneFirst() throws {
         let g = try fixtureModel()
-        let classifier = try AttributeClassifier(contentsOf: CLI.packageRoot.appendingPathComponent("assets/faceworld/classifier.safetensors"))
         let d = randomDirection(g, seed: 2, method: .original)
-        let worker = ExplorerWorker(generator: g, classifier: classifier, prefetch: false)
-        let warm = (0..<4).map { EditKey(seed: 900 + UInt32($0), truncation: 0.7, walk: nil, alpha: 0) }
-        _ = worker.maker.make(warm, directions: [:])
+        let worker = try measuredWorker(g)
         let at8 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 8))
         let at16 = try XCTUnwrap(worker.maker.estimatedSeconds(count: 2, stopAt: 16))
         worker.previewBudgetSeconds = (at8 + at16) / 2
-        let published = NSLock()
-        nonisolated(unsafe) var results: [RenderResult] = []
-        worker.onPublish = { r in published.lock(); results.append(r); published.unlock() }
-        worker.start()
-        defer { worker.stop() }
         var r = request(g, generation: 1, step: 1, directions: [.original: d])
         r.paneSide = 12
-        worker.submit(r)
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            published.lock(); let done = results.last.map { !$0.refining } ?? false; published.unlock()
-            if done { break }
-            usleep(1000)
-        }
-        published.lock(); defer { published.unlock() }
+        let results = published(by: worker, for: r)
         XCTAssertEqual(results.map { $0.pictures[.original]?.image.width }, [8, 16, 32])
         XCTAssertEqual(results.map(\.refining), [true, true, false])
         XCTAssertEqual(results.map(\.pane), [false, true, false])
