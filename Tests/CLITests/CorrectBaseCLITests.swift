@@ -7,6 +7,27 @@ import XCTest
 final class CorrectBaseCLITests: XCTestCase {
     let quick = ["--samples", "1000", "--rare", "20", "--max-rare", "20", "--refine-steps", "0", "--row-window", "1"]
 
+    /// `--pin-correlated`: the same correction with each rare sample pinned to its source along
+    /// the correlated attributes says so in the provenance and re-fits to another direction
+    /// (same seed, same rare samples: only the pinning differs).
+    func testPinCorrelatedChangesTheRefitAndSaysSo() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let plain = dir.appendingPathComponent("plain"), pinned = dir.appendingPathComponent("pinned")
+        var r = try CLI.run(["correct", "--attribute", "age", "--rows", "2-4", "--out", plain.path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try CLI.run(["correct", "--attribute", "age", "--rows", "2-4", "--pin-correlated", "--out", pinned.path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let a = try Direction.load(plain.appendingPathComponent("age.sc2.json"))
+        let b = try Direction.load(pinned.appendingPathComponent("age.sc2.json"))
+        XCTAssertNil(a.provenance["pinned_along"])
+        XCTAssertTrue(try XCTUnwrap(b.provenance["pinned_along"]).contains("eyeglasses"), "\(b.provenance)")
+        XCTAssertEqual(a.provenance["rare_samples"], b.provenance["rare_samples"], "the same rare samples enter both re-fits")
+        let cosine = zip(a.vector, b.vector).map { Double($0) * Double($1) }.reduce(0, +)
+        XCTAssertLessThan(cosine, 0.9999, "pinning did not change the re-fit")
+    }
+
     func testBaseMethodAndImportedBase() throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -475,6 +475,8 @@ public struct SC2Pipeline: Sendable {
         prov["rounds"] = "\(rounds)"
         prov["seed"] = "\(options.seed)"
         prov["variant"] = options.variant.rawValue
+        if options.keep != .labels { prov["keep"] = options.keep.rawValue }
+        if !pins.isEmpty { prov["pinned_along"] = corr.joined(separator: ",") }
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let method = options.variant.methodName
         let corrected = Direction(attribute: attribute, method: method, vector: fit.normal, provenance: prov)
