@@ -549,31 +549,16 @@ public struct SC2Pipeline: Sendable {
         return (best.window, best.yield.rate, "yield")
     }
 
-    /// The rare samples that survived re-projection: one w each, its scores, and the PSNR of
-    /// every re-projection tried.
     /// `w` with its components along `directions` replaced by `source`'s: source + P(w − source),
     /// P the orthogonal projection off span(directions) (they need not be orthogonal or unit).
     public static func pin(_ w: [Float], to source: [Float], along directions: [Direction]) throws -> [Float] {
-        let m = directions.count
-        guard m > 0 else { return w }
-        let c = directions.map(\.vector)
-        let d: [Float] = zip(w, source).map { $0 - $1 }
-        // d − C^T x with (C C^T) x = C d: the displacement off span(C).
-        var gram = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            rhs[i] = Double(LinearAlgebra.dot(c[i], d))
-            for j in 0..<m { gram[i * m + j] = Double(LinearAlgebra.dot(c[i], c[j])) + (i == j ? 1e-8 : 0) }
-        }
-        let x = try LinearAlgebra.solveSPD(gram, rhs, n: m)
-        var out = w
-        for k in out.indices {
-            var along = 0.0
-            for i in 0..<m { along += x[i] * Double(c[i][k]) }
-            out[k] = w[k] - Float(along)
-        }
-        return out
+        guard !directions.isEmpty else { return w }
+        let moved = try ConditionalDirection.residual(zip(w, source).map { $0 - $1 }, off: directions.map(\.vector))
+        return zip(source, moved).map { $0 + $1 }
     }
 
+    /// The rare samples that survived re-projection: one w each, its scores, and the PSNR of
+    /// every re-projection tried.
     private struct KeptRare {
         var w: [[Float]] = []
         var scores: [[Float]] = []
