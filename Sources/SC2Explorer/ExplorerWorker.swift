@@ -133,12 +133,7 @@ final class ExplorerWorker: @unchecked Sendable {
                 var previewed = false
                 if let stop = previewStop(r) {
                     previewed = true
-                    let preview = render(r, stopAt: stop)
-                    condition.lock()
-                    let superseded = pending.map { $0.generation > r.generation } ?? false
-                    if !superseded { result = preview; prefetchReleased = false; onPublish?(preview) }
-                    condition.unlock()
-                    if superseded { continue }
+                    guard publish(render(r, stopAt: stop)) else { continue }
                     // The refinement a picture at a time, given up as soon as a newer request
                     // waits (its preview must not queue behind full-resolution pictures): first
                     // to the pane's resolution, which is all the screen shows, then the full
@@ -146,21 +141,15 @@ final class ExplorerWorker: @unchecked Sendable {
                     if let pane = paneStop(r, after: stop) {
                         guard var sharper = refine(r, stopAt: pane) else { continue }
                         sharper.pane = true
-                        condition.lock()
-                        if pending == nil || pending!.generation <= r.generation { result = sharper; prefetchReleased = false; onPublish?(sharper) }
-                        condition.unlock()
+                        publish(sharper)
                     }
                     guard let refined = refine(r) else { continue }
                     res = refined
                 } else {
                     res = render(r)
                 }
+                publish(res)
                 condition.lock()
-                if pending == nil || pending!.generation <= r.generation {
-                    result = res
-                    prefetchReleased = false
-                    onPublish?(res)
-                }
                 if prefetch, !previewed, pending == nil, res.seconds < ExplorerWorker.prefetchBudgetSeconds {
                     prefetchQueue = neighbours(of: r)
                 }
@@ -206,6 +195,17 @@ final class ExplorerWorker: @unchecked Sendable {
         return g.resolutions.dropLast().last { maker.estimatedSeconds(count: missing, stopAt: $0)! <= previewBudgetSeconds }
     }
 
+    /// Makes `res` the newest result unless a newer request waits (then false: its pictures are stale).
+    @discardableResult
+    private func publish(_ res: RenderResult) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        guard pending.map({ $0.generation <= res.request.generation }) ?? true else { return false }
+        result = res
+        prefetchReleased = false
+        onPublish?(res)
+        return true
+    }
+
     /// The first block at or above the pane's side, when it lies between the preview's block and
     /// the full resolution (nil otherwise, or when the pane's size is unknown).
     private func paneStop(_ r: RenderRequest, after preview: Int) -> Int? {
@@ -236,7 +236,6 @@ final class ExplorerWorker: @unchecked Sendable {
         var pictures: [DirectionMethod: Picture] = [:]
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }
         var result = RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
-        result.refining = stop != nil
         result.stopAt = stop
         return result
     }

@@ -11,12 +11,12 @@ struct RenderResult: Sendable {
     let pictures: [DirectionMethod: Picture]
     /// Time spent generating (0 when everything came from the cache).
     let seconds: Double
-    /// A preview: pictures stopped at an earlier block and unscored; the full-resolution
-    /// result of the same request follows.
-    var refining = false
     /// The block the pictures stop at (nil: the full resolution): a refinement replaces what is
     /// on screen only when it stops later.
     var stopAt: Int? = nil
+    /// A preview: pictures stopped at an earlier block and unscored; the full-resolution
+    /// result of the same request follows.
+    var refining: Bool { stopAt != nil }
     /// A refinement to the pane's resolution (between the preview and the full image).
     var pane = false
 
