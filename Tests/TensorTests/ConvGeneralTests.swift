@@ -4,14 +4,6 @@ import XCTest
 /// The ResNet kernels (general convolution, max pooling, global average pooling, resizing)
 /// against plain loops written from torch's definitions.
 final class ConvGeneralTests: XCTestCase {
-    func random(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
-        }
-    }
-
     /// torch.nn.functional.conv2d (correlation, zero padding), + bias + residual, then ReLU.
     func reference(_ x: Tensor, _ w: [Float], _ b: [Float], o: Int, k: Int, s: Int, p: Int, residual: Tensor?, relu: Bool) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3]
@@ -37,10 +29,10 @@ final class ConvGeneralTests: XCTestCase {
             for (h, w) in [(9, 9), (8, 11), (1, 1), (2, 5)] where h + 2 * p >= k && w + 2 * p >= k {
                 let n = 2, c = 3, o = 4
                 seed += 10
-                let x = Tensor(shape: [n, c, h, w], data: random(n * c * h * w, seed: seed))
-                let wt = random(o * c * k * k, seed: seed + 1), b = random(o, seed: seed + 2)
+                let x = Tensor(shape: [n, c, h, w], data: randomArray(n * c * h * w, seed: seed))
+                let wt = randomArray(o * c * k * k, seed: seed + 1), b = randomArray(o, seed: seed + 2)
                 let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1
-                let res = Tensor(shape: [n, o, oh, ow], data: random(n * o * oh * ow, seed: seed + 3))
+                let res = Tensor(shape: [n, o, oh, ow], data: randomArray(n * o * oh * ow, seed: seed + 3))
                 for (residual, relu) in [(nil, false), (nil, true), (res, true), (res, false)] as [(Tensor?, Bool)] {
                     let got = Conv.conv2d(x, weight: wt, bias: b, outChannels: o, kernel: k, stride: s, padding: p, residual: residual, relu: relu)
                     let want = reference(x, wt, b, o: o, k: k, s: s, p: p, residual: residual, relu: relu)
@@ -55,14 +47,14 @@ final class ConvGeneralTests: XCTestCase {
     func testConv2dTilesLargeImages() {
         let c = 64, h = 130, w = 128, o = 2, k = 3
         XCTAssertGreaterThan(c * k * k * h * w, Conv.columnBudget)
-        let x = Tensor(shape: [1, c, h, w], data: random(c * h * w, seed: 7))
-        let wt = random(o * c * k * k, seed: 8), b = random(o, seed: 9)
+        let x = Tensor(shape: [1, c, h, w], data: randomArray(c * h * w, seed: 7))
+        let wt = randomArray(o * c * k * k, seed: 8), b = randomArray(o, seed: 9)
         let got = Conv.conv2d(x, weight: wt, bias: b, outChannels: o, kernel: k, stride: 1, padding: 1, relu: false)
         XCTAssertLessThan(got.maxAbsDifference(reference(x, wt, b, o: o, k: k, s: 1, p: 1, residual: nil, relu: false)), 1e-4)
     }
 
     func testMaxPoolAndGlobalAveragePool() {
-        let x = Tensor(shape: [2, 3, 7, 6], data: random(2 * 3 * 7 * 6, seed: 11))
+        let x = Tensor(shape: [2, 3, 7, 6], data: randomArray(2 * 3 * 7 * 6, seed: 11))
         let y = Conv.maxPool(x, kernel: 3, stride: 2, padding: 1)
         XCTAssertEqual(y.shape, [2, 3, 4, 3])
         for q in 0..<6 { for oy in 0..<4 { for ox in 0..<3 {
@@ -99,7 +91,7 @@ final class ConvGeneralTests: XCTestCase {
 
     func testResizeMatchesTorchFormulas() {
         for (h, w, oh, ow) in [(5, 7, 12, 9), (16, 16, 5, 5), (10, 6, 10, 3), (3, 3, 1, 1), (64, 64, 256, 256)] {
-            let x = random(h * w, seed: UInt64(h * 100 + w))
+            let x = randomArray(h * w, seed: UInt64(h * 100 + w))
             let t = Tensor(shape: [1, 1, h, w], data: x)
             for align in [false, true] {
                 let got = Resize.bilinear(t, height: oh, width: ow, alignCorners: align)

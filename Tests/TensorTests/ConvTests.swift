@@ -3,14 +3,6 @@ import XCTest
 
 /// Each op against a plain loop written straight from its definition.
 final class ConvTests: XCTestCase {
-    func randomArray(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
-        }
-    }
-
     func testGEMMMatchesLoops() {
         let m = 5, n = 7, k = 3
         let a = randomArray(m * k, seed: 1), b = randomArray(k * n, seed: 2)

@@ -3,14 +3,6 @@ import XCTest
 
 /// The fused up-convolution (GEMM, col2im + FIR + epilogue in one pass) against the separate ops.
 final class FusedConvTests: XCTestCase {
-    func randomArray(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
-        }
-    }
-
     /// The unfused reference: scale, GEMM, col2imTransposed3x3, fir4, then BiasAct per image.
     func reference(_ x: Tensor, weight: [Float], oc: Int, scale: [Float], epilogue e: ConvEpilogue?) -> Tensor {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3], hw = h * w

@@ -5,14 +5,6 @@ import Foundation
 /// The large kernels give up between tiles when the caller's check says so, and only then: with
 /// no check bound, or one that never fires, the result is the ordinary one bit for bit.
 final class KernelCancellationTests: XCTestCase {
-    func randomArray(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
-        }
-    }
-
     /// A check that is false for its first `after` calls, then true; counts its calls.
     final class Trip: @unchecked Sendable {
         let lock = NSLock()

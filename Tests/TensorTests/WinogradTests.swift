@@ -3,14 +3,6 @@ import XCTest
 
 /// Winograd F(2x2, 3x3) against the im2col + GEMM convolution on random data.
 final class WinogradTests: XCTestCase {
-    func randomArray(_ n: Int, seed: UInt64) -> [Float] {
-        var s = seed
-        return (0..<n).map { _ in
-            s = s &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: s >> 11) % 2000) / 1000 - 1
-        }
-    }
-
     /// max |a - b| / max |b|.
     func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
         let m = b.data.reduce(0) { max($0, abs($1)) }
