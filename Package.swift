@@ -1,12 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Checks stay on wherever bytes from a file are read or interpreted. Only the tensor kernels
-// (Tensor: GEMM, convolutions, epilogues; sizes fixed by the engine, never by a file) drop
-// bounds and overflow checks. The engine is optimised in every build, tests included, so that
-// the parity tests run in seconds rather than minutes, but keeps Swift's checks.
-let kernels: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
-let checkedButFast: [SwiftSetting] = [.unsafeFlags(["-O"])]
+// No target sets compiler flags of its own (`unsafeFlags` would stop any other package from
+// depending on this one): every target keeps Swift's bounds and overflow checks, and the tensor
+// kernels drop them only where they say so, with unchecked arithmetic over unsafe buffer
+// pointers whose extents the engine fixes (never a file). The optimisation level is the build
+// configuration's: `swift build -c release`; the tests run in release too (scripts/test.sh), so
+// that the parity tests take seconds rather than minutes.
 
 var targets: [Target] = [
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -17,17 +17,16 @@ var targets: [Target] = [
                    providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                    providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernels),
+    .target(name: "Tensor", dependencies: ["CBLAS"]),
     .target(name: "SC2Engine",
-            dependencies: ["Tensor", "CPNG", "CZlib"],
-            swiftSettings: checkedButFast),
+            dependencies: ["Tensor", "CPNG", "CZlib"]),
     // Pure drawing model (layout, colours, half-block canvas, the surface protocol, an
     // in-memory surface); the ncurses backend is TerminalCurses.
     .target(name: "TerminalUI"),
     .target(name: "TerminalCurses", dependencies: ["TerminalUI", "CNcurses"]),
     // The explorer: state, directions store, worker, renderer, export. Draws on any
     // TerminalSurface; knows nothing of ncurses or the command line.
-    .target(name: "SC2Explorer", dependencies: ["SC2Engine", "Tensor", "TerminalUI"], swiftSettings: checkedButFast),
+    .target(name: "SC2Explorer", dependencies: ["SC2Engine", "Tensor", "TerminalUI"]),
     .executableTarget(name: "sc2gan",
                       dependencies: ["SC2Engine", "SC2Explorer", "TerminalUI", "TerminalCurses",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -51,7 +50,7 @@ if Context.environment["SC2GAN_FUZZ"] == "1" {
 
 let package = Package(
     name: "sc2gan",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sc2gan", targets: ["sc2gan"]),
         .library(name: "SC2Engine", targets: ["SC2Engine"]),
@@ -61,5 +60,5 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: targets,
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -29,6 +29,10 @@ static inline int sc2_set_attr(attr_t attrs, int pair) {
     return attr_set(attrs, 0, &p);
 }
 
+/* The C streams, as functions: Swift 6 sees the globals `stdin`/`stdout` as shared mutable state. */
+static inline FILE *sc2_stdin(void) { return stdin; }
+static inline FILE *sc2_stdout(void) { return stdout; }
+
 /* Added for TerminalUI: stdscr/global access and wide input/output without macros. */
 static inline int sc2_colors(void) { return COLORS; }
 static inline int sc2_color_pairs(void) { return COLOR_PAIRS; }

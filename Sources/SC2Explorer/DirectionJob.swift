@@ -34,18 +34,20 @@ final class DirectionJob: @unchecked Sendable {
     private let classifier: (any AttributePredictor)?
     private let library: DirectionLibrary
     private let correctedProvider: CorrectedDirectionProvider?
+    private let cacheDirectory: URL?
     private let lock = NSLock()
     private var state: Snapshot
     private var outcome: Outcome?
 
     init(attribute: String, methods: [DirectionMethod], generator: Generator, classifier: (any AttributePredictor)?,
-         library: DirectionLibrary, correctedProvider: CorrectedDirectionProvider?) {
+         library: DirectionLibrary, correctedProvider: CorrectedDirectionProvider?, cacheDirectory: URL?) {
         self.attribute = attribute
         self.methods = methods
         self.generator = generator
         self.classifier = classifier
         self.library = library
         self.correctedProvider = correctedProvider
+        self.cacheDirectory = cacheDirectory
         self.state = Snapshot(attribute: attribute, fraction: 0, phase: "starting", finished: false)
     }
 
@@ -171,9 +173,8 @@ final class DirectionJob: @unchecked Sendable {
         let progress: (Int) -> Void = { [weak self] done in
             self?.report(share * Double(done) / total, "sampling \(done)/\(seeds.count)")
         }
-        let dir = SampleSet.defaultCacheDirectory
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        if access(dir.path, W_OK) == 0 {
+        if let dir = cacheDirectory, (try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)) != nil,
+           access(dir.path, W_OK) == 0 {
             return try SampleSet.cached(in: dir, generator: generator, classifier: classifier, seeds: seeds,
                                         truncation: DirectionJob.sampleTruncation, progress: progress).set
         }

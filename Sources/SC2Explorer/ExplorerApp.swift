@@ -20,15 +20,18 @@ package final class ExplorerApp {
         let prefetch: Bool
         /// Finds seeds without the attribute for n/p (nil without a classifier).
         let seedFinder: AbsentSeedFinder?
+        /// Where directions computed in the explorer cache their sample set (nil: not cached).
+        let cacheDirectory: URL?
 
         package init(generator: Generator, classifier: (any AttributePredictor)?, classifierNote: String?,
                      store: ExplorerDirectionStore, state: ExplorerState, truncation: Float, exportDirectory: URL,
                      trace: ExplorerTrace?, correctedProvider: CorrectedDirectionProvider?, prefetch: Bool,
-                     seedFinder: AbsentSeedFinder?) {
+                     seedFinder: AbsentSeedFinder?, cacheDirectory: URL? = nil) {
             self.generator = generator; self.classifier = classifier; self.classifierNote = classifierNote
             self.store = store; self.state = state; self.truncation = truncation; self.exportDirectory = exportDirectory
             self.trace = trace; self.correctedProvider = correctedProvider; self.prefetch = prefetch
             self.seedFinder = seedFinder
+            self.cacheDirectory = cacheDirectory
         }
     }
 
@@ -222,7 +225,8 @@ package final class ExplorerApp {
             return
         }
         let j = DirectionJob(attribute: attribute, methods: missing, generator: setup.generator, classifier: setup.classifier,
-                             library: store.library, correctedProvider: setup.correctedProvider)
+                             library: store.library, correctedProvider: setup.correctedProvider,
+                             cacheDirectory: setup.cacheDirectory)
         job = j
         view.jobMethods = missing
         view.job = j.snapshot()

@@ -3,7 +3,8 @@ import CBLAS
 
 /// The BLAS the kernels run on. Which kernel OpenBLAS loads (OPENBLAS_CORETYPE) and how many
 /// workers the engine uses are the executable's decisions, made at start-up (sc2gan's
-/// ProcessPolicy); this library only reports them and keeps OpenBLAS itself single-threaded.
+/// ProcessPolicy, `KernelConfiguration.install`); this library only reports them, ranks kernels
+/// for a given CPU description, and keeps OpenBLAS itself single-threaded.
 public enum BLASRuntime {
     /// The kernel OpenBLAS is using, e.g. "SkylakeX", "Haswell", "Prescott".
     public static var kernel: String {
@@ -11,9 +12,9 @@ public enum BLASRuntime {
         return String(cString: p)
     }
 
-    /// Threads the engine uses for its own parallel loops and split GEMMs (default: the active
-    /// cores). Set it before any work, at start-up.
-    nonisolated(unsafe) public static var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Threads the engine uses for its own parallel loops and split GEMMs
+    /// (`KernelConfiguration.current.workers`).
+    public static var workers: Int { KernelConfiguration.workers }
 
     /// OpenBLAS itself runs single-threaded (see `gemm`).
     private static let configured: Void = { openblas_set_num_threads(1) }()
@@ -21,10 +22,10 @@ public enum BLASRuntime {
 
     public static var threads: Int { workers }
 
-    /// The best OpenBLAS core type for this CPU, from /proc/cpuinfo flags; nil if unknown.
-    public static func recommendedCoreType(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String? {
-        guard let info = cpuinfo,
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+    /// The best OpenBLAS core type for a CPU, from the text of its /proc/cpuinfo (the caller reads
+    /// it); nil if unknown.
+    public static func recommendedCoreType(cpuinfo info: String) -> String? {
+        guard let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
         let flags = Set(line.split(separator: " ").map(String.init))
         if ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains) { return "SkylakeX" }
         if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }

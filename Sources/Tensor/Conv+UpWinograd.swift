@@ -28,12 +28,12 @@ enum UpWinograd {
 extension Conv {
     /// Whether `upConv3x3FIRWinograd` is expected to beat `upConv3x3FIR` for input size H x W
     /// (it computes (H/2+1)(W/2+1) tiles: the extra row and column cost too much on small images).
-    /// $SC2GAN_CONV = "direct" / "winograd" forces the choice.
+    /// `KernelConfiguration.convolution` `.direct` / `.winograd` forces the choice.
     public static func prefersUpWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
-        switch convOverride {
-        case "direct": return false
-        case "winograd": return true
-        default: return min(ic, oc) >= 16 && min(h, w) >= upWinogradMinSize
+        switch KernelConfiguration.convolution {
+        case .direct: return false
+        case .winograd: return true
+        case .automatic: return min(ic, oc) >= 16 && min(h, w) >= upWinogradMinSize
         }
     }
 
@@ -86,7 +86,7 @@ extension Conv {
                     }
                     // 16 products (stacked by shared input plane).
                     let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
-                    DispatchQueue.concurrentPerform(iterations: 16) { p in
+                    runConcurrently(16) { p in
                         let (first, count) = UpWinograd.planeSlots[p]
                         gemmSerial(m: count * oc, n: tiles, k: ic, a: up + first * oc * ic, lda: ic,
                                    b: v + p * ic * tiles, ldb: tiles, c: m + first * oc * tiles, ldc: tiles)

@@ -27,7 +27,7 @@ public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: 
     if parts > 1 && flops >= 1 << 21 && n >= 32 * parts {
         // Column blocks, multiples of 16 for aligned kernels.
         let block = ((n + parts - 1) / parts + 15) / 16 * 16
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        runConcurrently(parts) { p in
             let j0 = p * block
             guard j0 < n else { return }
             let nj = min(block, n - j0)
@@ -39,7 +39,7 @@ public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: 
         // Few columns but many rows (small images, big weights): split by rows of C instead.
         // Every element still sums over k in the same order.
         let block = ((m + parts - 1) / parts + 15) / 16 * 16
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        runConcurrently(parts) { p in
             let i0 = p * block
             guard i0 < m else { return }
             let mi = min(block, m - i0)

@@ -6,7 +6,21 @@ public func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, _ body
     if count <= 1 || count * work < (1 << 17) {
         for i in 0..<count { body(i) }
     } else {
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        runConcurrently(count, body)
+    }
+}
+
+/// The kernels' one way onto several threads: `body(i)` for i in 0..<count, side by side.
+///
+/// The kernels pass raw pointers into their closures, which Swift cannot prove safe to share; the
+/// promise the compiler cannot check is made here, once: every caller has each index read shared
+/// inputs and write only its own disjoint part of the output (a column block, a row chunk, one
+/// of 16 Winograd products), and all of it is done when this returns.
+@inline(__always)
+public func runConcurrently(_ count: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { body in
+        nonisolated(unsafe) let shared = body
+        DispatchQueue.concurrentPerform(iterations: count) { shared($0) }
     }
 }
 

@@ -54,13 +54,13 @@ public struct WinogradWeights: Sendable {
 
 extension Conv {
     /// Whether `conv3x3Winograd` is expected to beat `conv3x3` (im2col + GEMM) for a layer of this
-    /// shape (measured on a 2-core AVX-512 VM with OpenBLAS: 1.5-2.6x from 8x8 up, 1.06-1.5x at 4x4). $SC2GAN_CONV = "direct" or
-    /// "winograd" forces the choice for every layer (tests, measurements).
+    /// shape (measured on a 2-core AVX-512 VM with OpenBLAS: 1.5-2.6x from 8x8 up, 1.06-1.5x at 4x4). `KernelConfiguration.convolution`
+    /// `.direct` or `.winograd` forces the choice for every layer (tests, measurements).
     public static func prefersWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
-        switch convOverride {
-        case "direct": return false
-        case "winograd": return true
-        default: return min(ic, oc) >= 16 && min(h, w) >= 4
+        switch KernelConfiguration.convolution {
+        case .direct: return false
+        case .winograd: return true
+        case .automatic: return min(ic, oc) >= 16 && min(h, w) >= 4
         }
     }
 
@@ -68,8 +68,6 @@ extension Conv {
     /// `columnBudget`: blocks this size are recycled by malloc instead of being mapped (and
     /// page-faulted in) afresh for every layer; measured faster at 64, 256 and 1024 px.
     static let fusedBudget = 4 << 20
-
-    static let convOverride: String? = ProcessInfo.processInfo.environment["SC2GAN_CONV"]
 
     /// Scratch per independent Winograd chunk (floats; 4 MB), and the fewest tiles such a chunk may
     /// have before the whole batch runs as one chunk with its 16 GEMMs side by side (measured: smaller
@@ -129,7 +127,7 @@ extension Conv {
                     gemmSerial(m: oc, n: tiles, k: ic, a: up + t * oc * ic, lda: ic, b: v + t * ic * tiles, ldb: tiles,
                                c: m + t * oc * tiles, ldc: tiles)
                 }
-                if parallel { DispatchQueue.concurrentPerform(iterations: 16, execute: product) } else { for t in 0..<16 { product(t) } }
+                if parallel { runConcurrently(16, product) } else { for t in 0..<16 { product(t) } }
                 if GEMMStats.enabled {
                     let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
                     // Chunks run side by side on all cores: count each core's share of the wall time.
@@ -163,7 +161,7 @@ extension Conv {
             let rowChunks = (tileRows + chunkRows - 1) / chunkRows
             if BLASRuntime.workers > 1 && rowChunks * colBlocks >= 2 * BLASRuntime.workers && chunkRows * colBlock >= winogradMinChunkTiles {
                 let cancel = KernelCancellation.bound
-                DispatchQueue.concurrentPerform(iterations: rowChunks * colBlocks) { c in
+                runConcurrently(rowChunks * colBlocks) { c in
                     if cancel?.requested == true { return }   // given up: the caller discards y
                     let rc = c / colBlocks, cb = c - rc * colBlocks
                     let g0 = rc * chunkRows, g1 = min(tileRows, g0 + chunkRows)

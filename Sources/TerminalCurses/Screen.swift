@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import CNcurses
 import TerminalUI
 #if canImport(Glibc)
@@ -9,15 +10,14 @@ import Darwin
 
 
 // Signal handlers and atexit hooks cannot capture context, so whether curses is active lives
-// in a global. Set only by Screen.start/stop on the main thread.
-private var terminalActive: Int32 = 0
+// in a global: an atomic (lock-free, so a signal handler may read it), set by Screen.start/stop.
+private let terminalActive = Atomic<Bool>(false)
 
 /// Restores the terminal if a Screen is active. Called from signal handlers: endwin is not
 /// strictly async-signal-safe, but it is what ncurses' own handlers call, and leaving the
 /// terminal in raw mode is the worse outcome.
 private func restoreTerminalIfActive() {
-    if terminalActive != 0 {
-        terminalActive = 0
+    if terminalActive.exchange(false, ordering: .sequentiallyConsistent) {
         endwin()
     }
 }
@@ -29,11 +29,10 @@ private func fatalSignalHandler(_ signo: Int32) {
     raise(signo)
 }
 
-private var handlersInstalled = false
+private let handlersInstalled = Atomic<Bool>(false)
 
 private func installHandlersOnce() {
-    guard !handlersInstalled else { return }
-    handlersInstalled = true
+    guard !handlersInstalled.exchange(true, ordering: .sequentiallyConsistent) else { return }
     atexit { restoreTerminalIfActive() }
     for signo in [SIGINT, SIGTERM, SIGHUP] {
         signal(signo, fatalSignalHandler)
@@ -94,10 +93,10 @@ public final class Screen: InteractiveTerminal {
         let env = ProcessInfo.processInfo.environment
         var sp: OpaquePointer?
         for candidate in preference.terminalCandidates(term: env["TERM"], colorTerm: env["COLORTERM"]) {
-            sp = candidate.withCString { newterm($0, stdout, stdin) }
+            sp = candidate.withCString { newterm($0, sc2_stdout(), sc2_stdin()) }
             if sp != nil { terminalType = candidate; break }
         }
-        if sp == nil { sp = newterm(nil, stdout, stdin) }
+        if sp == nil { sp = newterm(nil, sc2_stdout(), sc2_stdin()) }
         guard let sp else {
             throw ScreenError.cannotInitialize(term: getenv("TERM").map { String(cString: $0) } ?? "")
         }
@@ -108,7 +107,7 @@ public final class Screen: InteractiveTerminal {
             throw ScreenError.cannotAddressCursor(term: getenv("TERM").map { String(cString: $0) } ?? "")
         }
         screenPointer = sp
-        terminalActive = 1
+        terminalActive.store(true, ordering: .sequentiallyConsistent)
         isActive = true
         installHandlersOnce()
 
@@ -133,7 +132,7 @@ public final class Screen: InteractiveTerminal {
     public func stop() {
         guard isActive else { return }
         isActive = false
-        terminalActive = 0
+        terminalActive.store(false, ordering: .sequentiallyConsistent)
         curs_set(1)
         endwin()
         if let sp = screenPointer {
@@ -238,7 +237,7 @@ public final class Screen: InteractiveTerminal {
         guard isActive else { return .none }
         var value: UInt32 = 0
         let rc = sc2_get_wch(Int32(clamping: timeoutMs), &value)
-        if rc == sc2_KEY_CODE_YES() { return Key(keyCode: Int32(bitPattern: value)) }
+        if rc == sc2_KEY_CODE_YES() { return Key(cursesKeyCode: Int32(bitPattern: value)) }
         if rc == OK { return Key(character: value) }
         return .none
     }

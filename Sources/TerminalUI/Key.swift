@@ -1,6 +1,5 @@
-/// A key press, decoded from what `wget_wch` returns. Pure: the ncurses key codes are written
-/// out (`CursesKeyCode`, checked against <curses.h> by TerminalCursesTests), so decoding needs
-/// no terminal and this module no ncurses.
+/// A key press. Characters decode here (`init(character:)`); a terminal backend decodes its own
+/// function-key codes (TerminalCurses: `Key(cursesKeyCode:)`), so this module knows no ncurses.
 public enum Key: Equatable, Hashable, Sendable {
     case left, right, up, down
     case home, end, pageUp, pageDown
@@ -19,29 +18,6 @@ public enum Key: Equatable, Hashable, Sendable {
     case mouse
     /// No key (timeout) or an unknown key code.
     case none
-
-    /// Decodes a function-key code (`wget_wch` returned `KEY_CODE_YES`).
-    public init(keyCode code: Int32) {
-        switch code {
-        case CursesKeyCode.left: self = .left
-        case CursesKeyCode.right: self = .right
-        case CursesKeyCode.up: self = .up
-        case CursesKeyCode.down: self = .down
-        case CursesKeyCode.home: self = .home
-        case CursesKeyCode.end: self = .end
-        case CursesKeyCode.pageUp: self = .pageUp
-        case CursesKeyCode.pageDown: self = .pageDown
-        case CursesKeyCode.backTab: self = .backTab
-        case CursesKeyCode.enter: self = .enter
-        case CursesKeyCode.backspace: self = .backspace
-        case CursesKeyCode.delete: self = .delete
-        case CursesKeyCode.insert: self = .insert
-        case CursesKeyCode.resize: self = .resize
-        case CursesKeyCode.mouse: self = .mouse
-        case (CursesKeyCode.f0 + 1)...(CursesKeyCode.f0 + 63): self = .function(Int(code - CursesKeyCode.f0))
-        default: self = .none
-        }
-    }
 
     /// Decodes a character (`wget_wch` returned `OK`): control characters become named keys.
     public init(character value: UInt32) {

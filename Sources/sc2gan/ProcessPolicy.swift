@@ -1,4 +1,5 @@
 import Foundation
+import SC2Engine
 import Tensor
 #if canImport(Glibc)
 import Glibc
@@ -9,9 +10,29 @@ import Glibc
 enum ProcessPolicy {
     static func apply() {
         reexecWithTunedKernelIfNeeded()
-        let env = ProcessInfo.processInfo.environment
-        if let text = env["SC2GAN_THREADS"], let n = Int(text), n > 0 { BLASRuntime.workers = n }
-        if env["SC2GAN_MALLOC"] != "system" { tuneMalloc() }
+        let configuration = Configuration.current
+        KernelConfiguration.install(configuration.kernel)
+        ResourceLimits.install(memoryLimitBytes: configuration.memoryLimitBytes)
+        if let text = configuration.unknownConvolution {
+            FileHandle.standardError.write(Data("sc2gan: SC2GAN_CONV=\(text) is not auto, direct or winograd; using auto\n".utf8))
+        }
+        if configuration.tuneMalloc { tuneMalloc() }
+    }
+
+    /// The running executable's real path (/proc/self/exe resolved), nil where there is none.
+    static func executablePath() -> URL? {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: target)
+        }
+        guard let first = CommandLine.arguments.first else { return nil }
+        return URL(fileURLWithPath: first).resolvingSymlinksInPath()
+    }
+
+    /// The OpenBLAS core type this CPU deserves, from /proc/cpuinfo (nil: unknown, or no better
+    /// than what OpenBLAS chooses itself).
+    static func recommendedCoreType() -> String? {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        return BLASRuntime.recommendedCoreType(cpuinfo: info)
     }
 
     /// OpenBLAS picks its kernel when the library loads, and on VMs that hide the CPU model it
@@ -23,12 +44,15 @@ enum ProcessPolicy {
         let env = ProcessInfo.processInfo.environment
         if let set = env["OPENBLAS_CORETYPE"], !set.isEmpty { return }    // the user's choice wins
         if env["SC2GAN_BLAS_REEXEC"] != nil { return }                    // tried once already
-        guard let best = BLASRuntime.recommendedCoreType(), BLASRuntime.rank(best) > BLASRuntime.rank(BLASRuntime.kernel) else { return }
+        guard let best = recommendedCoreType(), BLASRuntime.rank(best) > BLASRuntime.rank(BLASRuntime.kernel),
+              let executable = executablePath() else { return }
         setenv("OPENBLAS_CORETYPE", best, 1)
         setenv("SC2GAN_BLAS_REEXEC", "1", 1)
         var args = CommandLine.arguments.map { strdup($0) }
         args.append(nil)
-        execv("/proc/self/exe", args)
+        // Through the executable's real path, not /proc/self/exe: the kernel names the process
+        // after the file executed, and `ps`, `top` and `pkill sc2gan` should see "sc2gan".
+        execv(executable.path, args)
         // exec failed: carry on with the slow kernel rather than not at all.
     }
 

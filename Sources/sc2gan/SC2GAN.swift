@@ -8,7 +8,7 @@ struct SC2GAN: ParsableCommand {
         discussion: """
         With no subcommand, opens the terminal explorer on the default FaceWorld model.
         """,
-        subcommands: [ExploreCommand.self, GenerateCommand.self, ScoreCommand.self, SampleCommand.self, DirectionsCommand.self, CorrectCommand.self, EditCommand.self, EvaluateCommand.self, ProjectCommand.self, FaceWorldCommand.self, BenchCommand.self, SlurmCommand.self],
+        subcommands: [ExploreCommand.self, GenerateCommand.self, ScoreCommand.self, SampleCommand.self, DirectionsCommand.self, CorrectCommand.self, EditCommand.self, EvaluateCommand.self, ProjectCommand.self, FaceWorldCommand.self, BenchCommand.self, SlurmCommand.self, KernelCommand.self],
         defaultSubcommand: ExploreCommand.self
     )
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 @testable import SC2Engine
 
 /// Every export goes through AtomicWrite: a reader never sees half a file, and a destination
@@ -51,24 +52,25 @@ final class AtomicWriteTests: XCTestCase {
     func testWritesThroughFIFO() throws {
         let fifo = dir.appendingPathComponent("pipe")
         XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
-        var received = Data()
+        let received = Mutex(Data())
+        let done = expectation(description: "reader")
+        let path = fifo.path
         let reader = Thread {
-            let fd = open(fifo.path, O_RDONLY)
+            let fd = open(path, O_RDONLY)
             var buf = [UInt8](repeating: 0, count: 4096)
             while true {
                 let n = read(fd, &buf, buf.count)
                 if n <= 0 { break }
-                received.append(contentsOf: buf[0..<n])
+                received.withLock { $0.append(contentsOf: buf[0..<n]) }
             }
             close(fd)
+            done.fulfill()
         }
-        let done = expectation(description: "reader")
-        let watcher = Thread { while !reader.isFinished { usleep(1000) }; done.fulfill() }
-        reader.start(); watcher.start()
+        reader.start()
         let payload = Data((0..<10_000).map { UInt8($0 % 251) })
         try AtomicWrite.write(payload, to: fifo)
         wait(for: [done], timeout: 10)
-        XCTAssertEqual(received, payload)
+        XCTAssertEqual(received.withLock { $0 }, payload)
         XCTAssertEqual(kind(fifo), S_IFIFO)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["pipe"])
     }

@@ -15,7 +15,7 @@ final class FaceWorldTests: XCTestCase {
     }
 
     func testBiasedPresetHasItsMarginalsAndCorrelations() throws {
-        let preset = try CorrelationPreset.named("biased")
+        let preset = try CorrelationPreset.named("biased", assets: checkoutAssets)
         let l = labels(preset, count: 20000, seed: 3)
         func column(_ a: FaceAttribute) -> [Bool] { l.map { $0[a.index] } }
         for a in FaceAttribute.allCases {
@@ -28,7 +28,7 @@ final class FaceWorldTests: XCTestCase {
         XCTAssertEqual(l.filter { $0[FaceAttribute.lipstick.index] && $0[FaceAttribute.beard.index] }.count, 0)
         XCTAssertEqual(phi(column(.smile), column(.age)), 0, accuracy: 0.03)
 
-        let independent = try CorrelationPreset.named("independent")
+        let independent = try CorrelationPreset.named("independent", assets: checkoutAssets)
         let li = labels(independent, count: 20000, seed: 4)
         XCTAssertEqual(phi(li.map { $0[FaceAttribute.age.index] }, li.map { $0[FaceAttribute.eyeglasses.index] }), 0, accuracy: 0.03)
     }

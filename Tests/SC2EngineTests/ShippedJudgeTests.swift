@@ -6,9 +6,9 @@ import XCTest
 /// and agrees with the classifier on generated faces often enough to be a judge at all.
 final class ShippedJudgeTests: XCTestCase {
     func testJudgeIsAnIndependentResNetThatAgreesWithTheClassifier() throws {
-        let fw = try Assets.faceWorldDirectory()
+        let fw = checkoutAssets.faceWorldDirectory
         let judge = try XCTUnwrap(try Predictors.load(fw.appendingPathComponent("judge.safetensors")) as? TorchVisionResNet)
-        let classifier = try AttributeClassifier.faceWorld()
+        let classifier = try AttributeClassifier.faceWorld(assets: checkoutAssets)
         XCTAssertEqual(judge.block, .basic)
         XCTAssertEqual(judge.blockCounts, [1, 1, 1, 1])
         XCTAssertEqual(judge.domain, PredictorDomain.faceWorld)

@@ -102,8 +102,8 @@ public struct AttributeClassifier: AttributePredictor {
     }
 
     /// The shipped FaceWorld classifier.
-    public static func faceWorld() throws -> AttributeClassifier {
-        try AttributeClassifier(contentsOf: try Assets.faceWorldDirectory().appendingPathComponent("classifier.safetensors"))
+    public static func faceWorld(assets: Assets) throws -> AttributeClassifier {
+        try AttributeClassifier(contentsOf: assets.faceWorldDirectory.appendingPathComponent("classifier.safetensors"))
     }
 
     /// Logits [N, attributes] for images [N, 3, H, W] in [-1, 1].

@@ -22,14 +22,6 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
     public static let protocolName = "sc2gan-scorer/1"
     /// Seconds the scorer may take to start (handshake) and to answer each batch.
     public static let defaultTimeout: Double = 120
-    /// `SC2GAN_SCORER_TIMEOUT` (seconds), else `defaultTimeout`.
-    public static func configuredTimeout() throws -> Double {
-        guard let text = ProcessInfo.processInfo.environment["SC2GAN_SCORER_TIMEOUT"], !text.isEmpty else { return defaultTimeout }
-        guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
-            throw SC2Error("SC2GAN_SCORER_TIMEOUT \(text.quotedForMessage) is not a number of seconds from 0 to 86400")
-        }
-        return value
-    }
 
     // Set by the handshake, read-only afterwards.
     public private(set) var attributes: [String] = []
@@ -59,7 +51,6 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
         guard !words.isEmpty else { throw SC2Error("--scorer is empty: give the command that starts the scorer") }
         path = command
         self.timeout = timeout
-        signal(SIGPIPE, SIG_IGN)  // a scorer that dies mid-batch must give EPIPE, not end sc2gan
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")  // PATH look-up; env execs the command
         p.arguments = ["--"] + words
@@ -209,7 +200,7 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
             }
             if writing {
                 let count = min(payload.count - written, 1 << 20)
-                let sent = payload.withUnsafeBytes { write(stdinFD, $0.baseAddress! + written, count) }
+                let sent = payload.withUnsafeBytes { Self.writeWithoutSIGPIPE(stdinFD, $0.baseAddress! + written, count) }
                 if sent > 0 {
                     written += sent
                 } else if sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
@@ -221,6 +212,28 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// `write(2)` that reports a closed pipe as EPIPE without raising SIGPIPE, whose default
+    /// action would end the whole program when a scorer dies mid-batch. Process-wide signal
+    /// handling is the program's: this blocks SIGPIPE on the calling thread only for the call
+    /// (a broken pipe raises it on the writing thread), takes back the one it raised, and
+    /// restores the thread's mask.
+    static func writeWithoutSIGPIPE(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        var pipeOnly = sigset_t(), previous = sigset_t(), pendingBefore = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
+        sigpending(&pendingBefore)
+        let sent = write(fd, bytes, count)
+        let writeError = errno
+        if sent < 0 && writeError == EPIPE && sigismember(&pendingBefore, SIGPIPE) == 0 {
+            var none = timespec(tv_sec: 0, tv_nsec: 0)
+            while sigtimedwait(&pipeOnly, nil, &none) < 0 && errno == EINTR {}
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        errno = writeError
+        return sent
     }
 
     // MARK: The protocol

@@ -8,8 +8,8 @@ public struct DirectionLibrary: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
-    public static func faceWorld() throws -> DirectionLibrary {
-        DirectionLibrary(directory: try Assets.faceWorldDirectory().appendingPathComponent("directions"))
+    public static func faceWorld(assets: Assets) -> DirectionLibrary {
+        DirectionLibrary(directory: assets.faceWorldDirectory.appendingPathComponent("directions"))
     }
 
     public func url(attribute: String, method: DirectionMethod) -> URL { url(attribute: attribute, name: method.rawValue) }

@@ -107,12 +107,12 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
         }
     }
 
-    /// A preset by name from assets/faceworld/presets, or a path to a JSON file.
-    public static func named(_ nameOrPath: String) throws -> CorrelationPreset {
+    /// A preset by name from the assets' faceworld/presets, or a path to a JSON file.
+    public static func named(_ nameOrPath: String, assets: Assets) throws -> CorrelationPreset {
         if nameOrPath.hasSuffix(".json") || nameOrPath.contains("/") {
             return try load(URL(fileURLWithPath: nameOrPath))
         }
-        let dir = try Assets.faceWorldDirectory().appendingPathComponent("presets")
+        let dir = assets.faceWorldDirectory.appendingPathComponent("presets")
         let url = dir.appendingPathComponent("\(nameOrPath).json")
         guard FileManager.default.fileExists(atPath: url.path) else {
             let known = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Renders labelled FaceWorld datasets: images as a .npy uint8 [N, H, W, 3] array, labels as a
 /// .npy uint8 [N, 6] array, and a JSON sidecar (attribute names, preset, seed): the format
@@ -13,15 +14,14 @@ package enum FaceWorldDataset {
     /// Renders `count` faces on all cores; `progress` is called with the number done.
     package static func render(count: Int, seed: UInt64, preset: CorrelationPreset,
                               renderer: FaceRenderer = FaceRenderer(),
-                              progress: ((Int) -> Void)? = nil) -> (images: [UInt8], labels: [UInt8]) {
+                              progress: (@Sendable (Int) -> Void)? = nil) -> (images: [UInt8], labels: [UInt8]) {
         let n = renderer.size * renderer.size * 3
         let na = FaceAttribute.allCases.count
         var images = [UInt8](repeating: 0, count: count * n)
         var labels = [UInt8](repeating: 0, count: count * na)
         let chunk = 64
         let chunks = (count + chunk - 1) / chunk
-        let lock = NSLock()
-        var done = 0
+        let done = Mutex(0)
         images.withUnsafeMutableBufferPointer { imgBuf in
             labels.withUnsafeMutableBufferPointer { labBuf in
                 nonisolated(unsafe) let ib = imgBuf, lb = labBuf
@@ -33,8 +33,7 @@ package enum FaceWorldDataset {
                         for k in 0..<n { ib[i * n + k] = img.pixels[k] }
                         for a in 0..<na { lb[i * na + a] = p.attributes[a] ? 1 : 0 }
                     }
-                    lock.lock(); done += hi - lo; let d = done; lock.unlock()
-                    progress?(d)
+                    progress?(done.withLock { $0 += hi - lo; return $0 })
                 }
             }
         }

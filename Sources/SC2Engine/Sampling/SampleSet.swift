@@ -120,10 +120,4 @@ public struct SampleSet: Sendable {
                                       metadata: meta)
     }
 
-    /// ~/.cache/sc2gan (or $SC2GAN_CACHE).
-    public static var defaultCacheDirectory: URL {
-        if let p = ProcessInfo.processInfo.environment["SC2GAN_CACHE"], !p.isEmpty { return URL(fileURLWithPath: p) }
-        if let x = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"], !x.isEmpty { return URL(fileURLWithPath: x).appendingPathComponent("sc2gan") }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sc2gan")
-    }
 }

@@ -1,17 +1,22 @@
 import Foundation
+import Synchronization
 
 /// How much memory one network (generator or predictor) may ask for, and saturating byte counts
 /// to compare against it. Files state sizes; nothing is allocated before the sum of what they
 /// state has been checked here.
 public enum ResourceLimits {
-    /// Most bytes one network may need for one image, from SC2GAN_MEMORY_LIMIT_MB when set,
-    /// else three quarters of the machine's memory (at least 1 GiB).
+    /// Most bytes one network may need for one image: the limit installed by the program
+    /// (sc2gan: SC2GAN_MEMORY_LIMIT_MB), else three quarters of the machine's memory (at least 1 GiB).
     public static var memoryBytes: Int {
-        if let text = ProcessInfo.processInfo.environment["SC2GAN_MEMORY_LIMIT_MB"], let mb = Int(text), mb > 0 {
-            return mb.multipliedReportingOverflow(by: 1 << 20).overflow ? Int.max : mb << 20
-        }
+        let installed = installedLimit.load(ordering: .relaxed)
+        if installed > 0 { return installed }
         let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         return max(1 << 30, physical / 4 * 3)
+    }
+
+    /// Sets the limit every later check uses (nil: the default, from the machine's memory).
+    public static func install(memoryLimitBytes: Int?) {
+        installedLimit.store(max(0, memoryLimitBytes ?? 0), ordering: .relaxed)
     }
 
     /// Throws a one-line error naming `what` when `bytes` exceeds the limit.
@@ -22,3 +27,5 @@ public enum ResourceLimits {
         }
     }
 }
+
+private let installedLimit = Atomic<Int>(0)

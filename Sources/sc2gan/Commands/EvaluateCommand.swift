@@ -275,7 +275,7 @@ struct EvaluateCommand: ParsableCommand {
             guard g.domain == PredictorDomain.faceWorld else {
                 throw SC2Error("no judge for \(g.path): pass --judge with a predictor other than the one the directions are fitted with")
             }
-            p = try Predictors.load(try Assets.faceWorldDirectory().appendingPathComponent("judge.safetensors"))
+            p = try Predictors.load(Configuration.current.requireAssets().faceWorldDirectory.appendingPathComponent("judge.safetensors"))
         }
         try PredictorDomain.check(p, for: g)
         // The --define attributes the judge can compute too (old=not:Young on a CelebA judge).

@@ -61,7 +61,7 @@ struct ExploreCommand: ParsableCommand {
     func run() throws {
         // Everything that can fail is loaded before the screen starts, so errors print as one
         // line on a normal terminal.
-        let faceWorld = try? Assets.faceWorldDirectory().standardizedFileURL
+        let faceWorld = try? Configuration.current.requireAssets().faceWorldDirectory.standardizedFileURL
         let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.generatorURL()
         let generator = try Generator(contentsOf: modelURL, choice: use)
         if let label, let labels { return try runLabelling(generator, attribute: label, file: URL(fileURLWithPath: labels)) }
@@ -94,7 +94,7 @@ struct ExploreCommand: ParsableCommand {
             index = i
         }
         let traceFile = try trace.map { try ExplorerTrace(path: $0) }
-        let prefetch = ProcessInfo.processInfo.environment["SC2GAN_EXPLORE_PREFETCH"] != "0"
+        let prefetch = Configuration.current.explorePrefetch
         let finder = classifier.map { AbsentSeedFinder(generator: generator, classifier: $0, truncation: truncation) }
         var start = seed ?? 0
         if seed == nil, let finder, attributes.indices.contains(index) {
@@ -105,13 +105,14 @@ struct ExploreCommand: ParsableCommand {
             generator: generator, classifier: classifier, classifierNote: classifierNote, store: store,
             state: ExplorerState(seed: start, attributes: attributes, attributeIndex: index, stepSize: step),
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
-            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder))
+            correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder,
+            cacheDirectory: Configuration.current.cacheDirectory))
         try app.run(on: Screen(colors: colors))
         if app.leftBackgroundWork {
             // The terminal is restored; a direction computation is still running. Leave now,
             // without exit handlers that would pull the BLAS buffers from under it.
             FileHandle.standardError.write("quit while computing directions: the unfinished computation was dropped\n".data(using: .utf8)!)
-            fflush(stdout)
+            fflush(nil)
             _exit(0)
         }
     }

@@ -17,7 +17,7 @@ struct FaceWorldCommand: ParsableCommand {
         var strengths: [String] = []
 
         func load() throws -> CorrelationPreset {
-            var p = try CorrelationPreset.named(preset)
+            var p = try CorrelationPreset.named(preset, assets: Configuration.current.requireAssets())
             for s in strengths {
                 let parts = s.split(separator: "=")
                 let pair = parts.first?.split(separator: ":") ?? []

@@ -29,7 +29,7 @@ extension FaceWorldCommand {
         func run() throws {
             let g = try modelOptions.load()
             let c = try classifierOptions.load(for: g)
-            let p = try CorrelationPreset.named(preset)
+            let p = try CorrelationPreset.named(preset, assets: Configuration.current.requireAssets())
             let names = c.attributes
             if let odd = names.first(where: { FaceAttribute(name: $0) == nil }) {
                 throw SC2Error("the classifier's attribute '\(odd)' is not a FaceWorld attribute (\(FaceAttribute.namesList)): the report compares with FaceWorld's training data")

@@ -38,7 +38,7 @@ struct FitStore {
         var denseSet: SampleSet? = nil
         func dense() throws -> SampleSet {
             if let denseSet { return denseSet }
-            let dir = engine.cache.map { URL(fileURLWithPath: $0) } ?? SampleSet.defaultCacheDirectory
+            let dir = engine.cache.map { URL(fileURLWithPath: $0) } ?? Configuration.current.cacheDirectory
             let bar = ProgressBar("restart \(r): sampling seeds \(seeds.first!)-\(seeds.last!)", total: seeds.count)
             let (set, cached) = try SampleSet.cached(in: dir, generator: g, classifier: predictor, seeds: seeds, truncation: engine.truncation) { bar.update($0) }
             if cached { FileHandle.standardError.write(Data("restart \(r): \(seeds.count) samples from cache\n".utf8)) } else { bar.finish() }

@@ -33,13 +33,13 @@ struct ClassifierOptions: ParsableArguments {
     private func loadBase() throws -> any AttributePredictor {
         if let scorer {
             guard classifier == nil else { throw SC2Error("give --predictor or --scorer, not both") }
-            return try ExternalScorer(command: scorer, timeout: ExternalScorer.configuredTimeout())
+            return try ExternalScorer(command: scorer, timeout: Configuration.current.scorerTimeout())
         }
         if let classifier {
             guard !classifier.isEmpty else { throw SC2Error("--predictor is empty: give a predictor file, or leave it out for FaceWorld's classifier") }
             return try Predictors.load(URL(fileURLWithPath: classifier))
         }
-        do { return try AttributeClassifier.faceWorld() } catch {
+        do { return try AttributeClassifier.faceWorld(assets: Configuration.current.requireAssets()) } catch {
             throw SC2Error("no attribute predictor: pass --predictor PATH (\(error))")
         }
     }

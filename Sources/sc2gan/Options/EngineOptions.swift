@@ -30,7 +30,7 @@ struct EngineOptions: ParsableArguments {
         case .full: g.earlyStopScoring = false
         case .predictor: g.earlyStopScoring = true
         case .auto:
-            let dir = cache.map { URL(fileURLWithPath: $0) } ?? SampleSet.defaultCacheDirectory
+            let dir = cache.map { URL(fileURLWithPath: $0) } ?? Configuration.current.cacheDirectory
             let v = try EarlyStopCheck.verdict(g, p, cache: dir)
             g.earlyStopScoring = v?.accepted ?? false
             if let v { FileHandle.standardError.write(Data((EarlyStopCheck.describe(v, predictorInput: p.inputSize) + "\n").utf8)) }
@@ -40,7 +40,7 @@ struct EngineOptions: ParsableArguments {
 
     /// The dense sample set, from the cache when its provenance matches.
     func denseSamples(_ g: Generator, _ c: any AttributePredictor) throws -> SampleSet {
-        let dir = cache.map { URL(fileURLWithPath: $0) } ?? SampleSet.defaultCacheDirectory
+        let dir = cache.map { URL(fileURLWithPath: $0) } ?? Configuration.current.cacheDirectory
         let bar = ProgressBar("sampling", total: samples)
         let (set, cached) = try SampleSet.cached(in: dir, generator: g, classifier: c, seeds: (0..<UInt32(samples)).map { $0 },
                                                  truncation: truncation) { bar.update($0) }
