@@ -12,9 +12,8 @@ source scripts/setup.sh
 swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: " | grep -v "prohibited flag" || true
 BIN=${BENCH_BIN:-.build/release/sc2gan}
 mkdir -p .cache
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  grep -qw avx512bw /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || { grep -qw avx2 /proc/cpuinfo && export OPENBLAS_CORETYPE=Haswell; } || true
-fi
+source scripts/lib/blas-kernel.sh
+blas_kernel "$BIN"
 for m in 256 1024; do
   f=.cache/configf-$m.safetensors
   if [ ! -f "$f" ]; then

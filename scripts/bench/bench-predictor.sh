@@ -12,9 +12,8 @@ source scripts/setup.sh
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torchvision python3-numpy >/dev/null; }
 swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: " || true
 BIN=${BENCH_BIN:-.build/release/sc2gan}
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  grep -qw avx512bw /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || { grep -qw avx2 /proc/cpuinfo && export OPENBLAS_CORETYPE=Haswell; } || true
-fi
+source scripts/lib/blas-kernel.sh
+blas_kernel "$BIN"
 COUNT=${COUNT:-16}
 dir=.cache/resnet-bench
 img=Tests/SC2EngineTests/Fixtures/resnet

@@ -12,9 +12,8 @@ cd "$(dirname "$0")/../.."
 source scripts/setup.sh
 swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: " | grep -v "prohibited flag" || true
 BIN=${BENCH_BIN:-.build/release/sc2gan}
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  grep -qw avx512bw /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || { grep -qw avx2 /proc/cpuinfo && export OPENBLAS_CORETYPE=Haswell; } || true
-fi
+source scripts/lib/blas-kernel.sh
+blas_kernel "$BIN"
 /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null || { echo "bench-real-path: installing python3-torchvision" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-torchvision python3-numpy >/dev/null; }
 mkdir -p .cache

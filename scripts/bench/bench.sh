@@ -13,9 +13,8 @@ swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: " || true
 BIN=${BENCH_BIN:-.build/release/sc2gan}
 mkdir -p .cache
 # Same BLAS kernel for both sides (the Swift binary would choose it by itself; PyTorch would not).
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  grep -qw avx512bw /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || { grep -qw avx2 /proc/cpuinfo && export OPENBLAS_CORETYPE=Haswell; } || true
-fi
+source scripts/lib/blas-kernel.sh
+blas_kernel "$BIN"
 models=${MODELS:-"64 256 1024"}
 printf "%-10s %5s %14s %14s %7s %12s %10s %10s\n" model batch "swift img/s" "torch img/s" ratio "GEMM share" "swift MiB" "torch MiB"
 for m in $models; do

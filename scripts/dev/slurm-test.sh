@@ -17,12 +17,11 @@ cd "$(dirname "$0")/../.."
 SETUP_EXTRA="slurm-wlm munge" source scripts/setup.sh
 T0=$SECONDS
 timing() { printf "slurm-test: %-52s %5d s\n" "$1" "$2"; }
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  grep -qw avx512bw /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || { grep -qw avx2 /proc/cpuinfo && export OPENBLAS_CORETYPE=Haswell; } || true
-fi
 t=$SECONDS
 swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: |Compiling|Build" | grep -v "prohibited flag" | tail -3
 B=$PWD/.build/release/sc2gan
+source scripts/lib/blas-kernel.sh
+blas_kernel "$B"
 timing "build" $((SECONDS - t))
 
 ROOT=$(mktemp -d /tmp/sc2gan-slurm.XXXXXX)

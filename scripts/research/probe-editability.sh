@@ -14,8 +14,9 @@ cd "$(dirname "$0")/../.."
 model=${1:?usage: scripts/research/probe-editability.sh MODEL [OUT_DIR]}
 out=${2:-$(mktemp -d)}
 [ -x .build/release/sc2gan ] || swift build -c release >/dev/null
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512bw /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
 B=.build/release/sc2gan
+source scripts/lib/blas-kernel.sh
+blas_kernel "$B"
 mkdir -p "$out/dirs"
 for pair in age:eyeglasses lipstick:long_hair; do
   target=${pair%%:*}; correlated=${pair##*:}

@@ -21,7 +21,9 @@ if { [ "${STAT_WEIGHT:-0}" != "0" ] || [ "${LIN_WEIGHT:-0}" != "0" ]; } && [ ! -
   /usr/bin/python3 tools/training/train_classifier.py --train .train/data/teach-train --test .train/data/teach-test \
     --test-biased none --epochs 2 --seed 1 --out .train/teacher/teacher.safetensors
 fi
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} OPENBLAS_NUM_THREADS=1
+source scripts/lib/blas-kernel.sh
+blas_kernel .build/release/sc2gan
+export OPENBLAS_NUM_THREADS=1
 RUN=${RUN:-.train/gan}
 mkdir -p "$RUN"
 nohup nice -n 5 /usr/bin/python3 tools/training/train_generator.py --data .train/data/faceworld-biased --run "$RUN" \
