@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cost model behind `sc2gan slurm` (README, "Running on a Slurm cluster"): seconds per
+# The cost model behind `sc2gan slurm` (docs/SLURM.md, "Cost model"): seconds per
 # dense sample and per re-projection (40 gradient steps) on ONE core (SC2GAN_THREADS=1) at 64,
 # 256 and 1024 px, and what they predict for InterFaceGAN's 500,000 samples at 1024 px on 1, 16
 # and 128 nodes. 64 px is the shipped FaceWorld generator with its classifier (sampling timed

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's base-method table: InterFaceGAN's SVM, class means and GANSpace, each fitted
+# The base-method table of docs/EVALUATION.md: InterFaceGAN's SVM, class means and GANSpace, each fitted
 # RESTARTS times on the shipped FaceWorld generator, conditioned and SC²-corrected with itself,
 # then judged on the test split by FaceWorld's judge, in one table (methods read BASE/METHOD).
 # Resumable (fits in OUT/fits, rows in OUT/rows). The SVM's fits are shared with

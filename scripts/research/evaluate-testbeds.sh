@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's evaluation: every method fitted RESTARTS times on disjoint dense blocks of both
+# The evaluation of docs/EVALUATION.md: every method fitted RESTARTS times on disjoint dense blocks of both
 # testbeds (the shipped FaceWorld generator and the unshaped interim one), then judged on the
 # test split by FaceWorld's judge. Resumable: rerun it after an interruption and it continues
 # (fits in OUT/<testbed>/fits, rows in OUT/<testbed>/rows).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns a `tmux capture-pane -e -p` capture of the explorer into a PNG of its pictures, as the
 terminal shows them: each '▀' cell is two pixels (foreground on top, background below), other
-cells are the background colour. Used for the README's colour comparison.
+cells are the background colour. Used for docs/EXPLORER.md's colour comparison (docs/explorer-colours.png).
   python3 tools/research/ansi_to_png.py out.png capture.txt [capture2.txt ...] [--scale 4] [--columns A:B]
 Several captures are placed side by side, 8 pixels apart."""
 import argparse, re, struct, zlib

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-# The judge and testbed sections (measured by hand; see tools/training/train_judge.py and the README).
+# The judge and testbed sections (measured by hand; see tools/training/train_judge.py and docs/EVALUATION.md).
 JUDGE_SECTIONS = """## The judge
 
 The evaluation's judge (`judge.safetensors`, tools/training/train_judge.py) shares nothing with the
