@@ -4,7 +4,7 @@
 # 256 and 1024 px, and what they predict for InterFaceGAN's 500,000 samples at 1024 px on 1, 16
 # and 128 nodes. 64 px is the shipped FaceWorld generator with its classifier (sampling timed
 # end to end with `sc2gan sample`); 256 and 1024 are config-f models with random weights
-# (tools/bench/make_random_model.py), timed with `sc2gan bench` (generation; no predictor exists for them).
+# (tools/bench/make_random_model.py), timed with `sc2gan bench` (generation only; scoring with a ResNet-50 is timed by bench-real-path.sh).
 #   bash scripts/bench/bench-cost.sh                    # CORES_PER_NODE=32 for the prediction
 set -euo pipefail
 cd "$(dirname "$0")/../.."
