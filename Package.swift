@@ -39,7 +39,7 @@ var targets: [Target] = [
     .testTarget(name: "CLITests", dependencies: ["sc2gan", "SC2Engine"]),
 ]
 
-// The libFuzzer harness (scripts/fuzz.sh): libFuzzer supplies main(), so the target exists only
+// The libFuzzer harness (scripts/dev/fuzz.sh): libFuzzer supplies main(), so the target exists only
 // in the fuzzing build, `SC2GAN_FUZZ=1 swift build -Xswiftc -sanitize=fuzzer,address ...`.
 // The entry points it calls live in SC2Engine (`FuzzTargets`) and are replayed by the tests.
 if Context.environment["SC2GAN_FUZZ"] == "1" {

@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 # The NumPy interop and SeFa tests load sc2gan's files with Debian's numpy; the converter and
 # external-scorer tests run tools/ scripts that need Debian's torch and torchvision (sc2gan itself needs no Python).
 SETUP_EXTRA="python3-numpy python3-torch python3-torchvision" source scripts/setup.sh
-# The tests link OpenBLAS directly: choose its kernel before it loads (see README, "BLAS kernel").
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
-  if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
-  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
-fi
+# The tests link OpenBLAS directly, so its kernel is chosen before they start: the debug binary
+# (built here; `swift test` reuses the build) says which one suits this CPU (docs/PERFORMANCE.md).
+swift build --product sc2gan 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)' || true
+[ -x .build/debug/sc2gan ] || { echo "build failed" >&2; exit 1; }
+source scripts/lib/blas-kernel.sh
+blas_kernel .build/debug/sc2gan
 log=$(mktemp)
 set +e
 swift test --disable-swift-testing 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)'

@@ -2,7 +2,7 @@ import Foundation
 import SC2Engine
 
 // libFuzzer calls fuzzOneInput for every input; SC2FUZZ_TARGET names the reader
-// (scripts/fuzz.sh sets it). SwiftPM links an executable's entry point as `<module>_main`, so
+// (scripts/dev/fuzz.sh sets it). SwiftPM links an executable's entry point as `<module>_main`, so
 // that is where libFuzzer's driver is started from.
 private let target: String = {
     let name = ProcessInfo.processInfo.environment["SC2FUZZ_TARGET"] ?? ""

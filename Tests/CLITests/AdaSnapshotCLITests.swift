@@ -3,15 +3,15 @@ import SC2Engine
 import XCTest
 
 /// A network snapshot pickled by NVIDIA's own stylegan2-ada-pytorch training loop (made by
-/// tools/make_ada_snapshot.py from the official code, which is neither committed nor run here):
-/// tools/convert_checkpoint.py turns it into safetensors without executing the source it
+/// tools/fixtures/make_ada_snapshot.py from the official code, which is neither committed nor run here):
+/// tools/convert/convert_checkpoint.py turns it into safetensors without executing the source it
 /// carries, and sc2gan then draws the official generate.py's images.
 final class AdaSnapshotCLITests: XCTestCase {
     static let dir = CLI.fixtures.appendingPathComponent("ada")
 
     func convert() throws -> URL {
         let out = CLI.tempDir().appendingPathComponent("snapshot.safetensors")
-        _ = try CLI.python("convert_checkpoint.py", [Self.dir.appendingPathComponent("network-snapshot.pkl").path, out.path])
+        _ = try CLI.python("convert/convert_checkpoint.py", [Self.dir.appendingPathComponent("network-snapshot.pkl").path, out.path])
         return out
     }
 
@@ -37,7 +37,7 @@ final class AdaSnapshotCLITests: XCTestCase {
     /// The converter's own check: a persistent pickle converted exactly, numpy scalars of every
     /// numeric type rebuilt, a numpy array, an object dtype and os.system refused.
     func testConverterSelfTest() throws {
-        let out = String(decoding: try CLI.python("convert_checkpoint.py", ["--self-test"]), as: UTF8.self)
+        let out = String(decoding: try CLI.python("convert/convert_checkpoint.py", ["--self-test"]), as: UTF8.self)
         XCTAssertTrue(out.contains("self-test passed"), out)
     }
 }

@@ -75,7 +75,7 @@ final class GenerateCLITests: XCTestCase {
 }
 
 /// rosinality training checkpoints through the command line: g_ema by default, g with --use g,
-/// each pixel-equal to its converted {g_ema, latent_avg} form (tools/make_checkpoint_fixtures.py).
+/// each pixel-equal to its converted {g_ema, latent_avg} form (tools/fixtures/make_checkpoint_fixtures.py).
 final class TrainingCheckpointCLITests: XCTestCase {
     func pngs(_ args: [String]) throws -> [[UInt8]] {
         let out = CLI.tempDir()

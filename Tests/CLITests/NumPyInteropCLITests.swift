@@ -14,7 +14,7 @@ final class NumPyInteropCLITests: XCTestCase {
 
     /// What numpy reads from `files` (skips the test when numpy is not installed).
     func numpy(_ files: [URL]) throws -> [String: [String: [String: Any]]] {
-        let data = try CLI.python("check_npy_files.py", files.map(\.path))
+        let data = try CLI.python("fixtures/check_npy_files.py", files.map(\.path))
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: [String: Any]]])
     }
 

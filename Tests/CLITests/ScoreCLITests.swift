@@ -3,7 +3,7 @@ import XCTest
 @testable import SC2Engine
 import Tensor
 
-/// `sc2gan score` against torchvision's logits and probabilities (tools/make_resnet_fixtures.py):
+/// `sc2gan score` against torchvision's logits and probabilities (tools/fixtures/make_resnet_fixtures.py):
 /// the committed narrow fixtures, and full-size resnet18 / anycost-gan resnet50 files made on the
 /// fly when /usr/bin/python3 has torchvision (skipped otherwise: a resnet50 is 95 MB).
 final class ScoreCLITests: XCTestCase {
@@ -58,7 +58,7 @@ final class ScoreCLITests: XCTestCase {
     func testFullSizeResNetsMatchTorchVision() throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        _ = try CLI.python("make_resnet_fixtures.py", ["full", "--images", Self.fixtures.path, "--out", dir.path])
+        _ = try CLI.python("fixtures/make_resnet_fixtures.py", ["full", "--images", Self.fixtures.path, "--out", dir.path])
         let ref = try Self.reference(dir)
         let anycost = dir.appendingPathComponent("attribute_predictor.pt")
         assertMatches(try score(anycost), ref["attribute_predictor.pt"]!, attributes: PredictorConfiguration.celebA)

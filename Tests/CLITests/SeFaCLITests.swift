@@ -3,11 +3,11 @@ import SC2Engine
 import XCTest
 
 /// SeFa directions from `directions fit --method sefa` against a NumPy implementation of the
-/// published formula (tools/sefa_reference.py) on the shipped generator.
+/// published formula (tools/fixtures/sefa_reference.py) on the shipped generator.
 final class SeFaCLITests: XCTestCase {
     func testComponentsMatchTheNumPyReference() throws {
         let model = CLI.packageRoot.appendingPathComponent("assets/faceworld/generator.safetensors")
-        let data = try CLI.python("sefa_reference.py", [model.path, "--top", "5"])
+        let data = try CLI.python("fixtures/sefa_reference.py", [model.path, "--top", "5"])
         let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
         let vectors = try XCTUnwrap(reference["vectors"] as? [[Double]])
         let values = try XCTUnwrap(reference["eigenvalues"] as? [Double])

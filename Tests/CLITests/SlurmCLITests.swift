@@ -4,7 +4,7 @@ import XCTest
 /// `sc2gan slurm` and the sharded commands as a user runs them: the sbatch scripts it writes
 /// (arrays, guards, dependencies), sample shards merged into the bytes one process writes,
 /// `slurm pending` naming the shard whose file was damaged, and the refusals. The run through
-/// a real Slurm cluster is scripts/slurm-test.sh (CI runs it).
+/// a real Slurm cluster is scripts/dev/slurm-test.sh (CI runs it).
 final class SlurmCLITests: XCTestCase {
     func testDryRunWritesTheChainOfScripts() throws {
         let dir = CLI.tempDir()
@@ -86,7 +86,7 @@ final class SlurmCLITests: XCTestCase {
     }
 
     /// Submission and status against stand-in sbatch/squeue/sacct on PATH (the real cluster is
-    /// scripts/slurm-test.sh): the jobs are submitted in order with the ids of the jobs they
+    /// scripts/dev/slurm-test.sh): the jobs are submitted in order with the ids of the jobs they
     /// wait for, and status reads squeue's states: 2 while running, 1 when a job can never run,
     /// 0 once the last job has left its mark.
     func testSubmitAndStatusWithStandInClients() throws {

@@ -3,7 +3,7 @@ import XCTest
 import Tensor
 
 /// The Swift classifier against PyTorch's logits on the shipped FaceWorld classifier
-/// (fixture made by tools/make_classifier_fixture.py).
+/// (fixture made by tools/fixtures/make_classifier_fixture.py).
 final class AttributeClassifierTests: XCTestCase {
     static let fixture = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
         .appendingPathComponent("classifier/faces16.safetensors")

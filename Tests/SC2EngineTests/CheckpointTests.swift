@@ -3,7 +3,7 @@ import SC2Engine
 import Tensor
 import XCTest
 
-/// The checkpoint readers on fixtures made by tools/make_checkpoint_fixtures.py: values the
+/// The checkpoint readers on fixtures made by tools/fixtures/make_checkpoint_fixtures.py: values the
 /// script wrote, one generator in three layouts, strided views, and damaged or hostile files.
 final class CheckpointTests: XCTestCase {
     static let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("checkpoints")
@@ -33,7 +33,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testSafeTensorsValuesOfEveryDType() throws {
-        // The values tools/make_checkpoint_fixtures.py wrote (F16_VALUES, BF16_VALUES, F64_VALUES).
+        // The values tools/fixtures/make_checkpoint_fixtures.py wrote (F16_VALUES, BF16_VALUES, F64_VALUES).
         for checkpoint in [try SafeTensors.read(url("dtypes.safetensors")), try CheckpointLoader.load(url("dtypes.safetensors"))] {
             XCTAssertEqual(checkpoint.format, "safetensors")
             XCTAssertEqual(checkpoint.metadata, ["producer": "make_checkpoint_fixtures.py", "note": "dtypes"])
@@ -86,7 +86,7 @@ final class CheckpointTests: XCTestCase {
             XCTAssertTrue(g.wAvgEstimated); XCTAssertFalse(r.wAvgEstimated)
             // Without truncation w_avg plays no part: the same weights, the same images.
             XCTAssertEqual(g.generate(seeds: seeds).maxAbsDifference(r.generate(seeds: seeds)), 0, "\(choice)")
-            // The estimate against the one tools/make_checkpoint_fixtures.py computed with torch
+            // The estimate against the one tools/fixtures/make_checkpoint_fixtures.py computed with torch
             // from the same RandomState(0) draws, and the truncated images it gives.
             let estimate = Tensor(shape: [g.config.wDim], data: g.mapping.wAvg)
             XCTAssertLessThan(estimate.maxAbsDifference(reference.tensors["mapping.w_avg"]!), 1e-4, "\(choice)")

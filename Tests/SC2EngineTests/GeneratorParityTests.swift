@@ -2,8 +2,8 @@ import XCTest
 @testable import SC2Engine
 import Tensor
 
-/// The Swift generator against the PyTorch reference (tools/sg2torch.py) on committed fixtures
-/// made by tools/make_parity_fixtures.py: random-weight models in both naming schemes, several
+/// The Swift generator against the PyTorch reference (tools/lib/sg2torch.py) on committed fixtures
+/// made by tools/fixtures/make_parity_fixtures.py: random-weight models in both naming schemes, several
 /// resolutions, with and without conv_clamp, perturbed biases, noise strengths and w_avg.
 final class GeneratorParityTests: XCTestCase {
     static let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("parity")

@@ -2,7 +2,7 @@ import Foundation
 import SC2Engine
 import XCTest
 
-/// The strict .npy / .npz reader on files numpy itself wrote (tools/make_fuzz_seeds.py): values
+/// The strict .npy / .npz reader on files numpy itself wrote (tools/fixtures/make_fuzz_seeds.py): values
 /// read exactly, and what numpy can write but sc2gan must not guess at refused in one line.
 final class NPYTests: XCTestCase {
     static let seeds = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("fuzz-seeds")

@@ -3,7 +3,7 @@ import XCTest
 @testable import SC2Engine
 
 /// NumPyRandom against numpy itself: Fixtures/parity/numpy_randn.json holds the first 600 values
-/// of numpy.random.RandomState(seed).randn(600) for a few seeds (tools/make_parity_fixtures.py).
+/// of numpy.random.RandomState(seed).randn(600) for a few seeds (tools/fixtures/make_parity_fixtures.py).
 final class NumPyRandomTests: XCTestCase {
     private func fixture() throws -> [String: [Double]] {
         let dir = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil))

@@ -3,7 +3,7 @@ import XCTest
 import Tensor
 
 /// The product's claim on the shipped FaceWorld model, re-measured on held-out seeds that neither
-/// the directions nor the README's evaluation used: at equal change of age, the SC²-corrected
+/// the directions nor docs/EVALUATION.md used: at equal change of age, the SC²-corrected
 /// direction leaks at most half as much into eyeglasses as InterFaceGAN's; smile (no bias) leaks
 /// little with it.
 final class ShippedDirectionsTests: XCTestCase {

@@ -17,7 +17,7 @@ final class ShippedJudgeTests: XCTestCase {
 
         // 128 validation-range seeds: labels agree on at least 85% of faces for every attribute
         // (beard, the hardest, measured 89.5% on 400), and on at least 95% for the attributes the
-        // README's pairs use where the classifier is confident.
+        // evaluation's pairs (docs/EVALUATION.md) use where the classifier is confident.
         let g = try Generator(contentsOf: fw.appendingPathComponent("generator.safetensors"))
         var pc: [[Float]] = [], pj: [[Float]] = []
         for start in stride(from: UInt32(2_000_000), to: 2_000_128, by: 32) {

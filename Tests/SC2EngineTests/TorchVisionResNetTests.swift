@@ -3,7 +3,7 @@ import XCTest
 import Tensor
 
 /// The Swift TorchVisionResNet against torchvision's logits (float64) on seeded random-weight
-/// ResNets (fixtures made by tools/make_resnet_fixtures.py small): a narrow resnet18 layout
+/// ResNets (fixtures made by tools/fixtures/make_resnet_fixtures.py small): a narrow resnet18 layout
 /// (.pt + sidecar, ImageNet normalisation), a narrow Bottleneck layout in anycost-gan's file
 /// layout (softmax pairs, align_corners) and a safetensors judge (metadata, area, softmax groups).
 final class TorchVisionResNetTests: XCTestCase {

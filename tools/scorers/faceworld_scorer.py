@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """FaceWorld's attribute classifier served over sc2gan-scorer/1 (docs/SCORER.md): the same
-network as sc2gan's built-in one (tools/train_classifier.py), run by torch. Its scores match
+network as sc2gan's built-in one (tools/training/train_classifier.py), run by torch. Its scores match
 the built-in classifier's (Tests/SC2EngineTests/ExternalScorerTests.swift checks 1e-4).
 
     sc2gan directions fit --attribute smile --scorer '/usr/bin/python3 tools/scorers/faceworld_scorer.py'
@@ -14,7 +14,8 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))       # safetensors_io
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "training"))  # train_classifier
 import safetensors_io  # noqa: E402
 import sc2gan_scorer  # noqa: E402
 import train_classifier  # noqa: E402
@@ -24,7 +25,7 @@ DEFAULT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "assets", "facewo
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--classifier", default=DEFAULT, help="a classifier written by tools/train_classifier.py")
+    ap.add_argument("--classifier", default=DEFAULT, help="a classifier written by tools/training/train_classifier.py")
     a = ap.parse_args()
     torch.set_num_threads(1)
     tensors, meta = safetensors_io.load(a.classifier)

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// FaceWorld's attribute classifier (tools/train_classifier.py): four [conv3x3 + bias, lrelu 0.2,
+/// FaceWorld's attribute classifier (tools/training/train_classifier.py): four [conv3x3 + bias, lrelu 0.2,
 /// avgpool 2] stages, fc + lrelu, fc to one logit per attribute. Input: RGB in [-1, 1], NCHW,
 /// at the classifier's input size (images of other sizes are area-resized first).
 public struct AttributeClassifier: AttributePredictor {
@@ -13,7 +13,7 @@ public struct AttributeClassifier: AttributePredictor {
     let fc1: (weight: Tensor, bias: [Float])
     public let path: String
     /// The images it was trained on: "faceworld" for FaceWorld's classifier
-    /// (tools/train_classifier.py, or metadata `domain`); nil: not stated, any model.
+    /// (tools/training/train_classifier.py, or metadata `domain`); nil: not stated, any model.
     public let domain: String?
     /// The file's content hash.
     public var identity: String { ContentHash.ofFile(path) }

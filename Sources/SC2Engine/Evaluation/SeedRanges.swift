@@ -1,4 +1,4 @@
-/// The frozen seed ranges: which seeds may be used for what. Every figure the README quotes as a
+/// The frozen seed ranges: which seeds may be used for what. Every figure docs/EVALUATION.md quotes as a
 /// result comes from `test`; every default, threshold, generator snapshot and probe was chosen
 /// on `fit` and `validation` seeds. Nothing outside the evaluation command draws from `test`.
 ///
@@ -6,7 +6,7 @@
 ///                                            r-th block of `samples` seeds (disjoint blocks)
 ///     validation  1,000,000 ..< 10,000,000   choosing defaults and generators (the probes of
 ///                                            docs/HISTORY.md used 1,000,000 and 7,300,000)
-///     test        10,000,000 ..< 11,000,000  the README's tables only
+///     test        10,000,000 ..< 11,000,000  docs/EVALUATION.md's tables only
 public enum SeedRanges {
     public static let fit: Range<UInt32> = 0..<1_000_000
     public static let validation: Range<UInt32> = 1_000_000..<10_000_000

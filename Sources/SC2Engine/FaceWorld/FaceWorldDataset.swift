@@ -3,7 +3,7 @@ import Synchronization
 
 /// Renders labelled FaceWorld datasets: images as a .npy uint8 [N, H, W, 3] array, labels as a
 /// .npy uint8 [N, 6] array, and a JSON sidecar (attribute names, preset, seed): the format
-/// tools/train_*.py read. Sample i depends only on (seed, i), so any slice is reproducible.
+/// tools/training/train_*.py read. Sample i depends only on (seed, i), so any slice is reproducible.
 package enum FaceWorldDataset {
     package static func sample(index: Int, seed: UInt64, preset: CorrelationPreset) -> FaceParams {
         var rng = Xoshiro(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))

@@ -1,7 +1,7 @@
 import Foundation
 import Tensor
 
-/// The entry points of the libFuzzer harness (Fuzz/sc2gan-fuzz, scripts/fuzz.sh), one per reader
+/// The entry points of the libFuzzer harness (Fuzz/sc2gan-fuzz, scripts/dev/fuzz.sh), one per reader
 /// of untrusted files. Each takes the bytes of one input and must either succeed or throw an
 /// `SC2Error`: a crash, a trap, a hang or an allocation above the limit is a finding. The tests
 /// replay every regression input of Tests/SC2EngineTests/Fixtures/fuzz through the same code.

@@ -15,7 +15,7 @@ public struct Generator: Sendable {
     public let wAvgEstimated: Bool
     public static let wAvgSamples = 4096
     /// What the model draws, for predictors that state their domain: "faceworld" for a model
-    /// trained by tools/train_generator.py (or metadata `domain`), nil when unknown.
+    /// trained by tools/training/train_generator.py (or metadata `domain`), nil when unknown.
     public let domain: String?
     /// Whether images made only to be scored stop at the first resolution at or above the
     /// predictor's input (`scoringImages`). Off by default: the image so far is not the final

@@ -6,7 +6,7 @@ import Tensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure generation speed, GEMM peak and the BLAS kernel in use (see scripts/bench.sh for the side-by-side run with PyTorch).")
+        abstract: "Measure generation speed, GEMM peak and the BLAS kernel in use (see scripts/bench/bench.sh for the side-by-side run with PyTorch).")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Images per batch.") var batch: Int = 4

@@ -12,7 +12,7 @@ struct EvaluateCommand: ParsableCommand {
         blocks of dense seeds (restart r: seeds r*N ..< (r+1)*N) and the table shows the spread across fits and \
         each method's paired difference from --reference on the same held-out seeds. With --directions DIR an \
         existing library is evaluated as one fit. Held-out seeds come from the validation range unless \
-        --split test (seed ranges: README, "Evaluation"). Images are scored by --judge, by default FaceWorld's \
+        --split test (seed ranges: docs/EVALUATION.md). Images are scored by --judge, by default FaceWorld's \
         judge, a ResNet trained apart from the classifier the directions are fitted with; judging with the \
         fitting predictor itself is refused unless --allow-self-judge. Fits and rows are saved under --out as \
         they finish, so an interrupted run resumes where it stopped.

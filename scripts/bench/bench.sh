@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Generation benchmark, Swift engine vs PyTorch (Debian python3-torch, 2 threads), same weights,
+# same batch, interleaved in one run so the ratios survive a noisy machine.
+#   bash scripts/bench/bench.sh            # 64 px (FaceWorld), config-f 256 and 1024
+#   MODELS="256" bash scripts/bench/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/setup.sh
+command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c "import torch" 2>/dev/null || {
+  echo "bench: installing python3-torch for the PyTorch side" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null; }
+swift build -c release --product sc2gan 2>&1 | grep -E "error|warning: " || true
+BIN=${BENCH_BIN:-.build/release/sc2gan}
+mkdir -p .cache
+# Same BLAS kernel for both sides (the Swift binary would choose it by itself; PyTorch would not).
+source scripts/lib/blas-kernel.sh
+blas_kernel "$BIN"
+models=${MODELS:-"64 256 1024"}
+printf "%-10s %5s %14s %14s %7s %12s %10s %10s\n" model batch "swift img/s" "torch img/s" ratio "GEMM share" "swift MiB" "torch MiB"
+for m in $models; do
+  case $m in
+    64)   file=assets/faceworld/generator.safetensors
+          [ -f "$file" ] || { file=.cache/faceworld-shape-64.safetensors
+            [ -f "$file" ] || /usr/bin/python3 tools/bench/make_random_model.py --resolution 64 --z-dim 128 --mapping-layers 4 --channel-base 4096 --channel-max 128 --out "$file" >/dev/null; }
+          batch=16; iters=4 ;;
+    256)  file=.cache/configf-256.safetensors; batch=4; iters=2 ;;
+    1024) file=.cache/configf-1024.safetensors; batch=1; iters=2 ;;
+  esac
+  [ -f "$file" ] || /usr/bin/python3 tools/bench/make_random_model.py --resolution "$m" --out "$file" >/dev/null
+  s1=$($BIN bench --model "$file" --batch $batch --iterations $iters --json)
+  t1=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/bench_torch.py --model "$file" --batch $batch --iterations $iters)
+  s2=$($BIN bench --model "$file" --batch $batch --iterations $iters --json)
+  t2=$(OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/bench_torch.py --model "$file" --batch $batch --iterations $iters)
+  /usr/bin/python3 - "$m" "$batch" "$s1" "$s2" "$t1" "$t2" <<'PY'
+import json, sys
+m, b = sys.argv[1], sys.argv[2]
+s = [json.loads(x) for x in sys.argv[3:5]]; t = [json.loads(x) for x in sys.argv[5:7]]
+si = max(x["images_per_s"] for x in s); ti = max(x["images_per_s"] for x in t)
+share = max(x["gemm_gflops_in_synthesis"] / x["gemm_peak_gflops"] for x in s)
+print(f"{m + 'px':<10} {b:>5} {si:>14.2f} {ti:>14.2f} {si / ti:>6.2f}x {share * 100:>10.0f}% {max(x['peak_rss_mib'] for x in s):>10.0f} {max(x['peak_rss_mib'] for x in t):>10.0f}")
+print(f"           BLAS kernel {s[0]['blas_kernel']}, {s[0]['blas_threads']} threads; GEMM peak {s[0]['gemm_peak_gflops']:.0f} GFLOPS", file=sys.stderr)
+PY
+done
