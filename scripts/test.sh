@@ -6,15 +6,20 @@ cd "$(dirname "$0")/.."
 # The NumPy interop and SeFa tests load sc2gan's files with Debian's numpy; the converter and
 # external-scorer tests run tools/ scripts that need Debian's torch and torchvision (sc2gan itself needs no Python).
 SETUP_EXTRA="python3-numpy python3-torch python3-torchvision" source scripts/setup.sh
-# The tests link OpenBLAS directly, so its kernel is chosen before they start: the debug binary
-# (built here; `swift test` reuses the build) says which one suits this CPU (docs/PERFORMANCE.md).
-swift build --product sc2gan 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)' || true
-[ -x .build/debug/sc2gan ] || { echo "build failed" >&2; exit 1; }
+# Optimised, with @testable imports allowed: the package sets no compiler flags of its own, and
+# the parity tests would take minutes unoptimised. In a build folder of its own, so that the
+# release build of scripts/explore.sh (without -enable-testing) is not rebuilt each time.
+build=(-c release -Xswiftc -enable-testing --scratch-path .build-test)
+# The tests link OpenBLAS directly, so its kernel is chosen before they start: the binary (built
+# here; `swift test` reuses the build) says which one suits this CPU (docs/PERFORMANCE.md).
+rm -f .build-test/release/sc2gan
+swift build "${build[@]}" --product sc2gan 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)' || true
+[ -x .build-test/release/sc2gan ] || { echo "build failed" >&2; exit 1; }
 source scripts/lib/blas-kernel.sh
-blas_kernel .build/debug/sc2gan
+blas_kernel .build-test/release/sc2gan
 log=$(mktemp)
 set +e
-swift test --disable-swift-testing 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)'
+swift test "${build[@]}" --disable-swift-testing 2>&1 | tee "$log" | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Build|Merging)'
 status=${PIPESTATUS[0]}
 set -e
 # One plain closing line with XCTest's totals; skipped tests are named, never counted as passed.
