@@ -30,7 +30,7 @@ package final class ExplorerTrace {
     package init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let h = FileHandle(forWritingAtPath: path) else {
-            throw SC2Error("--trace: cannot write \(path)")
+            throw SC2Error(.traceFile(path), "cannot be written")
         }
         handle = h
     }

@@ -1,4 +1,9 @@
 import Foundation
 
 ProcessPolicy.apply()
-SC2GAN.main()
+do {
+    var command = try SC2GAN.parseAsRoot()
+    try command.run()
+} catch {
+    SC2GAN.exit(withError: FlagErrors.mapped(error))
+}

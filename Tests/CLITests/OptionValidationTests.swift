@@ -33,6 +33,10 @@ final class OptionValidationTests: XCTestCase {
             (["project", "--image", "x.png", "--out", "/proc/sc2gan-out"], "/proc"),
             (["edit", "--seed", "1", "--direction", "d.json", "--truncation", "nan", "--out", dir.appendingPathComponent("e.png").path], "--truncation"),
             (["faceworld", "draw", "--out", dir.path], "is a folder"),
+            // Engine errors about an input, named by the flag that carried it.
+            (["evaluate", "--shard", "5/4", "--out", dir.path], "--shard 5/4: K must be 0-3"),
+            (["evaluate", "--shard", "x", "--out", dir.path], "--shard x: is not K/N"),
+            (["directions", "fit", "--attribute", "age", "--define", "old", "--out", dir.appendingPathComponent("f.json").path], "--define \"old\": expected NAME=not:ATTR"),
         ]
         for (args, mention) in cases {
             let r = try CLI.run(args)

@@ -27,6 +27,8 @@ final class PredictorDomainCLITests: XCTestCase {
             XCTAssertEqual(lines.count, 1, "\(args): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains("scores FaceWorld's cartoon faces only") && r.stderr.contains("is not a FaceWorld model"),
                           "\(args): \(r.stderr)")
+            // The engine's error, said with the flags that choose a predictor.
+            XCTAssertTrue(r.stderr.contains("--predictor PATH, --scorer COMMAND"), "\(args): \(r.stderr)")
             XCTAssertFalse(r.stderr.contains("sampling") || r.stdout.contains("samples:"), "\(args) sampled before refusing")
         }
         let left = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []

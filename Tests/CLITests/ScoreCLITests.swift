@@ -149,7 +149,7 @@ final class DefinedAttributeCLITests: XCTestCase {
         let bad = try CLI.run(["score", "--define", "old=Young", "--image", dir.appendingPathComponent("face_a.png").path])
         XCTAssertEqual(bad.status, 1)
         XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
-        XCTAssertTrue(bad.stderr.contains("only negations can be defined"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--define \"old=Young\": only negations can be defined"), bad.stderr)
     }
 
     /// The class-mean direction for "young" defined as not age is the age direction reversed (the

@@ -145,7 +145,12 @@ final class ExternalScorerTests: XCTestCase {
         XCTAssertEqual(try ExternalScorer.words(of: "python3 s.py --w 'a b.pt' \"c \\\"d\\\"\" e\\ f"), ["python3", "s.py", "--w", "a b.pt", "c \"d\"", "e f"])
         XCTAssertEqual(try ExternalScorer.words(of: "  x  ''  "), ["x", ""])
         XCTAssertThrowsError(try ExternalScorer.words(of: "python3 'open"))
-        XCTAssertThrowsError(try ExternalScorer(command: "   ")) { XCTAssertTrue("\($0)".contains("--scorer is empty")) }
+        XCTAssertThrowsError(try ExternalScorer(command: "   ")) { error in
+            // The engine names the input, not a flag of sc2gan's (the CLI maps it to --scorer).
+            XCTAssertEqual((error as? SC2Error)?.input, .scorerCommand("   "))
+            XCTAssertTrue("\(error)".hasPrefix("scorer command"), "\(error)")
+            XCTAssertFalse("\(error)".contains("--"), "\(error)")
+        }
     }
 
     /// FaceWorld's classifier through the protocol (torch in another process) scores the

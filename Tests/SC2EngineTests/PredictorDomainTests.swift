@@ -16,8 +16,10 @@ final class PredictorDomainTests: XCTestCase {
         XCTAssertNil(other.domain)
         XCTAssertNoThrow(try PredictorDomain.check(classifier, for: shipped))
         XCTAssertThrowsError(try PredictorDomain.check(classifier, for: other)) { error in
-            let message = (error as? SC2Error)?.message ?? ""
-            XCTAssertTrue(message.hasPrefix(classifier.path) && message.contains("is not a FaceWorld model"), message)
+            let message = (error as? SC2Error)?.description ?? ""
+            XCTAssertEqual((error as? SC2Error)?.input, .predictor(classifier.path))
+            XCTAssertTrue(message.contains(classifier.path) && message.contains("is not a FaceWorld model"), message)
+            XCTAssertFalse(message.contains("--"), message)
             XCTAssertFalse(message.contains("\n"))
         }
         // A classifier that states no domain (the fuzzing seed's tiny one) scores any model.

@@ -17,7 +17,7 @@ public struct DerivedAttributes: AttributePredictor {
         var names = base.attributes
         var negations: [(String, Int)] = []
         for d in definitions {
-            func fail(_ why: String) -> SC2Error { SC2Error("--define \(d.quotedForMessage): \(why)") }
+            func fail(_ why: String) -> SC2Error { SC2Error(.attributeDefinition(d), why) }
             let parts = d.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { throw fail("expected NAME=not:ATTR (or NAME=~ATTR)") }
             let (name, rule) = (parts[0], parts[1])

@@ -48,7 +48,7 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
     /// runs it) and reads its handshake.
     public init(command: String, timeout: Double = ExternalScorer.defaultTimeout) throws {
         let words = try Self.words(of: command)
-        guard !words.isEmpty else { throw SC2Error("--scorer is empty: give the command that starts the scorer") }
+        guard !words.isEmpty else { throw SC2Error(.scorerCommand(command), "is empty: give the command that starts the scorer") }
         path = command
         self.timeout = timeout
         let p = Process()
@@ -348,7 +348,7 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
                 current.append(ch); inWord = true
             }
         }
-        guard quote == nil, !escaped else { throw SC2Error("--scorer \(command.quotedForMessage) has an unterminated quote or a trailing backslash") }
+        guard quote == nil, !escaped else { throw SC2Error(.scorerCommand(command), "has an unterminated quote or a trailing backslash") }
         if inWord { words.append(current) }
         return words
     }

@@ -8,6 +8,6 @@ public enum PredictorDomain {
     public static func check(_ classifier: any AttributePredictor, for generator: Generator) throws {
         guard let wanted = classifier.domain, generator.domain != wanted else { return }
         let name = wanted == faceWorld ? "FaceWorld's classifier, which scores FaceWorld's cartoon faces only" : "a \(wanted) classifier"
-        throw SC2Error("\(classifier.path) is \(name); \(generator.path) is not a \(wanted == faceWorld ? "FaceWorld" : wanted) model: pass --predictor with a predictor trained for this model's images (a torchvision ResNet, docs/PREDICTORS.md), --scorer with a program that scores them, or labels of your own")
+        throw SC2Error(.predictor(classifier.path), "it is \(name); \(generator.path) is not a \(wanted == faceWorld ? "FaceWorld" : wanted) model: use a predictor trained for this model's images (a torchvision ResNet, docs/PREDICTORS.md), a program that scores them, or labels of your own")
     }
 }

@@ -8,8 +8,9 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public let count: Int
 
     public init(index: Int, count: Int) throws {
-        guard count >= 1, count <= 100_000 else { throw SC2Error("--shard: N must be 1-100000 (got \(count))") }
-        guard index >= 0, index < count else { throw SC2Error("--shard: K must be 0-\(count - 1) for N = \(count) (got \(index))") }
+        let input = UserInput.shard("\(index)/\(count)")
+        guard count >= 1, count <= 100_000 else { throw SC2Error(input, "N must be 1-100000 (got \(count))") }
+        guard index >= 0, index < count else { throw SC2Error(input, "K must be 0-\(count - 1) for N = \(count) (got \(index))") }
         self.index = index; self.count = count
     }
 
@@ -17,7 +18,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw SC2Error("--shard: '\(text)' is not K/N (e.g. 0/4: the first of four shards)")
+            throw SC2Error(.shard(text), "is not K/N (e.g. 0/4: the first of four shards)")
         }
         try self.init(index: k, count: n)
     }
