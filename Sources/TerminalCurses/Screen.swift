@@ -79,33 +79,41 @@ public final class Screen: InteractiveTerminal {
     /// keypad keys, hidden cursor, default colours; detects UTF-8 and the colour mode.
     /// Installs SIGINT/SIGTERM/SIGHUP handlers and an atexit hook that restore the terminal.
     public func start() throws {
+        let env = ProcessInfo.processInfo.environment
+        try start(input: stdin, output: stdout, term: env["TERM"], colorTerm: env["COLORTERM"])
+    }
+
+    /// `start()` on another terminal than the process's own (the tests use a pseudo-terminal):
+    /// `input` and `output` must be streams of a terminal device; `term` and `colorTerm` are what
+    /// $TERM and $COLORTERM say (nil `term`: ncurses reads $TERM itself).
+    package func start(input: UnsafeMutablePointer<FILE>, output: UnsafeMutablePointer<FILE>,
+                       term: String?, colorTerm: String?) throws {
         guard !isActive else { return }
         setlocale(LC_ALL, "")
         if let cs = sc2_codeset() {
             let name = String(cString: cs).uppercased()
             isUTF8 = name == "UTF-8" || name == "UTF8"
         }
-        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+        guard isatty(fileno(input)) != 0, isatty(fileno(output)) != 0 else {
             throw ScreenError.notATerminal
         }
         // newterm rather than initscr: initscr exits the process when TERM is unknown. Where
         // the terminal says it shows 24-bit colour (COLORTERM) but TERM describes a 256-colour
         // one, the matching "-direct" description is used when it is installed.
-        let env = ProcessInfo.processInfo.environment
         var sp: OpaquePointer?
-        for candidate in preference.terminalCandidates(term: env["TERM"], colorTerm: env["COLORTERM"]) {
-            sp = candidate.withCString { newterm($0, stdout, stdin) }
+        for candidate in preference.terminalCandidates(term: term, colorTerm: colorTerm) {
+            sp = candidate.withCString { newterm($0, output, input) }
             if sp != nil { terminalType = candidate; break }
         }
-        if sp == nil { sp = newterm(nil, stdout, stdin) }
+        if sp == nil { sp = term.map { $0.withCString { newterm($0, output, input) } } ?? newterm(nil, output, input) }
         guard let sp else {
-            throw ScreenError.cannotInitialize(term: getenv("TERM").map { String(cString: $0) } ?? "")
+            throw ScreenError.cannotInitialize(term: term ?? "")
         }
         set_term(sp)
         guard sc2_can_address_cursor() != 0 else {
             endwin()
             delscreen(sp)
-            throw ScreenError.cannotAddressCursor(term: getenv("TERM").map { String(cString: $0) } ?? "")
+            throw ScreenError.cannotAddressCursor(term: term ?? "")
         }
         screenPointer = sp
         terminalActive = 1
