@@ -113,9 +113,9 @@ final class ScreenTests: XCTestCase {
         screen.put("Hello", y: 2, x: 5, style: .bold, foreground: RGB(255, 0, 0), background: RGB(0, 0, 255), maxWidth: nil)
         screen.put("plain", y: 3, x: 0, style: [], foreground: nil, background: nil, maxWidth: nil)
         screen.put("123456", y: 4, x: 0, style: .reverse, foreground: nil, background: nil, maxWidth: 4)
-        screen.put("abcdefgh", y: 5, x: 37, style: [], foreground: RGB(0, 255, 0), background: nil, maxWidth: nil)
-        screen.put("a\tb\u{1}c", y: 6, x: 0, style: [], foreground: nil, background: nil, maxWidth: nil)
-        screen.put("héllo ▀", y: 7, x: 1, style: [], foreground: nil, background: nil, maxWidth: nil)
+        screen.put("abcdefgh", y: 8, x: 37, style: [], foreground: RGB(0, 255, 0), background: nil, maxWidth: nil)
+        screen.put("a\tb\u{1}c", y: 5, x: 0, style: [], foreground: nil, background: nil, maxWidth: nil)
+        screen.put("héllo ▀", y: 6, x: 1, style: [], foreground: nil, background: nil, maxWidth: nil)
         screen.put("off", y: 10, x: 0, style: [], foreground: nil, background: nil, maxWidth: nil)
         screen.put("off", y: 0, x: 40, style: [], foreground: nil, background: nil, maxWidth: nil)
         screen.put("off", y: -1, x: 0, style: [], foreground: nil, background: nil, maxWidth: nil)
@@ -136,11 +136,11 @@ final class ScreenTests: XCTestCase {
         XCTAssertFalse(shown.cells[3][0].bold)
         XCTAssertEqual(shown.text(row: 4), "1234", "maxWidth")
         XCTAssertTrue(shown.cells[4][0].reverse)
-        XCTAssertEqual(shown.text(row: 5), String(repeating: " ", count: 37) + "abc", "clipped at the right edge")
-        XCTAssertEqual(shown.cells[5][39].foreground, 46, "pure green (16 + 6 * 5)")
-        XCTAssertEqual(shown.text(row: 6), "a b c", "control characters become spaces")
-        XCTAssertEqual(shown.text(row: 7), " héllo ▀")
-        for row in [0, 1, 8, 9] { XCTAssertEqual(shown.text(row: row), "", "row \(row)") }
+        XCTAssertEqual(shown.text(row: 5), "a b c", "control characters become spaces")
+        XCTAssertEqual(shown.text(row: 6), " héllo ▀")
+        XCTAssertEqual(shown.text(row: 8), String(repeating: " ", count: 37) + "abc", "clipped at the right edge")
+        XCTAssertEqual(shown.cells[8][39].foreground, 46, "pure green (16 + 6 * 5)")
+        for row in [0, 1, 7, 9] { XCTAssertEqual(shown.text(row: row), "", "row \(row): nothing wraps or lands off screen") }
         XCTAssertFalse(shown.wroteOutside, "nothing written past the edges")
 
         screen.stop()
@@ -205,6 +205,7 @@ final class ScreenTests: XCTestCase {
         XCTAssertEqual(pty.localModes(), before, "terminal modes given back")
         let all = pty.written()
         let stopped = String(decoding: all.dropFirst(startBytes.count), as: UTF8.self)
+        // (endwin shows the cursor again by itself; Screen.stop also asks for it.)
         XCTAssertTrue(stopped.contains("\u{1b}[?25h"), "cursor shown again: \(stopped.debugDescription)")
         XCTAssertTrue(stopped.contains("\u{1b}[?1049l"), "alternate screen left: \(stopped.debugDescription)")
     }
