@@ -20,6 +20,9 @@ var targets: [Target] = [
     .target(name: "Tensor", dependencies: ["CBLAS"]),
     .target(name: "SC2Engine",
             dependencies: ["Tensor", "CPNG", "CZlib"]),
+    // The fuzzing entry points (`FuzzTargets`): the libFuzzer harness and the tests call them;
+    // in no product, so the SC2Engine library does not ship them.
+    .target(name: "SC2Fuzzing", dependencies: ["SC2Engine", "Tensor"]),
     // Pure drawing model (layout, colours, half-block canvas, the surface protocol, an
     // in-memory surface); the ncurses backend is TerminalCurses.
     .target(name: "TerminalUI"),
@@ -31,7 +34,7 @@ var targets: [Target] = [
                       dependencies: ["SC2Engine", "SC2Explorer", "TerminalUI", "TerminalCurses",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-    .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine"],
+    .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine", "SC2Fuzzing"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
     .testTarget(name: "TerminalCursesTests", dependencies: ["TerminalCurses", "TerminalUI", "CNcurses"]),
@@ -41,9 +44,9 @@ var targets: [Target] = [
 
 // The libFuzzer harness (scripts/dev/fuzz.sh): libFuzzer supplies main(), so the target exists only
 // in the fuzzing build, `SC2GAN_FUZZ=1 swift build -Xswiftc -sanitize=fuzzer,address ...`.
-// The entry points it calls live in SC2Engine (`FuzzTargets`) and are replayed by the tests.
+// The entry points it calls live in SC2Fuzzing (`FuzzTargets`) and are replayed by the tests.
 if Context.environment["SC2GAN_FUZZ"] == "1" {
-    targets.append(.executableTarget(name: "sc2gan-fuzz", dependencies: ["SC2Engine"],
+    targets.append(.executableTarget(name: "sc2gan-fuzz", dependencies: ["SC2Fuzzing"],
                                      path: "Fuzz/sc2gan-fuzz",
                                      swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

@@ -6,6 +6,9 @@
 #include <langinfo.h>
 #include <wchar.h>
 #include <ncursesw/ncurses.h>
+#include <sys/ioctl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* Macros Swift cannot import, re-exported as inline functions. */
 static inline attr_t sc2_A_BOLD(void) { return A_BOLD; }
@@ -67,5 +70,22 @@ static inline int sc2_put_wstr(int y, int x, const wchar_t *s, int n, attr_t att
     p = 0;
     wattr_set(stdscr, A_NORMAL, 0, &p);
     return rc;
+}
+/* For the tests, which run a Screen on a pseudo-terminal: opens one of rows x columns cells
+   (TIOCSWINSZ: ioctl is variadic, which Swift cannot call; posix_openpt and its kin are X/Open,
+   outside what the Glibc module declares). Returns 0 with both descriptors, -1 on failure. */
+extern int posix_openpt(int flags);
+extern int grantpt(int fd);
+extern int unlockpt(int fd);
+extern char *ptsname(int fd);
+static inline int sc2_open_pty(int rows, int columns, int *master, int *slave) {
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0) return -1;
+    char *name = (grantpt(m) == 0 && unlockpt(m) == 0) ? ptsname(m) : NULL;
+    int s = name ? open(name, O_RDWR | O_NOCTTY) : -1;
+    struct winsize ws = { (unsigned short)rows, (unsigned short)columns, 0, 0 };
+    if (s < 0 || ioctl(s, TIOCSWINSZ, &ws) != 0) { close(m); if (s >= 0) close(s); return -1; }
+    *master = m; *slave = s;
+    return 0;
 }
 #endif

@@ -13,31 +13,6 @@ import Darwin
 // in a global: an atomic (lock-free, so a signal handler may read it), set by Screen.start/stop.
 private let terminalActive = Atomic<Bool>(false)
 
-/// Restores the terminal if a Screen is active. Called from signal handlers: endwin is not
-/// strictly async-signal-safe, but it is what ncurses' own handlers call, and leaving the
-/// terminal in raw mode is the worse outcome.
-private func restoreTerminalIfActive() {
-    if terminalActive.exchange(false, ordering: .sequentiallyConsistent) {
-        endwin()
-    }
-}
-
-private func fatalSignalHandler(_ signo: Int32) {
-    restoreTerminalIfActive()
-    // Die of the same signal so the parent sees the usual status.
-    signal(signo, SIG_DFL)
-    raise(signo)
-}
-
-private let handlersInstalled = Atomic<Bool>(false)
-
-private func installHandlersOnce() {
-    guard !handlersInstalled.exchange(true, ordering: .sequentiallyConsistent) else { return }
-    atexit { restoreTerminalIfActive() }
-    for signo in [SIGINT, SIGTERM, SIGHUP] {
-        signal(signo, fatalSignalHandler)
-    }
-}
 
 /// The terminal, through ncurses: the only type in this module that calls it.
 ///
@@ -58,7 +33,16 @@ public final class Screen: InteractiveTerminal {
     /// The terminal description in use when it is not $TERM (a "-direct" one for COLORTERM).
     public private(set) var terminalType: String?
 
-    public init(colors preference: ColorPreference = .automatic) { self.preference = preference }
+    /// The terminal description: $TERM's value (nil: ncurses reads $TERM itself).
+    private let term: String?
+    /// $COLORTERM's value ("truecolor" or "24bit": the terminal shows 24-bit colour).
+    private let colorTerm: String?
+
+    public init(colors preference: ColorPreference = .automatic, term: String? = nil, colorTerm: String? = nil) {
+        self.preference = preference
+        self.term = term
+        self.colorTerm = colorTerm
+    }
 
     deinit { stop() }
 
@@ -74,42 +58,61 @@ public final class Screen: InteractiveTerminal {
         return nil
     }
 
-    /// Takes over the terminal: locale, raw keyboard (Ctrl-C arrives as `.ctrlC`), no echo,
-    /// keypad keys, hidden cursor, default colours; detects UTF-8 and the colour mode.
-    /// Installs SIGINT/SIGTERM/SIGHUP handlers and an atexit hook that restore the terminal.
+    /// Takes over the process's terminal (standard input and output): raw keyboard (Ctrl-C
+    /// arrives as `.ctrlC`), no echo, keypad keys, hidden cursor, default colours; detects UTF-8
+    /// (from the locale the program set) and the colour mode, from the terminal description
+    /// given to `init` (a program passes what $TERM and $COLORTERM say).
+    ///
+    /// The program owns process-wide state: its locale (`setlocale` before `start`, for UTF-8),
+    /// and its signal handlers and exit hooks, which should call `Screen.restoreTerminal()` so
+    /// that a terminal is never left raw.
     public func start() throws {
+        try start(input: sc2_stdin(), output: sc2_stdout(), term: term, colorTerm: colorTerm)
+    }
+
+    /// Leaves curses mode if a Screen is active; does nothing otherwise. Safe to call from a
+    /// signal handler or an exit hook as far as ncurses allows (endwin is what ncurses' own
+    /// handlers call; a terminal left in raw mode is the worse outcome).
+    public static func restoreTerminal() {
+        if terminalActive.exchange(false, ordering: .sequentiallyConsistent) {
+            endwin()
+        }
+    }
+
+    /// `start()` on another terminal than the process's own (the tests use a pseudo-terminal):
+    /// `input` and `output` must be streams of a terminal device; `term` and `colorTerm` are what
+    /// $TERM and $COLORTERM say (nil `term`: ncurses reads $TERM itself).
+    package func start(input: UnsafeMutablePointer<FILE>, output: UnsafeMutablePointer<FILE>,
+                       term: String?, colorTerm: String?) throws {
         guard !isActive else { return }
-        setlocale(LC_ALL, "")
         if let cs = sc2_codeset() {
             let name = String(cString: cs).uppercased()
             isUTF8 = name == "UTF-8" || name == "UTF8"
         }
-        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+        guard isatty(fileno(input)) != 0, isatty(fileno(output)) != 0 else {
             throw ScreenError.notATerminal
         }
         // newterm rather than initscr: initscr exits the process when TERM is unknown. Where
         // the terminal says it shows 24-bit colour (COLORTERM) but TERM describes a 256-colour
         // one, the matching "-direct" description is used when it is installed.
-        let env = ProcessInfo.processInfo.environment
         var sp: OpaquePointer?
-        for candidate in preference.terminalCandidates(term: env["TERM"], colorTerm: env["COLORTERM"]) {
-            sp = candidate.withCString { newterm($0, sc2_stdout(), sc2_stdin()) }
+        for candidate in preference.terminalCandidates(term: term, colorTerm: colorTerm) {
+            sp = candidate.withCString { newterm($0, output, input) }
             if sp != nil { terminalType = candidate; break }
         }
-        if sp == nil { sp = newterm(nil, sc2_stdout(), sc2_stdin()) }
+        if sp == nil { sp = term.map { $0.withCString { newterm($0, output, input) } } ?? newterm(nil, output, input) }
         guard let sp else {
-            throw ScreenError.cannotInitialize(term: getenv("TERM").map { String(cString: $0) } ?? "")
+            throw ScreenError.cannotInitialize(term: term ?? "")
         }
         set_term(sp)
         guard sc2_can_address_cursor() != 0 else {
             endwin()
             delscreen(sp)
-            throw ScreenError.cannotAddressCursor(term: getenv("TERM").map { String(cString: $0) } ?? "")
+            throw ScreenError.cannotAddressCursor(term: term ?? "")
         }
         screenPointer = sp
         terminalActive.store(true, ordering: .sequentiallyConsistent)
         isActive = true
-        installHandlersOnce()
 
         raw()
         noecho()

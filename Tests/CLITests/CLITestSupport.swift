@@ -34,12 +34,35 @@ struct CLI {
         env["SC2GAN_ASSETS"] = packageRoot.appendingPathComponent("assets").path
         for (k, v) in environment { env[k] = v }
         p.environment = env
+        let (status, o, e) = try capture(p)
+        return Result(status: status, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Runs `process` to its end with its standard output and error captured. Both pipes are
+    /// drained at once (stderr on another thread): read one after the other, a child that fills
+    /// the pipe not being read (64 KB) would wait for it forever, and so would the test.
+    static func capture(_ process: Process) throws -> (status: Int32, stdout: Data, stderr: Data) {
         let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        process.standardOutput = out; process.standardError = err
+        try process.run()
+        let stderrData = DrainedData()
+        let drained = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            stderrData.set(err.fileHandleForReading.readDataToEndOfFile())
+            drained.signal()
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, o, stderrData.get())
+    }
+
+    /// Data handed from the thread that drains a pipe to the one that waits for it.
+    private final class DrainedData: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
+        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
     }
 
     static func tempDir() -> URL {
@@ -57,12 +80,8 @@ extension CLI {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         p.arguments = [packageRoot.appendingPathComponent("tools/\(script)").path] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (_, data, errData) = try capture(p)
+        let e = String(decoding: errData, as: UTF8.self)
         for module in ["numpy", "torch", "torchvision"] where e.contains("No module named '\(module)'") {
             throw XCTSkip("/usr/bin/python3 has no \(module) (Debian: python3-\(module))")
         }

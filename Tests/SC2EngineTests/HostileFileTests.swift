@@ -1,5 +1,6 @@
 import Foundation
 @testable import SC2Engine
+import SC2Fuzzing
 import Tensor
 import XCTest
 
@@ -210,20 +211,95 @@ final class HostileFileTests: XCTestCase {
 
     // MARK: the fuzzing corpus
 
-    /// Every input the fuzzer ever crashed on (and the seed corpus) goes through its target:
-    /// reaching the end of this test without a trap is the assertion.
-    func testFuzzRegressionInputsAreRefusedCleanly() throws {
-        var replayed = 0
-        let roots = ["fuzz", "fuzz-seeds"].map { Self.fixtures.appendingPathComponent($0) }
-        for root in roots { for target in FuzzTargets.names {
-            let folder = root.appendingPathComponent(target)
+    /// What each committed fuzzing input must do, by path under Fixtures: `fuzz/TARGET/` holds
+    /// the inputs that once crashed a reader or were accepted without a word (issue 13): each
+    /// must be refused, with the problem named. `fuzz-seeds/TARGET/` holds the fuzzer's starting
+    /// points: valid files, which must be accepted, and a few deliberately bad ones that seed the
+    /// refusal paths (marked below with why).
+    static let expectedOutcomes: [String: Expected] = [
+        "fuzz/generator/blocks-beyond-any-resolution.safetensors":
+            .refused("names a synthesis block that is not a power of two from 4 to 4096 px"),
+        "fuzz/generator/mapping-gap.safetensors": .refused("mapping layers are not numbered 0-2: mapping.fc1 is missing"),
+        "fuzz/generator/nan-lr-mul.safetensors": .refused("metadata mapping_lr_mul 'nan' is not a number from"),
+        "fuzz/generator/zero-channels.safetensors": .refused("synthesis.b8.conv1.weight has 0 channels"),
+        "fuzz/generator/zero-z.safetensors": .refused("z and w dimensions must be 1-4096"),
+        "fuzz/classifier/many-stages.safetensors": .refused("more than 8 conv stages"),
+        "fuzz/classifier/zero-out-channels.safetensors": .refused("conv1.weight has shape [0,"),
+
+        "fuzz-seeds/classifier/tiny8.safetensors": .accepted,
+        // A hand-labels file with a seed beyond UInt32 and a truncation of 1e39: a bad seed.
+        "fuzz-seeds/labels/overflow.json": .refused("not a labels file"),
+        "fuzz-seeds/labels/smile.labels.json": .accepted,
+        // Big-endian and Fortran-order arrays are refused by design (NPYTests): bad seeds.
+        "fuzz-seeds/npy/bigendian_f4.npy": .refused("dtype '>f4' is not supported"),
+        "fuzz-seeds/npy/boundary_f32.npy": .accepted,
+        "fuzz-seeds/npy/empty_f4.npy": .accepted,
+        "fuzz-seeds/npy/flags_b1.npy": .accepted,
+        "fuzz-seeds/npy/fortran_f4.npy": .refused("array is in Fortran order"),
+        "fuzz-seeds/npy/half_f2.npy": .accepted,
+        "fuzz-seeds/npy/image_u1.npy": .accepted,
+        "fuzz-seeds/npy/ints_i8.npy": .accepted,
+        // An object array is a pickle, never read: a bad seed (tools/make_fuzz_seeds.py).
+        "fuzz-seeds/npy/object.npy": .refused("holds Python objects (a pickled object array), which are refused"),
+        "fuzz-seeds/npy/scalar_f4.npy": .accepted,
+        "fuzz-seeds/npy/ws_f64.npy": .accepted,
+        "fuzz-seeds/npz/components_compressed.npz": .accepted,
+        // The same inside an archive: a bad seed.
+        "fuzz-seeds/npz/object.npz": .refused("member 'o.npy': holds Python objects"),
+        "fuzz-seeds/npz/projected_w.npz": .accepted,
+        "fuzz-seeds/png/gray3.png": .accepted,
+        "fuzz-seeds/png/palette2.png": .accepted,
+        "fuzz-seeds/png/rgb4.png": .accepted,
+        "fuzz-seeds/png/rgba2.png": .accepted,
+        "fuzz-seeds/predictor/tiny-basic.safetensors": .accepted,
+        // A valid anycost-style predictor, but a torch zip carries no configuration and the
+        // target's input has no sidecar JSON beside it: refused, as the command would refuse it
+        // without its .json (the safetensors twin below, configured in its metadata, is accepted).
+        "fuzz-seeds/predictor/tiny-bottleneck.pt": .refused("no predictor configuration"),
+        "fuzz-seeds/predictor/tiny-bottleneck.safetensors": .accepted,
+        "fuzz-seeds/predictor-config/area.json": .accepted,
+        "fuzz-seeds/predictor-config/groups.json": .accepted,
+    ]
+
+    enum Expected {
+        case accepted
+        /// Refused with a message that contains this.
+        case refused(String)
+    }
+
+    /// Every input the fuzzer ever crashed on, and the seed corpus, goes through its target and
+    /// must come out as listed in `expectedOutcomes` (a trap ends the run, which fails it too);
+    /// a file on disk that the list does not name fails, so a new input needs a decision.
+    func testFuzzInputsAreAcceptedOrRefusedAsExpected() throws {
+        var replayed = Set<String>()
+        for root in ["fuzz", "fuzz-seeds"] { for target in FuzzTargets.names {
+            let folder = Self.fixtures.appendingPathComponent("\(root)/\(target)")
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
             for file in files.sorted() {
+                let key = "\(root)/\(target)/\(file)"
                 let data = try Data(contentsOf: folder.appendingPathComponent(file))
-                XCTAssertTrue(data.withUnsafeBytes { FuzzTargets.run(target, $0) })
-                replayed += 1
+                let outcome = try XCTUnwrap(data.withUnsafeBytes { FuzzTargets.run(target, $0) }, "unknown target \(target)")
+                replayed.insert(key)
+                switch (Self.expectedOutcomes[key], outcome) {
+                case (nil, _):
+                    XCTFail("\(key): not in expectedOutcomes; it was \(outcome)")
+                case (.accepted?, .accepted):
+                    break
+                case (.accepted?, .refused(let message)):
+                    XCTFail("\(key) is valid but was refused: \(message)")
+                case (.refused?, .accepted):
+                    XCTFail("\(key) is hostile but was accepted")
+                case (.refused(let problem)?, .refused(let message)):
+                    XCTAssertTrue(message.contains(problem), "\(key): refused with '\(message)', expected '\(problem)'")
+                    XCTAssertFalse(message.contains("\n"), "\(key): \(message)")
+                }
             }
         } }
-        XCTAssertGreaterThan(replayed, 20, "regression inputs missing under \(Self.fixtures.path)")
+        XCTAssertEqual(replayed, Set(Self.expectedOutcomes.keys), "inputs listed but not found under \(Self.fixtures.path)")
+        XCTAssertGreaterThan(replayed.filter { $0.hasPrefix("fuzz/") }.count, 6)
+    }
+
+    func testUnknownFuzzTargetIsNil() {
+        XCTAssertNil([UInt8]().withUnsafeBytes { FuzzTargets.run("no-such-reader", $0) })
     }
 }

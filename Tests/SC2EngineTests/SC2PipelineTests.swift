@@ -9,23 +9,35 @@ import XCTest
 final class SC2PipelineTests: XCTestCase {
     static let faceWorld = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("assets/faceworld")
-    static let generator = try! Generator(contentsOf: faceWorld.appendingPathComponent("generator.safetensors"))
-    static let classifier = try! AttributeClassifier(contentsOf: faceWorld.appendingPathComponent("classifier.safetensors"))
-    /// 1,500 dense samples from the fit range, shared by the tests of this class.
-    static let dense = try! SampleSet.build(generator: generator, classifier: classifier, seeds: (0..<1500).map { UInt32($0) })
+    struct Models {
+        let generator: Generator
+        /// The classifier the pipeline fits and corrects with (the player).
+        let classifier: AttributeClassifier
+        /// 1,500 dense samples from the fit range, shared by the tests of this class.
+        let dense: SampleSet
+    }
+    /// Loaded once; a failure fails each test that asks for them instead of crashing the run.
+    static let models = FixtureCache {
+        let g = try Generator(contentsOf: faceWorld.appendingPathComponent("generator.safetensors"))
+        let c = try AttributeClassifier(contentsOf: faceWorld.appendingPathComponent("classifier.safetensors"))
+        return Models(generator: g, classifier: c, dense: try SampleSet.build(generator: g, classifier: c, seeds: (0..<1500).map { UInt32($0) }))
+    }
+    /// FaceWorld's judge: a ResNet trained apart from the classifier (ShippedJudgeTests), which
+    /// scores the evaluation, so that the pipeline is not judged by the model it played with.
+    static let judge = FixtureCache { try Predictors.load(faceWorld.appendingPathComponent("judge.safetensors")) }
 
     /// End to end: dense set -> original direction -> SC² correction -> evaluation on held-out
     /// seeds. The corrected age direction must carry clearly less eyeglasses along than the one
-    /// it started from, at the same change of age.
+    /// it started from, at the same change of age, in the eyes of FaceWorld's judge.
     func testCorrectionLeaksLessThanTheOriginal() throws {
-        let g = Self.generator, c = Self.classifier
+        let m = try Self.models.get(), g = m.generator, c = m.classifier, dense = m.dense
         var options = SC2Pipeline.Options()
         options.rareCount = 60; options.maxRare = 120; options.refineSteps = 8
         options.semanticSamples = 8; options.yieldSources = 8
         var stages: [SC2Pipeline.Stage] = []
-        let original = try DirectionBuilder(samples: Self.dense).original("age")
+        let original = try DirectionBuilder(samples: dense).original("age")
         let (corrected, report) = try SC2Pipeline(generator: g, classifier: c, options: options)
-            .correct(attribute: "age", dense: Self.dense, original: original) { stage, _, _ in
+            .correct(attribute: "age", dense: dense, original: original) { stage, _, _ in
                 if stages.last != stage { stages.append(stage) }
             }
         XCTAssertEqual(report.correlated.first, "eyeglasses")
@@ -34,17 +46,30 @@ final class SC2PipelineTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.rareInRefit.reduce(0, +), report.rareKeptAfterProjection)
         XCTAssertLessThan(report.classImbalanceAfter, report.classImbalanceBefore)
         XCTAssertGreaterThan(report.correctedValidationAccuracy, 0.8)
-        XCTAssertEqual(Double(LinearAlgebra.dot(original.vector, corrected.vector)), report.cosineOriginalCorrected, accuracy: 1e-5)
+        // The cosine recomputed with a plain loop in Double, normalising both vectors (the report
+        // takes the dot product of unit vectors); measured 0.740. A correction that changed
+        // nothing would be 1.
+        var dot = 0.0, oo = 0.0, cc = 0.0
+        for i in original.vector.indices {
+            let o = Double(original.vector[i]), k = Double(corrected.vector[i])
+            dot += o * k; oo += o * o; cc += k * k
+        }
+        let cosine = dot / (oo.squareRoot() * cc.squareRoot())
+        XCTAssertEqual(report.cosineOriginalCorrected, cosine, accuracy: 1e-5)
+        XCTAssertLessThan(cosine, 0.999, "the corrected direction is the original")
         XCTAssertEqual(stages.first, .semanticLayers)
         XCTAssertTrue(stages.contains(.reprojection) && stages.contains(.refit))
         XCTAssertEqual(LinearAlgebra.norm(corrected.vector), 1, accuracy: 1e-5)
 
-        let evaluation = EntanglementEvaluation(generator: g, judge: c)
+        let evaluation = EntanglementEvaluation(generator: g, judge: try Self.judge.get())
         let held = try evaluation.heldOut(target: "age", seeds: (0..<4000).map { 6_000_000 + UInt32($0) }, count: 80)
         let before = try evaluation.evaluate(original, method: "original", correlated: "eyeglasses", held: held, level: 0.5)
         let after = try evaluation.evaluate(corrected, method: "sc2", correlated: "eyeglasses", held: held, level: 0.5)
+        // Judged by FaceWorld's judge (not the classifier the pipeline fitted with), measured:
+        // original 0.309, corrected 0.071 (ratio 0.23), both at a target change of 0.500; the
+        // bound of half leaves room for a different machine's summation order.
         XCTAssertTrue(before.targetReached && after.targetReached)
-        XCTAssertLessThan(after.leakage.mean, 0.6 * before.leakage.mean,
+        XCTAssertLessThan(after.leakage.mean, 0.5 * before.leakage.mean,
                           "SC² leakage \(after.leakage.mean) vs original \(before.leakage.mean)")
     }
 
@@ -69,8 +94,8 @@ final class SC2PipelineTests: XCTestCase {
 
     /// The options that are off by default are named in the plan's key only when set, so plans,
     /// shards and evaluation fits made before they existed still match; set, they change the key.
-    func testNewOptionsLeaveTheDefaultKeyAlone() {
-        let g = Self.generator, c = Self.classifier
+    func testNewOptionsLeaveTheDefaultKeyAlone() throws {
+        let m = try Self.models.get(), g = m.generator, c = m.classifier
         let base = SC2Pipeline(generator: g, classifier: c).optionsKey
         XCTAssertFalse(base.contains("keep=") || base.contains("pin="))
         var o = SC2Pipeline.Options(); o.keep = .synthesis
@@ -81,12 +106,12 @@ final class SC2PipelineTests: XCTestCase {
 
     /// The effect of one window recomputed by hand, and `best` the highest-scoring eligible window.
     func testSemanticRowsAreTheBestEligibleWindow() throws {
-        let g = Self.generator, c = Self.classifier
-        let age = try DirectionBuilder(samples: Self.dense).original("age")
+        let m = try Self.models.get(), g = m.generator, c = m.classifier
+        let age = try DirectionBuilder(samples: m.dense).original("age")
         let nw = g.config.numWs, d = g.config.wDim
         let picks = Array(0..<6)
         var codes = Tensor(zeros: [picks.count, nw, d])
-        for (i, k) in picks.enumerated() { for r in 0..<nw { for j in 0..<d { codes.data[(i * nw + r) * d + j] = Self.dense.w.data[k * d + j] } } }
+        for (i, k) in picks.enumerated() { for r in 0..<nw { for j in 0..<d { codes.data[(i * nw + r) * d + j] = m.dense.w.data[k * d + j] } } }
         let alpha: Float = 3
         let sem = try SemanticLayers.measure(generator: g, classifier: c, direction: age, codes: codes, alpha: alpha)
         XCTAssertEqual(sem.windows.count, nw * (nw + 1) / 2)
@@ -112,7 +137,7 @@ final class SC2PipelineTests: XCTestCase {
     /// Every `.mix` sample: rows outside the semantic ones are the source's w, the semantic rows
     /// one donor's w (a confident positive), and it meets the acceptance rule on a rescore.
     func testMixSamplesAreSourceAndDonorRowsThatPassTheRule() throws {
-        let g = Self.generator, c = Self.classifier, dense = Self.dense
+        let m = try Self.models.get(), g = m.generator, c = m.classifier, dense = m.dense
         var age = try DirectionBuilder(samples: dense).original("age")
         age.layers = [2, 3, 4]
         var synth = LowDensitySynthesis(generator: g, classifier: c, direction: age, correlated: ["eyeglasses"])

@@ -10,8 +10,11 @@ import XCTest
 final class ShardedWorkTests: XCTestCase {
     static let faceWorld = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("assets/faceworld")
-    static let generator = try! Generator(contentsOf: faceWorld.appendingPathComponent("generator.safetensors"))
-    static let classifier = try! AttributeClassifier(contentsOf: faceWorld.appendingPathComponent("classifier.safetensors"))
+    /// The shipped generator and classifier, loaded once; a failure fails the tests that use them.
+    static let models = FixtureCache {
+        (generator: try Generator(contentsOf: faceWorld.appendingPathComponent("generator.safetensors")),
+         classifier: try AttributeClassifier(contentsOf: faceWorld.appendingPathComponent("classifier.safetensors")))
+    }
 
     private func tempFolder() throws -> WorkFolder {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("sc2gan-shards-\(UUID().uuidString)")
@@ -35,7 +38,7 @@ final class ShardedWorkTests: XCTestCase {
     /// 700 seeds (units of 256: the last one partial), three shards, merged: the same bits as
     /// one `build` over all seeds, and the same cache file bytes.
     func testMergedSampleShardsAreOneProcessBitForBit() throws {
-        let g = Self.generator, c = Self.classifier
+        let (g, c) = try Self.models.get()
         let seeds = (0..<UInt32(700)).map { $0 }
         let whole = try SampleSet.build(generator: g, classifier: c, seeds: seeds)
         let folder = try tempFolder()
@@ -68,7 +71,7 @@ final class ShardedWorkTests: XCTestCase {
     /// in reverse order (as shards on other machines would, in any order): the same corrected
     /// direction, bit for bit, and the same report but for its wall time.
     func testCorrectionFromUnitsIsOneProcessBitForBit() throws {
-        let g = Self.generator, c = Self.classifier
+        let (g, c) = try Self.models.get()
         let dense = try SampleSet.build(generator: g, classifier: c, seeds: (0..<UInt32(700)).map { $0 })
         var options = SC2Pipeline.Options()
         options.rareCount = 24; options.maxRare = 48; options.refineSteps = 2
@@ -109,7 +112,7 @@ final class ShardedWorkTests: XCTestCase {
     /// Each source's try depends on that source alone: the sequential `synthesize` finds the
     /// same samples as the units' accepted entries, source for source.
     func testSynthesisPerSourceMatchesTheSequentialAPI() throws {
-        let g = Self.generator, c = Self.classifier
+        let (g, c) = try Self.models.get()
         let dense = try SampleSet.build(generator: g, classifier: c, seeds: (0..<UInt32(600)).map { $0 })
         var age = try DirectionBuilder(samples: dense).original("age")
         age.layers = [1, 2, 3]

@@ -33,7 +33,7 @@ public struct AttributeClassifier: AttributePredictor {
 
     /// A classifier from tensors already read; every size is checked against `Limits` and the
     /// memory estimate before anything is allocated for inference.
-    init(checkpoint c: Checkpoint) throws {
+    package init(checkpoint c: Checkpoint) throws {
         path = c.path
         domain = c.metadata["domain"] ?? (c.metadata["source"] == "tools/train_classifier.py" || c.metadata["architecture"] == "sc2gan-cnn-1"
                                           ? PredictorDomain.faceWorld : nil)

@@ -22,7 +22,7 @@ public enum Predictors {
 }
 
 /// A predictor file opened for its tensors' names and shapes; tensors are decoded on demand.
-struct PredictorFile {
+package struct PredictorFile {
     enum Format { case safetensors, torchZip }
     let url: URL
     let format: Format
@@ -36,7 +36,7 @@ struct PredictorFile {
     }
 
     /// `open` on bytes already mapped or copied; `url` names the file (and its sidecar).
-    static func open(_ mapped: MappedFile, url: URL) throws -> PredictorFile {
+    package static func open(_ mapped: MappedFile, url: URL) throws -> PredictorFile {
         let path = mapped.path
         let bytes = mapped.bytes
         guard !bytes.isEmpty else { throw SC2Error("\(path): file is empty") }
@@ -79,7 +79,7 @@ struct PredictorFile {
     }
 
     /// The file as a torchvision ResNet, with `configuration` or the one the file states.
-    func resNet(configuration given: PredictorConfiguration?) throws -> TorchVisionResNet {
+    package func resNet(configuration given: PredictorConfiguration?) throws -> TorchVisionResNet {
         let path = url.path
         let sidecar = Predictors.sidecar(for: url)
         let configuration: PredictorConfiguration

@@ -13,7 +13,7 @@ public enum CheckpointLoader {
 
     /// `load` on bytes already mapped or copied; `pathExtension` only breaks ties for files too
     /// damaged to tell by content.
-    static func load(_ file: MappedFile, pathExtension: String, choice: GeneratorChoice = .ema) throws -> Checkpoint {
+    package static func load(_ file: MappedFile, pathExtension: String, choice: GeneratorChoice = .ema) throws -> Checkpoint {
         let tensors: [String: Tensor], metadata: [String: String], format: String
         switch try kind(of: file, pathExtension: pathExtension) {
         case .safetensors:

@@ -5,7 +5,7 @@ import Foundation
 
 /// A file mapped read-only into memory, so that readers decode tensors straight from the page
 /// cache instead of first copying the whole file into an array.
-final class MappedFile {
+package final class MappedFile {
     let path: String
     /// The file's bytes; empty for an empty file. Valid while this object lives.
     let bytes: UnsafeRawBufferPointer
@@ -34,7 +34,7 @@ final class MappedFile {
 
     /// A copy of bytes already in memory, read as if it were the file `name` (the fuzzing
     /// harness hands inputs over this way).
-    init(copying source: UnsafeRawBufferPointer, name: String) {
+    package init(copying source: UnsafeRawBufferPointer, name: String) {
         path = name
         copied = true
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 16)

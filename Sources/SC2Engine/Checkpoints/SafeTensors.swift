@@ -10,7 +10,7 @@ public enum SafeTensors {
         try read(MappedFile(url))
     }
 
-    static func read(_ mapped: MappedFile) throws -> Checkpoint {
+    package static func read(_ mapped: MappedFile) throws -> Checkpoint {
         let file = try SafeTensorsFile(mapped)
         var tensors: [String: Tensor] = [:]
         for name in file.entries.keys { tensors[name] = file.tensor(name) }

@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 
 /// A validated safetensors file whose tensors are decoded on demand from the mapped bytes.
-struct SafeTensorsFile {
+package struct SafeTensorsFile {
     static let format = "safetensors"
     /// Larger headers are refused as absurd (a header of 100 MB would describe millions of tensors).
     static let maxHeaderBytes = 100_000_000
@@ -19,7 +19,7 @@ struct SafeTensorsFile {
     let metadata: [String: String]
 
     /// Validates the whole header: every later read stays inside the file.
-    init(_ file: MappedFile) throws {
+    package init(_ file: MappedFile) throws {
         self.file = file
         let bytes = file.bytes
         func fail(_ why: String) -> SC2Error { SC2Error("\(file.path): \(why)") }
@@ -120,10 +120,10 @@ struct SafeTensorsFile {
         }
     }
 
-    var names: [String] { Array(entries.keys) }
+    package var names: [String] { Array(entries.keys) }
 
     /// The named tensor, decoded to Float. `name` must be one of `names`.
-    func tensor(_ name: String) -> Tensor {
+    package func tensor(_ name: String) -> Tensor {
         let entry = entries[name]!
         return Tensor(shape: entry.shape, data: entry.type.decode(file.bytes.slice(entry.bytes)!))
     }

@@ -7,7 +7,7 @@
 /// can neither run code nor crash or hang the process. The one class that may be instantiated
 /// (NEWOBJ) is `argparse.Namespace`, the parsed arguments that rosinality's train.py saves beside
 /// the networks: it becomes an inert `.record` whose state is read and dropped.
-struct Unpickler {
+package struct Unpickler {
     static let maxDepth = 64
     static let maxMemo = 1 << 20
 
@@ -25,6 +25,12 @@ struct Unpickler {
     static func load(_ bytes: UnsafeRawBufferPointer, source: String, allowsInt64: Bool = false) throws -> PickleValue {
         var unpickler = Unpickler(bytes: bytes, source: source, allowsInt64: allowsInt64)
         return try unpickler.run()
+    }
+
+    /// Unpickles `bytes` and drops the result: the fuzzing entry point (SC2Fuzzing), which needs
+    /// only whether the reader accepts them.
+    package static func check(_ bytes: UnsafeRawBufferPointer, source: String) throws {
+        _ = try load(bytes, source: source)
     }
 
     private init(bytes: UnsafeRawBufferPointer, source: String, allowsInt64: Bool) {

@@ -6,8 +6,8 @@ import CZlib
 /// against its CRC-32. torch.save stores entries uncompressed, so their contents are just a range
 /// of the file; numpy's savez_compressed deflates them, and those are inflated to the size the
 /// directory declares, never more.
-final class ZipArchive {
-    struct Entry {
+package final class ZipArchive {
+    package struct Entry {
         /// 0 = stored, 8 = deflated; anything else cannot be read.
         let method: UInt16
         let crc32: UInt32
@@ -17,11 +17,11 @@ final class ZipArchive {
     }
 
     let file: MappedFile
-    let entries: [String: Entry]
+    package let entries: [String: Entry]
     /// The entries whose CRC-32 has been checked (a torch storage is read once per view).
     private var verified = Set<String>()
 
-    init(_ file: MappedFile) throws {
+    package init(_ file: MappedFile) throws {
         self.file = file
         let bytes = file.bytes
         func fail(_ why: String) -> SC2Error { SC2Error("\(file.path): \(why)") }
@@ -164,7 +164,7 @@ final class ZipArchive {
 
     /// The contents of a stored or deflated entry, CRC-checked, refused when larger than `limit`
     /// bytes; nil when there is no such entry.
-    func data(_ name: String, limit: Int) throws -> [UInt8]? {
+    package func data(_ name: String, limit: Int) throws -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
         func fail(_ why: String) -> SC2Error { SC2Error("\(file.path): zip entry \(name.quotedForMessage) \(why)") }
         guard entry.uncompressedSize <= limit else { throw fail("declares \(entry.uncompressedSize) bytes, more than the \(limit) allowed") }

@@ -48,7 +48,7 @@ public enum PNG {
         try data.withUnsafeBytes { try decode($0, name: name) }
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws -> RGBImage {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws -> RGBImage {
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
         guard let base = bytes.baseAddress, png_image_begin_read_from_memory(&img, base, bytes.count) != 0 else {

@@ -138,7 +138,7 @@ public struct GeneratorConfig: Equatable, Sendable, Codable {
 
     /// Bytes to hold the weights (raw and transformed) and one image's activations (the largest
     /// layer's input, output and scratch; the skip image).
-    var estimatedBytes: ByteCount {
+    package var estimatedBytes: ByteCount {
         var total = ByteCount(), largestLayer = ByteCount()
         total.add(zDim + (mappingLayers + 1) * wDim, wDim, 4)
         for r in resolutions {

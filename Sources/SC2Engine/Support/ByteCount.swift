@@ -1,8 +1,8 @@
 import Foundation
 
 /// A byte count that saturates at Int.max instead of overflowing.
-struct ByteCount {
-    private(set) var value = 0
+package struct ByteCount {
+    package private(set) var value = 0
 
     /// Adds the product of `factors`.
     mutating func add(_ factors: Int...) {

@@ -54,7 +54,7 @@ public enum NPY {
         try readArchive(MappedFile(url), maxElements: maxElements)
     }
 
-    static func readArchive(_ file: MappedFile, maxElements: Int = defaultMaxElements) throws -> [String: NumPyArray] {
+    package static func readArchive(_ file: MappedFile, maxElements: Int = defaultMaxElements) throws -> [String: NumPyArray] {
         let zip = try ZipArchive(file)
         guard !zip.entries.isEmpty else { throw SC2Error("\(file.path): .npz archive holds no arrays") }
         var out: [String: NumPyArray] = [:]

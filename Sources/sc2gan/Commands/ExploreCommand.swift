@@ -107,7 +107,7 @@ struct ExploreCommand: ParsableCommand {
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
             correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder,
             cacheDirectory: Configuration.current.cacheDirectory))
-        try app.run(on: Screen(colors: colors))
+        try app.run(on: TerminalSession.screen(colors: colors))
         if app.leftBackgroundWork {
             // The terminal is restored; a direction computation is still running. Leave now,
             // without exit handlers that would pull the BLAS buffers from under it.
@@ -137,7 +137,7 @@ struct ExploreCommand: ParsableCommand {
             try labels.save(to: file)       // fails now, on a normal terminal, when the folder is not writable
         }
         let app = LabelApp(generator: g, file: file, labels: labels, first: seed ?? 0)
-        try app.run(on: Screen(colors: colors))
+        try app.run(on: TerminalSession.screen(colors: colors))
         let l = app.labels
         print("\(l.count(.present)) present, \(l.count(.absent)) absent, \(l.count(.skip)) skipped in \(file.path); fit with: sc2gan directions fit --labels \(file.path) --out \(l.attribute).json")
     }

@@ -1,17 +1,32 @@
 import Foundation
+import SC2Engine
 import Tensor
+
+/// What a reader did with one fuzz input.
+package enum FuzzOutcome: Equatable, Sendable {
+    /// The reader took the input as a valid file (and, where that is cheap, ran what it built).
+    case accepted
+    /// The reader refused it with a one-line `SC2Error`: its message.
+    case refused(String)
+
+    package var isAccepted: Bool { self == .accepted }
+}
 
 /// The entry points of the libFuzzer harness (Fuzz/sc2gan-fuzz, scripts/dev/fuzz.sh), one per reader
 /// of untrusted files. Each takes the bytes of one input and must either succeed or throw an
 /// `SC2Error`: a crash, a trap, a hang or an allocation above the limit is a finding. The tests
-/// replay every regression input of Tests/SC2EngineTests/Fixtures/fuzz through the same code.
+/// replay every regression input of Tests/SC2EngineTests/Fixtures/fuzz through the same code and
+/// check the outcome: the hostile inputs refused, the valid seeds accepted.
+///
+/// A target of its own (SC2Fuzzing), in no product: users of the SC2Engine library do not get it.
 package enum FuzzTargets {
     package static let names = ["safetensors", "zip", "unpickler", "generator", "classifier",
                                 "predictor", "predictor-config", "direction", "png", "npy", "npz", "labels"]
 
-    /// Runs target `name` on `bytes`; false for an unknown target name.
+    /// Runs target `name` on `bytes`: whether its reader accepted or refused them; nil for an
+    /// unknown target name. Anything other than success or an `SC2Error` traps (a finding).
     @discardableResult
-    package static func run(_ name: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func run(_ name: String, _ bytes: UnsafeRawBufferPointer) -> FuzzOutcome? {
         do {
             switch name {
             case "safetensors":
@@ -21,7 +36,7 @@ package enum FuzzTargets {
                 let zip = try ZipArchive(MappedFile(copying: bytes, name: "input.zip"))
                 for entry in zip.entries.keys.sorted() { _ = try zip.data(entry, limit: 1 << 24) }
             case "unpickler":
-                _ = try Unpickler.load(bytes, source: "input.pkl")
+                try Unpickler.check(bytes, source: "input.pkl")
             case "generator":
                 // Safetensors or torch zip, told apart by content as for --model.
                 let checkpoint = try CheckpointLoader.load(MappedFile(copying: bytes, name: "input"), pathExtension: "")
@@ -62,13 +77,14 @@ package enum FuzzTargets {
             case "npz":
                 _ = try NPY.readArchive(MappedFile(copying: bytes, name: "input.npz"), maxElements: 1 << 22)
             default:
-                return false
+                return nil
             }
-        } catch is SC2Error {
+        } catch let error as SC2Error {
             // A clear refusal: what the reader should do with a bad file.
+            return .refused(error.message)
         } catch {
             preconditionFailure("\(name): threw something other than a one-line SC2Error: \(error)")
         }
-        return true
+        return .accepted
     }
 }
