@@ -39,14 +39,19 @@ enum ProcessPolicy {
     /// falls back to a slower one (Prescott, or Haswell on AVX-512 machines), up to 4-5x slower.
     /// OPENBLAS_CORETYPE fixes that but must be set before the library loads: when the user has
     /// not chosen a kernel and the loaded one is weaker than the CPU allows, the process
-    /// re-executes itself once with the right value.
+    /// re-executes itself once with the right value. SC2GAN_BLAS_REEXEC=force re-executes even
+    /// where OpenBLAS chose well (the tests take this path on every machine).
     static func reexecWithTunedKernelIfNeeded() {
         let env = ProcessInfo.processInfo.environment
-        if let set = env["OPENBLAS_CORETYPE"], !set.isEmpty { return }    // the user's choice wins
-        if env["SC2GAN_BLAS_REEXEC"] != nil { return }                    // tried once already
-        guard let best = recommendedCoreType(), BLASRuntime.rank(best) > BLASRuntime.rank(BLASRuntime.kernel),
+        let forced = env["SC2GAN_BLAS_REEXEC"] == "force"
+        if !forced {
+            if let set = env["OPENBLAS_CORETYPE"], !set.isEmpty { return }    // the user's choice wins
+            if env["SC2GAN_BLAS_REEXEC"] != nil { return }                    // tried once already
+        }
+        let best = recommendedCoreType()
+        guard forced || best.map({ BLASRuntime.rank($0) > BLASRuntime.rank(BLASRuntime.kernel) }) == true,
               let executable = executablePath() else { return }
-        setenv("OPENBLAS_CORETYPE", best, 1)
+        setenv("OPENBLAS_CORETYPE", best ?? BLASRuntime.kernel, 1)
         setenv("SC2GAN_BLAS_REEXEC", "1", 1)
         var args = CommandLine.arguments.map { strdup($0) }
         args.append(nil)

@@ -1,22 +1,25 @@
 import Foundation
+import Synchronization
 
 /// A one-line progress bar on stderr (quiet when stderr is not a terminal, except at the end).
-final class ProgressBar: @unchecked Sendable {
+/// Updated from any thread: the time of the last draw is behind a lock, which every draw holds.
+final class ProgressBar: Sendable {
     private let total: Int
     private let label: String
     private let start = Date()
-    private var last = Date.distantPast
-    private let lock = NSLock()
+    private let last = Mutex(Date.distantPast)
     private let tty = isatty(STDERR_FILENO) != 0
 
     init(_ label: String, total: Int) { self.label = label; self.total = max(total, 1) }
 
     func update(_ done: Int) {
-        lock.lock(); defer { lock.unlock() }
-        let now = Date()
-        guard tty, done >= total || now.timeIntervalSince(last) > 0.1 else { return }
-        last = now
-        draw(done)
+        guard tty else { return }
+        last.withLock { last in
+            let now = Date()
+            guard done >= total || now.timeIntervalSince(last) > 0.1 else { return }
+            last = now
+            draw(done)
+        }
     }
 
     private func draw(_ done: Int) {
@@ -31,10 +34,11 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     func finish(_ message: String? = nil) {
-        lock.lock(); defer { lock.unlock() }
-        let el = Date().timeIntervalSince(start)
-        if tty { FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8)!) }
-        let msg = message ?? "\(label): \(total) done"
-        FileHandle.standardError.write(String(format: "%@ (%.1fs)\n", msg, el).data(using: .utf8)!)
+        last.withLock { _ in
+            let el = Date().timeIntervalSince(start)
+            if tty { FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8)!) }
+            let msg = message ?? "\(label): \(total) done"
+            FileHandle.standardError.write(String(format: "%@ (%.1fs)\n", msg, el).data(using: .utf8)!)
+        }
     }
 }

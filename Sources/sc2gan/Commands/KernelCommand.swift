@@ -28,6 +28,9 @@ struct KernelCommand: ParsableCommand {
         print("OpenBLAS kernel in use   \(BLASRuntime.kernel)")
         print("recommended for this CPU \(best ?? "(OpenBLAS's own choice)")")
         print("engine threads           \(BLASRuntime.threads)")
+        if let comm = try? String(contentsOfFile: "/proc/self/comm", encoding: .utf8) {
+            print("process name             \(comm.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         let set = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
         if ProcessInfo.processInfo.environment["SC2GAN_BLAS_REEXEC"] != nil {
             print("re-executed with OPENBLAS_CORETYPE=\(set ?? "")")
