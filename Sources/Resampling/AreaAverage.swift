@@ -19,43 +19,61 @@ public enum AreaAverage {
     /// Resizes one plane of `height` x `width` values into `outputHeight` x `outputWidth`.
     /// Values of a row are `stride` elements apart and rows `width * stride` apart, in the source
     /// and the destination alike (1 for a planar channel, the channel count for one channel of
-    /// interleaved pixels). Sums run over the window's rows, each left to right, in Float.
+    /// interleaved pixels).
     public static func resizePlane(_ source: UnsafePointer<Float>, height: Int, width: Int,
                                    into destination: UnsafeMutablePointer<Float>,
                                    height outputHeight: Int, width outputWidth: Int, stride: Int = 1) {
-        precondition(height > 0 && width > 0 && outputHeight > 0 && outputWidth > 0 && stride > 0,
-                     "area average: empty image")
-        let columns = (0..<outputWidth).map { window($0, input: width, output: outputWidth) }
-        for oy in 0..<outputHeight {
-            let rows = window(oy, input: height, output: outputHeight)
-            for ox in 0..<outputWidth {
-                let cols = columns[ox]
-                var sum: Float = 0
-                for y in rows {
-                    let row = source + y * width * stride
-                    for x in cols { sum += row[x * stride] }
-                }
-                destination[(oy * outputWidth + ox) * stride] = sum / Float(rows.count * cols.count)
-            }
-        }
+        pool(source, height: height, width: width, into: destination, height: outputHeight, width: outputWidth,
+             stride: stride) { $0 }
     }
 
     /// Resizes an interleaved 8-bit picture (`channels` values a pixel, rows top to bottom):
-    /// each channel's mean as `resizePlane` computes it, rounded to the nearest integer (halves
-    /// away from zero).
+    /// each channel's mean, rounded to the nearest integer (halves away from zero). The sums of
+    /// whole numbers are exact in Float, so the means are those `resizePlane` gives.
     public static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
                               toWidth outputWidth: Int, toHeight outputHeight: Int) -> [UInt8] {
         precondition(pixels.count >= width * height * channels, "pixel buffer smaller than width * height * channels")
-        let values = pixels.prefix(width * height * channels).map(Float.init)
         var means = [Float](repeating: 0, count: outputWidth * outputHeight * channels)
-        values.withUnsafeBufferPointer { src in
+        pixels.withUnsafeBufferPointer { src in
             means.withUnsafeMutableBufferPointer { dst in
                 for c in 0..<channels {
-                    resizePlane(src.baseAddress! + c, height: height, width: width,
-                                into: dst.baseAddress! + c, height: outputHeight, width: outputWidth, stride: channels)
+                    pool(src.baseAddress! + c, height: height, width: width,
+                         into: dst.baseAddress! + c, height: outputHeight, width: outputWidth, stride: channels) { Float($0) }
                 }
             }
         }
         return means.map { UInt8(min(max($0.rounded(), 0), 255)) }
+    }
+
+    /// The one loop: each source row summed over every output column's window, then those sums
+    /// over every output row's window, divided by the window's size (the plain mean; summing by
+    /// rows first reads each source value about once per overlapping window instead of once per
+    /// output pixel).
+    @inline(__always)
+    static func pool<T>(_ source: UnsafePointer<T>, height: Int, width: Int,
+                        into destination: UnsafeMutablePointer<Float>, height outputHeight: Int, width outputWidth: Int,
+                        stride: Int, _ value: (T) -> Float) {
+        precondition(height > 0 && width > 0 && outputHeight > 0 && outputWidth > 0 && stride > 0,
+                     "area average: empty image")
+        let columns = (0..<outputWidth).map { window($0, input: width, output: outputWidth) }
+        var rowSums = [Float](repeating: 0, count: height * outputWidth)
+        rowSums.withUnsafeMutableBufferPointer { sums in
+            for y in 0..<height {
+                let row = source + y * width * stride
+                for ox in 0..<outputWidth {
+                    var s: Float = 0
+                    for x in columns[ox] { s += value(row[x * stride]) }
+                    sums[y * outputWidth + ox] = s
+                }
+            }
+            for oy in 0..<outputHeight {
+                let rows = window(oy, input: height, output: outputHeight)
+                for ox in 0..<outputWidth {
+                    var s: Float = 0
+                    for y in rows { s += sums[y * outputWidth + ox] }
+                    destination[(oy * outputWidth + ox) * stride] = s / Float(rows.count * columns[ox].count)
+                }
+            }
+        }
     }
 }
