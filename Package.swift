@@ -17,15 +17,19 @@ var targets: [Target] = [
                    providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                    providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "Tensor", dependencies: ["CBLAS"]),
+    // The area-average resize (torch's adaptive average pooling), written once for the tensor
+    // batches, 8-bit pictures and the terminal canvas; depends on nothing, so that TerminalUI
+    // need not link OpenBLAS through Tensor.
+    .target(name: "Resampling"),
+    .target(name: "Tensor", dependencies: ["CBLAS", "Resampling"]),
     .target(name: "SC2Engine",
-            dependencies: ["Tensor", "CPNG", "CZlib"]),
+            dependencies: ["Tensor", "Resampling", "CPNG", "CZlib"]),
     // The fuzzing entry points (`FuzzTargets`): the libFuzzer harness and the tests call them;
     // in no product, so the SC2Engine library does not ship them.
     .target(name: "SC2Fuzzing", dependencies: ["SC2Engine", "Tensor"]),
     // Pure drawing model (layout, colours, half-block canvas, the surface protocol, an
     // in-memory surface); the ncurses backend is TerminalCurses.
-    .target(name: "TerminalUI"),
+    .target(name: "TerminalUI", dependencies: ["Resampling"]),
     .target(name: "TerminalCurses", dependencies: ["TerminalUI", "CNcurses"]),
     // The explorer: state, directions store, worker, renderer, export. Draws on any
     // TerminalSurface; knows nothing of ncurses or the command line.
@@ -33,7 +37,8 @@ var targets: [Target] = [
     .executableTarget(name: "sc2gan",
                       dependencies: ["SC2Engine", "SC2Explorer", "TerminalUI", "TerminalCurses",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "Resampling"],
+                resources: [.copy("Fixtures")]),
     .testTarget(name: "SC2EngineTests", dependencies: ["SC2Engine", "SC2Fuzzing"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),

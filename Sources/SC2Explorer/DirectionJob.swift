@@ -7,7 +7,7 @@ import SC2Engine
 final class DirectionJob: @unchecked Sendable {
     /// Seeds and truncation of the sample set the explorer fits directions on: the defaults of
     /// `sc2gan directions` / `correct` (EngineOptions), so both share one cached set under
-    /// SampleSet.defaultCacheDirectory and a second attribute costs no generation.
+    /// the cache folder the program gives (sc2gan: its cache folder) and a second attribute costs no generation.
     static let sampleSeeds: [UInt32] = Array(0..<UInt32(SampleSet.defaultCount))
     static let sampleTruncation: Float = 1
 

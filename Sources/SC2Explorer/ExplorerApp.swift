@@ -188,6 +188,10 @@ package final class ExplorerApp {
                             classifierHash: setup.classifier.map { ContentHash.ofFile($0.path) },
                             attributes: setup.classifier?.attributes ?? [])
         job.definitions = (setup.classifier as? DerivedAttributes)?.definitions ?? []
+        job.classifierIsScorer = ((setup.classifier as? DerivedAttributes)?.base ?? setup.classifier) is ExternalScorer
+        job.generatorChoice = g.choice
+        job.directionsPath = store.library.directory.path
+        job.base = state.base
         worker.submitExport(job)
         state.status = "exporting seed \(r.seed) step \(ExplorerText.signed(r.step))…"
     }

@@ -14,6 +14,14 @@ struct ExportJob: Sendable {
     let attributes: [String]
     /// The predictor's --define attributes ("old=not:Young"), for the reproducing command.
     var definitions: [String] = []
+    /// The predictor is an external scoring program (`classifierPath` its command line).
+    var classifierIsScorer = false
+    /// Which generator of the model file, and the direction library the panes walk, for the
+    /// reproducing command.
+    var generatorChoice: GeneratorChoice = .ema
+    var directionsPath: String?
+    /// The base method whose directions the panes walk (`ExplorerState.base`).
+    var base: String = DirectionLibrary.defaultBase
     /// The strip shows steps -radius...+radius (widened to include the current step).
     static let stripRadius = 3
 }

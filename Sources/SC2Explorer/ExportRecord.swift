@@ -62,5 +62,7 @@ struct ExportRecord: Codable {
     let baseImage: String
     let base: Frame
     let walks: [Walk]
+    /// The shell command line (every word quoted as needed) that opens the explorer on this
+    /// view, with the keys that lead on to the step as a comment (`Exporter.reproduceLine`).
     let reproduce: String
 }

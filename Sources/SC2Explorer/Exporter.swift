@@ -45,6 +45,24 @@ struct Exporter {
         return ExportRecord.Frame(step: step, alpha: job.request.alpha(at: step), scores: scores)
     }
 
+    /// The command line that opens the explorer on this view, every word shell-quoted: each
+    /// option that determines the pictures (model and which generator in it, directions,
+    /// seed, truncation, step size, attribute) and the scores (predictor or scorer, defined
+    /// attributes); the keys that lead from there to the step (and base) as a comment.
+    func reproduceLine() -> String {
+        let r = job.request
+        var words = ["sc2gan", "explore", "--model", job.modelPath, "--use", job.generatorChoice.rawValue]
+        if let d = job.directionsPath { words += ["--directions", d] }
+        words += ["--seed", "\(r.seed)", "--truncation", "\(r.truncation)", "--step", "\(r.stepSize)"]
+        if let a = r.attribute { words += ["--attribute", a] }
+        if let cp = job.classifierPath { words += [job.classifierIsScorer ? "--scorer" : "--predictor", cp] }
+        for d in job.definitions { words += ["--define", d] }
+        var then: [String] = []
+        if job.base != DirectionLibrary.defaultBase { then.append("b until the base is \(job.base)") }
+        if r.step != 0 { then.append("\(abs(r.step)) x \(r.step > 0 ? "Right" : "Left")") }
+        return ShellQuote.line(words) + (then.isEmpty ? "" : "   # then " + then.joined(separator: ", "))
+    }
+
     private func write() throws -> [URL] {
         let r = job.request
         let steps = stripSteps
@@ -92,11 +110,7 @@ struct Exporter {
         try put(RGBImage.grid(stripImages, columns: walks.isEmpty ? 1 : steps.count, gap: 2), stripName)
 
         let c = job.config
-        var reproduce = "sc2gan explore --model \(job.modelPath) --seed \(r.seed) --truncation \(r.truncation) --step \(r.stepSize)"
-        if let a = r.attribute { reproduce += " --attribute \(a)" }
-        if let cp = job.classifierPath { reproduce += " --predictor \(cp)" }
-        for d in job.definitions { reproduce += " --define \(d)" }
-        if r.step != 0 { reproduce += "   # then \(abs(r.step)) x \(r.step > 0 ? "Right" : "Left")" }
+        let reproduce = reproduceLine()
         let record = ExportRecord(
             createdBy: "sc2gan explore",
             createdAt: ISO8601DateFormatter().string(from: Date()),

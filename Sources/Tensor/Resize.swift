@@ -1,3 +1,5 @@
+import Resampling
+
 /// Image resizing of batches [N, C, H, W] -> [N, C, OH, OW], with torch.nn.functional.interpolate's
 /// arithmetic (no antialiasing), so a predictor sees what it saw in PyTorch.
 public enum Resize {
@@ -40,28 +42,17 @@ public enum Resize {
     }
 
     /// mode="area": adaptive average pooling, output pixel o averaging source pixels
-    /// [floor(o*in/out), ceil((o+1)*in/out)) along each axis.
+    /// [floor(o*in/out), ceil((o+1)*in/out)) along each axis (`AreaAverage`, one plane at a time).
     public static func area(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         precondition(oh > 0 && ow > 0 && h > 0 && w > 0, "area: empty image")
         if oh == h && ow == w { return x }
-        func bounds(_ o: Int, _ input: Int, _ output: Int) -> (Int, Int) {
-            (o * input / output, ((o + 1) * input + output - 1) / output)
-        }
         var y = Tensor(uninitialized: [n, c, oh, ow])
         x.data.withUnsafeBufferPointer { xp in
         y.data.withUnsafeMutableBufferPointer { yp in
             parallelFor(n * c, minWorkPerItem: 8 * h * w) { q in
-                let src = xp.baseAddress! + q * h * w, dst = yp.baseAddress! + q * oh * ow
-                for oy in 0..<oh {
-                    let (y0, y1) = bounds(oy, h, oh)
-                    for ox in 0..<ow {
-                        let (x0, x1) = bounds(ox, w, ow)
-                        var s: Float = 0
-                        for yy in y0..<y1 { for xx in x0..<x1 { s += src[yy * w + xx] } }
-                        dst[oy * ow + ox] = s / Float((y1 - y0) * (x1 - x0))
-                    }
-                }
+                AreaAverage.resizePlane(xp.baseAddress! + q * h * w, height: h, width: w,
+                                        into: yp.baseAddress! + q * oh * ow, height: oh, width: ow)
             }
         } }
         return y

@@ -1,9 +1,11 @@
+import Resampling
+
 /// A picture fitted into a box of terminal cells, two pixels per cell.
 ///
 /// Each cell shows '▀' (U+2580) with the top pixel as foreground and the bottom pixel as
 /// background, so a cell is 1 pixel wide and 2 pixels tall. The picture is scaled to fit the
-/// box with its aspect ratio kept (area averaging when shrinking, nearest neighbour when
-/// growing) and centred; `originX`/`originY` give its offset inside the box in cells.
+/// box with its aspect ratio kept (`AreaAverage`, the area-average resize every picture of
+/// the package goes through) and centred; `originX`/`originY` give its offset inside the box in cells.
 public struct HalfBlockCanvas: Equatable, Sendable {
     /// One terminal cell: the colours of its upper and lower half.
     public struct Cell: Equatable, Sendable {
@@ -42,8 +44,8 @@ public struct HalfBlockCanvas: Equatable, Sendable {
         }
         let (tw, th) = HalfBlockCanvas.fittedSize(width: width, height: height,
                                                    boxColumns: boxColumns, boxRows: boxRows)
-        let scaled = HalfBlockCanvas.resample(pixels, width: width, height: height,
-                                              toWidth: tw, toHeight: th)
+        let scaled = AreaAverage.resize(pixels, width: width, height: height, channels: 3,
+                                        toWidth: tw, toHeight: th)
         let rows = th / 2
         var cells: [Cell] = []
         cells.reserveCapacity(rows * tw)
@@ -76,65 +78,6 @@ public struct HalfBlockCanvas: Equatable, Sendable {
         var th = max(2, min(boxH, Int((Double(height) * scale).rounded())))
         if th % 2 == 1 { th = th + 1 <= boxH ? th + 1 : th - 1 }
         return (tw, th)
-    }
-
-    /// Source contributions (index, weight) for each destination index along one axis:
-    /// box-filter coverage when shrinking, the nearest source sample otherwise.
-    static func axisWeights(source: Int, destination: Int) -> [[(Int, Float)]] {
-        if destination >= source {
-            return (0..<destination).map { d in
-                [(min(source - 1, (2 * d + 1) * source / (2 * destination)), 1)]
-            }
-        }
-        let step = Double(source) / Double(destination)
-        return (0..<destination).map { d in
-            let lo = Double(d) * step, hi = Double(d + 1) * step
-            var taps: [(Int, Float)] = []
-            var i = Int(lo)
-            while Double(i) < hi && i < source {
-                let overlap = min(hi, Double(i + 1)) - max(lo, Double(i))
-                if overlap > 1e-9 { taps.append((i, Float(overlap / step))) }
-                i += 1
-            }
-            return taps
-        }
-    }
-
-    /// Resamples an interleaved RGB picture to `toWidth` x `toHeight` (separable filter).
-    static func resample(_ pixels: [UInt8], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [UInt8] {
-        let xs = axisWeights(source: width, destination: toWidth)
-        let ys = axisWeights(source: height, destination: toHeight)
-        // Horizontal pass: height rows of toWidth pixels, kept in Float.
-        var mid = [Float](repeating: 0, count: height * toWidth * 3)
-        for y in 0..<height {
-            for x in 0..<toWidth {
-                var r: Float = 0, g: Float = 0, b: Float = 0
-                for (sx, w) in xs[x] {
-                    let s = (y * width + sx) * 3
-                    r += w * Float(pixels[s]); g += w * Float(pixels[s + 1]); b += w * Float(pixels[s + 2])
-                }
-                let o = (y * toWidth + x) * 3
-                mid[o] = r; mid[o + 1] = g; mid[o + 2] = b
-            }
-        }
-        // Vertical pass.
-        var out = [UInt8](repeating: 0, count: toHeight * toWidth * 3)
-        for y in 0..<toHeight {
-            for x in 0..<toWidth {
-                var acc: (Float, Float, Float) = (0, 0, 0)
-                for (sy, w) in ys[y] {
-                    let s = (sy * toWidth + x) * 3
-                    acc.0 += w * mid[s]; acc.1 += w * mid[s + 1]; acc.2 += w * mid[s + 2]
-                }
-                let o = (y * toWidth + x) * 3
-                out[o] = clampByte(acc.0); out[o + 1] = clampByte(acc.1); out[o + 2] = clampByte(acc.2)
-            }
-        }
-        return out
-    }
-
-    private static func clampByte(_ v: Float) -> UInt8 {
-        UInt8(max(0, min(255, v.rounded())))
     }
 
     // MARK: ASCII fallback

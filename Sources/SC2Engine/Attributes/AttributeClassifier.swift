@@ -108,7 +108,7 @@ public struct AttributeClassifier: AttributePredictor {
 
     /// Logits [N, attributes] for images [N, 3, H, W] in [-1, 1].
     public func logits(_ images: Tensor) -> Tensor {
-        var x = images.shape[2] == inputSize && images.shape[3] == inputSize ? images : Self.resize(images, to: inputSize)
+        var x = Resize.area(images, height: inputSize, width: inputSize)
         let n = x.shape[0]
         for layer in convs {
             var y = Tensor(zeros: [n, layer.outChannels, x.shape[2], x.shape[3]])
@@ -147,23 +147,5 @@ public struct AttributeClassifier: AttributePredictor {
             q.data[i] = (Float(RGBImage.quantize(q.data[i])) - 127.5) / 127.5
         }
         return probabilities(q)
-    }
-
-    /// Area-average resize of a batch (both sides to `size`).
-    static func resize(_ x: Tensor, to size: Int) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        var y = Tensor(zeros: [n, c, size, size])
-        for p in 0..<(n * c) {
-            for oy in 0..<size {
-                let y0 = oy * h / size, y1 = max(y0 + 1, (oy + 1) * h / size)
-                for ox in 0..<size {
-                    let x0 = ox * w / size, x1 = max(x0 + 1, (ox + 1) * w / size)
-                    var s: Float = 0
-                    for yy in y0..<y1 { for xx in x0..<x1 { s += x.data[p * h * w + yy * w + xx] } }
-                    y.data[p * size * size + oy * size + ox] = s / Float((y1 - y0) * (x1 - x0))
-                }
-            }
-        }
-        return y
     }
 }

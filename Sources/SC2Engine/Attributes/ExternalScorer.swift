@@ -298,26 +298,16 @@ public final class ExternalScorer: AttributePredictor, @unchecked Sendable {
     private static func seconds(_ t: Double) -> String { t == t.rounded() ? String(Int(t)) : String(t) }
 
     /// Generator output [N, 3, H, W] as the 8-bit pictures a person sees, area-resized to
-    /// `side` when H or W differ, interleaved RGB, image after image.
+    /// `side` when H or W differ (`RGBImage.resized`), interleaved RGB, image after image.
     package static func rgbBytes(_ images: Tensor, side: Int) -> [UInt8] {
         let n = images.shape[0], h = images.shape[2], w = images.shape[3]
-        var out = [UInt8](repeating: 0, count: n * side * side * 3)
+        var out: [UInt8] = []
+        out.reserveCapacity(n * side * side * 3)
         images.data.withUnsafeBufferPointer { src in
             for i in 0..<n {
-                let base = i * 3 * h * w
-                for c in 0..<3 {
-                    let plane = base + c * h * w
-                    for oy in 0..<side {
-                        let y0 = oy * h / side, y1 = max(y0 + 1, (oy + 1) * h / side)
-                        for ox in 0..<side {
-                            let x0 = ox * w / side, x1 = max(x0 + 1, (ox + 1) * w / side)
-                            var sum = 0
-                            for yy in y0..<y1 { for xx in x0..<x1 { sum += Int(RGBImage.quantize(src[plane + yy * w + xx])) } }
-                            let area = (y1 - y0) * (x1 - x0)
-                            out[((i * side + oy) * side + ox) * 3 + c] = UInt8((sum + area / 2) / area)
-                        }
-                    }
-                }
+                let image = RGBImage(planarCHW: UnsafeBufferPointer(rebasing: src[(i * 3 * h * w)..<((i + 1) * 3 * h * w)]),
+                                     width: w, height: h)
+                out += image.resized(width: side, height: side).pixels
             }
         }
         return out

@@ -1,4 +1,5 @@
 import Foundation
+import Resampling
 
 /// An 8-bit RGB picture, rows top to bottom, pixels interleaved (r, g, b).
 public struct RGBImage: Equatable, Sendable {
@@ -53,22 +54,12 @@ public struct RGBImage: Equatable, Sendable {
         return out
     }
 
-    /// Area-averaging or nearest resize (box filter when shrinking, nearest when growing).
+    /// Area-average resize (`AreaAverage`: torch's mode="area", each channel's mean rounded to
+    /// the nearest integer).
     public func resized(width w: Int, height h: Int) -> RGBImage {
         if w == width && h == height { return self }
-        var out = RGBImage(width: w, height: h)
-        for y in 0..<h {
-            let y0 = y * height / h, y1 = max(y0 + 1, (y + 1) * height / h)
-            for x in 0..<w {
-                let x0 = x * width / w, x1 = max(x0 + 1, (x + 1) * width / w)
-                var s = (0, 0, 0), n = 0
-                for yy in y0..<y1 { for xx in x0..<x1 {
-                    let p = self[xx, yy]; s.0 += Int(p.0); s.1 += Int(p.1); s.2 += Int(p.2); n += 1
-                } }
-                out[x, y] = (UInt8(s.0 / n), UInt8(s.1 / n), UInt8(s.2 / n))
-            }
-        }
-        return out
+        return RGBImage(width: w, height: h,
+                        pixels: AreaAverage.resize(pixels, width: width, height: height, channels: 3, toWidth: w, toHeight: h))
     }
 
     /// Lays images out in a grid with `gap` pixels of `background` between them.

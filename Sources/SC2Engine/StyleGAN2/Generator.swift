@@ -9,6 +9,8 @@ public struct Generator: Sendable {
     /// Where it came from and a content hash (for provenance in caches and exports); the hash
     /// of the non-EMA generator of a training checkpoint differs from the file's.
     public let path: String
+    /// Which generator of the file this is (a training checkpoint holds two).
+    public let choice: GeneratorChoice
     public let hash: String
     /// True when the checkpoint had no average w (a rosinality training checkpoint) and
     /// `mapping.wAvg` is the mean w of `wAvgSamples` z drawn as RandomState(0).randn(n, z_dim).
@@ -38,6 +40,7 @@ public struct Generator: Sendable {
         mapping = try MappingNetwork(checkpoint: c, config: cfg)
         synthesis = try SynthesisNetwork(checkpoint: c, config: cfg)
         path = c.path
+        choice = c.choice
         let fileHash = ContentHash.ofFile(c.path)
         hash = c.choice == .ema ? fileHash : ContentHash.of(Data("\(fileHash)/\(c.choice.rawValue)".utf8))
         domain = c.metadata["domain"] ?? (c.metadata["source"] == "tools/train_generator.py" ? PredictorDomain.faceWorld : nil)

@@ -26,18 +26,35 @@ struct CorrectCommand: ParsableCommand {
 
     func run() throws {
         if let folder = work.folder { return try runStaged(folder, stage: stage ?? .all, shard: try work.shardValue) }
+        let (g, c, attr, corr) = try inputs()
+        let dense = try engine.denseSamples(g, c)
+        let original = try saveBaseDirections(g, attr, dense)
+        let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original, correlated: corr)
+        try saveCorrected(corrected, report, attr)
+    }
+
+    /// What every stage starts from: the generator, the judge, the target attribute and the
+    /// correlated ones, with the rows checked against the generator.
+    func inputs() throws -> (Generator, any AttributePredictor, String, [String]?) {
         let (g, c) = try engine.load()
         let attr = try engine.attributeName(attribute, c)
         let corr = try correction.correlatedNames(engine, c, target: attr)
         try correction.checkRows(g)
-        let dense = try engine.denseSamples(g, c)
-        let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
+        return (g, c, attr, corr)
+    }
+
+    /// The base and conditional directions, written to --out; returns the base.
+    func saveBaseDirections(_ g: Generator, _ attr: String, _ dense: SampleSet) throws -> Direction {
         let original = try correction.baseDirection(g, attribute: attr, dense: dense)
-        let (corrected, report) = try correction.run(g, c, attribute: attr, dense: dense, original: original, correlated: corr)
-        let base = correction.libraryBase
-        try lib.save(original, method: .original, base: base)
-        try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: base)
-        try lib.save(corrected, method: .corrected, base: base)
+        let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
+        try lib.save(original, method: .original, base: correction.libraryBase)
+        try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: correction.libraryBase)
+        return original
+    }
+
+    /// The corrected direction and the report, written to --out, and the summary printed.
+    func saveCorrected(_ corrected: Direction, _ report: SC2Pipeline.Report, _ attr: String) throws {
+        try DirectionLibrary(directory: URL(fileURLWithPath: out)).save(corrected, method: .corrected, base: correction.libraryBase)
         try AtomicWrite.write(try report.encoded(), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(attr)))
         print(CorrectionOptions.summary(report))
         print("wrote \(correction.writtenNames(attr)) and \(correction.reportName(attr)) to \(out)")

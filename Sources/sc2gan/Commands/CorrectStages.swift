@@ -10,10 +10,7 @@ extension CorrectCommand {
     static let synthesisStage = "synthesis"
 
     func runStaged(_ folder: WorkFolder, stage: CorrectionStage, shard: Shard?) throws {
-        let (g, c) = try engine.load()
-        let attr = try engine.attributeName(attribute, c)
-        let corr = try correction.correlatedNames(engine, c, target: attr)
-        try correction.checkRows(g)
+        let (g, c, attr, corr) = try inputs()
         let pipeline = try correction.pipeline(g, c)
         switch stage {
         case .sample:
@@ -63,10 +60,7 @@ extension CorrectCommand {
     /// writes them) and the plan.
     @discardableResult
     func fit(_ pipeline: SC2Pipeline, _ g: Generator, _ attr: String, _ corr: [String]?, _ dense: SampleSet, _ folder: WorkFolder) throws -> CorrectionPlan {
-        let original = try correction.baseDirection(g, attribute: attr, dense: dense)
-        let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
-        try lib.save(original, method: .original, base: correction.libraryBase)
-        try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: correction.libraryBase)
+        let original = try saveBaseDirections(g, attr, dense)
         let bars = CorrectionOptions.stageBars(attr)
         let plan = try pipeline.prepare(attribute: attr, dense: dense, original: original, correlated: corr, progress: bars.handler)
         bars.finish()
@@ -112,11 +106,7 @@ extension CorrectCommand {
         }
         bars.finish()
         if computed > 0 { WorkOptions.note("\(plan.attribute): \(computed) synthesis units were not in the work folder and were computed here") }
-        let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
-        try lib.save(corrected, method: .corrected, base: correction.libraryBase)
-        try AtomicWrite.write(try report.encoded(), to: URL(fileURLWithPath: out).appendingPathComponent(correction.reportName(plan.attribute)))
+        try saveCorrected(corrected, report, plan.attribute)
         try folder.write(Data("\(plan.attribute)\n".utf8), to: "correct-\(plan.attribute)/done")
-        print(CorrectionOptions.summary(report))
-        print("wrote \(correction.writtenNames(plan.attribute)) and \(correction.reportName(plan.attribute)) to \(out)")
     }
 }

@@ -24,20 +24,13 @@ struct SlurmCommand: ParsableCommand {
         var args: [String] = []
 
         func run() throws {
-            let out = slurm.workURL.appendingPathComponent("out").path
-            try SlurmCommand.checkArgs(args, as: CorrectCommand.self, out: out)
-            let base = ([slurm.binary, "correct"] + args + ["--out", out, "--workdir", slurm.workURL.path]).map(SlurmJob.quote).joined(separator: " ")
-            let jobs: [SlurmJob] = [
-                SlurmCommand.job("sample", .array, stage: "sample", after: nil, base + " --stage sample --shard \"$SLURM_ARRAY_TASK_ID/\(slurm.shards)\"", slurm),
-                SlurmCommand.job("sample-guard", .guardian, stage: "sample", after: "sample", "", slurm),
-                SlurmCommand.job("fit", .single, stage: nil, after: "sample-guard", base + " --stage fit", slurm),
-                SlurmCommand.job(CorrectCommand.synthesisStage, .array, stage: CorrectCommand.synthesisStage, after: "fit",
-                                 base + " --stage synthesis --shard \"$SLURM_ARRAY_TASK_ID/\(slurm.shards)\"", slurm),
-                SlurmCommand.job("synthesis-guard", .guardian, stage: CorrectCommand.synthesisStage, after: CorrectCommand.synthesisStage, "", slurm),
-                SlurmCommand.job("refit", .single, stage: nil, after: "synthesis-guard",
-                                 base + " --stage refit\ntouch \(SlurmJob.quote(slurm.workURL.path))/slurm/done", slurm),
-            ]
-            try SlurmCommand.submit(jobs, slurm, what: "correct")
+            try SlurmCommand.submitPipeline(CorrectCommand.self, "correct", args: args, slurm) { out, work in
+                let base = ["--out", out, "--workdir", work]
+                return Step.array("sample", stage: "sample", base + ["--stage", "sample"])
+                    + [Step(name: "fit", base + ["--stage", "fit"])]
+                    + Step.array(CorrectCommand.synthesisStage, stage: CorrectCommand.synthesisStage, base + ["--stage", "synthesis"])
+                    + [Step(name: "refit", base + ["--stage", "refit"])]
+            }
         }
     }
 
@@ -49,16 +42,10 @@ struct SlurmCommand: ParsableCommand {
         var args: [String] = []
 
         func run() throws {
-            let out = slurm.workURL.appendingPathComponent("out").path
-            try SlurmCommand.checkArgs(args, as: SampleCommand.self, out: out)
-            let base = ([slurm.binary, "sample"] + args + ["--workdir", slurm.workURL.path]).map(SlurmJob.quote).joined(separator: " ")
-            let jobs: [SlurmJob] = [
-                SlurmCommand.job("sample", .array, stage: "sample", after: nil, base + " --shard \"$SLURM_ARRAY_TASK_ID/\(slurm.shards)\"", slurm),
-                SlurmCommand.job("sample-guard", .guardian, stage: "sample", after: "sample", "", slurm),
-                SlurmCommand.job("merge", .single, stage: nil, after: "sample-guard",
-                                 base + " --out \(SlurmJob.quote(out))\ntouch \(SlurmJob.quote(slurm.workURL.path))/slurm/done", slurm),
-            ]
-            try SlurmCommand.submit(jobs, slurm, what: "sample")
+            try SlurmCommand.submitPipeline(SampleCommand.self, "sample", args: args, slurm) { out, work in
+                Step.array("sample", stage: "sample", ["--workdir", work])
+                    + [Step(name: "merge", ["--workdir", work, "--out", out])]
+            }
         }
     }
 
@@ -71,19 +58,12 @@ struct SlurmCommand: ParsableCommand {
         var args: [String] = []
 
         func run() throws {
-            let out = slurm.workURL.appendingPathComponent("out").path
-            try SlurmCommand.checkArgs(args, as: EvaluateCommand.self, out: out)
             if args.contains("--fit-only") { throw ValidationError("--fit-only: set by `sc2gan slurm evaluate` (its first step)") }
-            let base = ([slurm.binary, "evaluate"] + args + ["--out", out]).map(SlurmJob.quote).joined(separator: " ")
-            let work = " --workdir " + SlurmJob.quote(slurm.workURL.path)
-            let jobs: [SlurmJob] = [
-                SlurmCommand.job("fit", .single, stage: nil, after: nil, base + " --fit-only", slurm),
-                SlurmCommand.job("evaluate", .array, stage: "evaluate", after: "fit", base + work + " --shard \"$SLURM_ARRAY_TASK_ID/\(slurm.shards)\"", slurm),
-                SlurmCommand.job("evaluate-guard", .guardian, stage: "evaluate", after: "evaluate", "", slurm),
-                SlurmCommand.job("merge", .single, stage: nil, after: "evaluate-guard",
-                                 base + work + "\ntouch \(SlurmJob.quote(slurm.workURL.path))/slurm/done", slurm),
-            ]
-            try SlurmCommand.submit(jobs, slurm, what: "evaluate")
+            try SlurmCommand.submitPipeline(EvaluateCommand.self, "evaluate", args: args, slurm) { out, work in
+                [Step(name: "fit", ["--out", out, "--fit-only"])]
+                    + Step.array("evaluate", stage: "evaluate", ["--out", out, "--workdir", work])
+                    + [Step(name: "merge", ["--out", out, "--workdir", work])]
+            }
         }
     }
 
@@ -151,9 +131,54 @@ struct SlurmCommand: ParsableCommand {
         }
     }
 
-    static func job(_ name: String, _ kind: SlurmJob.Kind, stage: String?, after: String?, _ command: String, _ o: SlurmOptions) -> SlurmJob {
-        SlurmJob(name: name, kind: kind, stage: stage, after: after, id: nil,
-                 script: SlurmJob.script(name: name, kind: kind, stage: stage, command: command, options: o))
+    /// One job of a pipeline: a single step or an array running `sc2gan SUBCOMMAND ARGS` and
+    /// `words`, or the guard of the array before it (no command of its own).
+    struct Step {
+        let name: String
+        let kind: SlurmJob.Kind
+        let stage: String?
+        let words: [String]
+
+        /// A single step.
+        init(name: String, _ words: [String]) {
+            self.name = name; self.kind = .single; self.stage = nil; self.words = words
+        }
+
+        private init(name: String, kind: SlurmJob.Kind, stage: String, words: [String]) {
+            self.name = name; self.kind = kind; self.stage = stage; self.words = words
+        }
+
+        /// An array writing the shards of `stage` (each task with --shard TASK/N) and its guard,
+        /// NAME-guard.
+        static func array(_ name: String, stage: String, _ words: [String]) -> [Step] {
+            [Step(name: name, kind: .array, stage: stage, words: words),
+             Step(name: name + "-guard", kind: .guardian, stage: stage, words: [])]
+        }
+    }
+
+    /// The submission path of every pipeline: ARGS checked as `C`'s command line (its results in
+    /// DIR/out), the steps `steps(out, workdir)` gives made into jobs, each waiting for the one
+    /// before it, the last one marking the pipeline done (DIR/slurm/done); then their scripts
+    /// written and submitted.
+    static func submitPipeline<C: ParsableCommand>(_ command: C.Type, _ subcommand: String, args: [String], _ o: SlurmOptions,
+                                                   steps: (_ out: String, _ workdir: String) -> [Step]) throws {
+        let out = o.workURL.appendingPathComponent("out").path
+        try checkArgs(args, as: command, out: out)
+        let stepList = steps(out, o.workURL.path)
+        var after: String? = nil
+        var jobs: [SlurmJob] = []
+        for (i, step) in stepList.enumerated() {
+            var line = ""
+            if step.kind != .guardian {
+                line = ([o.binary, subcommand] + args + step.words).map(SlurmJob.quote).joined(separator: " ")
+                if step.kind == .array { line += " --shard \"$SLURM_ARRAY_TASK_ID/\(o.shards)\"" }
+                if i == stepList.count - 1 { line += "\ntouch \(SlurmJob.quote(o.workURL.path))/slurm/done" }
+            }
+            jobs.append(SlurmJob(name: step.name, kind: step.kind, stage: step.stage, after: after, id: nil,
+                                 script: SlurmJob.script(name: step.name, kind: step.kind, stage: step.stage, command: line, options: o)))
+            after = step.name
+        }
+        try submit(jobs, o, what: subcommand)
     }
 
     /// ARGS must be a valid plain command line (checked by parsing it, with its own checks) and

@@ -115,6 +115,15 @@ struct CorrectionOptions: ParsableArguments {
         try correlated.map { try engine.attributeList($0, c, excluding: target, flag: "--correlated") }
     }
 
+    /// Everything that changes what an evaluation's fit computes, as one string kept in each
+    /// direction's provenance (`EvaluationRun.Base.settings`).
+    func evaluateSettings(samples: Int, truncation: Float) throws -> String {
+        let rows = try rowList.map { $0.map(String.init).joined(separator: ",") } ?? "measured"
+        return "samples=\(samples) truncation=\(truncation) base=\(base) mode=\(mode.rawValue) rare=\(rare) max_rare=\(maxRare) mix=\(mix.rawValue) rare_share=\(rareShare) refine=\(refineSteps) rows=\(rows) row_choice=\(rowChoice.rawValue) row_window=\(rowWindow) correlated=\(correlated ?? "measured")"
+            + (keep == .labels ? "" : " keep=\(keep.rawValue)")   // named only off the default: older fits still match
+            + (pinCorrelated ? " pin=correlated" : "")
+    }
+
     /// The pipeline's options from the flags.
     func pipelineOptions() throws -> SC2Pipeline.Options {
         var opts = SC2Pipeline.Options()

@@ -1,4 +1,5 @@
 import Foundation
+import SC2Engine
 
 /// One sbatch script of a `sc2gan slurm` pipeline: an array of shards, a guard that resubmits
 /// the shards an array left incomplete, or a single step.
@@ -18,9 +19,7 @@ struct SlurmJob: Codable {
     var dependencyType: String { kind == .guardian ? "afterany" : "afterok" }
 
     /// Single quotes for bash.
-    static func quote(_ s: String) -> String {
-        s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) } && !s.isEmpty ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
+    static func quote(_ s: String) -> String { ShellQuote.word(s) }
 
     /// The script of an array, a guard or a single step. `command` is the sc2gan command line
     /// (already quoted); in arrays `$SLURM_ARRAY_TASK_ID` is the shard.

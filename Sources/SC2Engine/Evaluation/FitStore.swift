@@ -1,5 +1,4 @@
 import Foundation
-import SC2Engine
 
 /// The directions of every restart of an evaluation, DIR/restart-R/<attribute>.<method>.json:
 /// fitted when missing or stale (other model, predictor, dense seeds or settings), reused
@@ -7,16 +6,15 @@ import SC2Engine
 struct FitStore {
     let root: URL
 
-    /// The library of restart `r` with every `method` (and SC²'s doses) of every target.
+    /// The library of restart `r` with every `method` (and SC²'s doses) of every target, fitted
+    /// with `base` and the run's sampling and SC² settings.
     func ensure(restart r: Int, targets: [String], methods: [MethodName], doses: [Int], generator g: Generator,
-                predictor: any AttributePredictor, engine: EngineOptions, correction: CorrectionOptions,
-                fitMissing: Bool = true) throws -> DirectionLibrary {
-        guard let baseMethod = correction.baseMethod, let finder = baseMethod.finder else {
-            throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic, ganspace), not a file")
-        }
+                predictor: any AttributePredictor, base: EvaluationRun.Base, configuration: EvaluationRun.Configuration,
+                progress: EvaluationRun.Progress, fitMissing: Bool = true) throws -> DirectionLibrary {
+        let finder = base.finder
         let lib = DirectionLibrary(directory: root.appendingPathComponent("restart-\(r)"))
-        let seeds = try SeedRanges.dense(restart: r, count: engine.samples)
-        let settings = try Self.settings(correction, samples: engine.samples, truncation: engine.truncation)
+        let seeds = try SeedRanges.dense(restart: r, count: configuration.samples)
+        let settings = base.settings
         let expected: [String: String] = ["model_hash": g.hash, "classifier_hash": predictor.identity,
                                           "seeds": "\(seeds.first!)-\(seeds.last!) (\(seeds.count))",
                                           "fit_seed": "\(r)", "evaluate_settings": settings]
@@ -27,7 +25,7 @@ struct FitStore {
         // A shard of the evaluation never fits: the fits come first, once (`--fit-only`).
         func requireFitting(_ t: String, _ name: String) throws {
             guard fitMissing else {
-                throw SC2Error("\(lib.url(attribute: t, name: name).path): missing or made with other settings; a sharded evaluation needs its fits first (evaluate --fit-only with the same arguments)")
+                throw SC2Error("\(lib.url(attribute: t, name: name).path): missing or made with other settings; a sharded evaluation needs its fits first (a fit-only run with the same settings)")
             }
         }
         func stamp(_ d: Direction) -> Direction {
@@ -38,10 +36,10 @@ struct FitStore {
         var denseSet: SampleSet? = nil
         func dense() throws -> SampleSet {
             if let denseSet { return denseSet }
-            let dir = engine.cache.map { URL(fileURLWithPath: $0) } ?? Configuration.current.cacheDirectory
-            let bar = ProgressBar("restart \(r): sampling seeds \(seeds.first!)-\(seeds.last!)", total: seeds.count)
-            let (set, cached) = try SampleSet.cached(in: dir, generator: g, classifier: predictor, seeds: seeds, truncation: engine.truncation) { bar.update($0) }
-            if cached { FileHandle.standardError.write(Data("restart \(r): \(seeds.count) samples from cache\n".utf8)) } else { bar.finish() }
+            let bar = progress.task("restart \(r): sampling seeds \(seeds.first!)-\(seeds.last!)", seeds.count)
+            let (set, cached) = try SampleSet.cached(in: configuration.cacheDirectory, generator: g, classifier: predictor, seeds: seeds,
+                                                     truncation: configuration.truncation) { bar.update($0) }
+            if cached { progress.note("restart \(r): \(seeds.count) samples from cache\n") } else { bar.finish(nil) }
             denseSet = set
             return set
         }
@@ -73,14 +71,17 @@ struct FitStore {
                     continue
                 }
                 try requireFitting(t, name)
-                var opts = try correction.pipelineOptions()
+                var opts = configuration.pipeline
+                opts.learner = finder
                 opts.seed = UInt64(r)
                 opts.variant = v
                 if (v == .closedForm || v == .noReprojection || v == .pinned), opts.rows == nil, let fullRows, !fullRows.isEmpty { opts.rows = fullRows }
                 let pipeline = SC2Pipeline(generator: g, classifier: predictor, options: opts)
-                let result = try CorrectionOptions.run(pipeline, attribute: t, dense: try dense(), original: original, correlated: nil,
-                                                       doses: v == .full ? doses : [], label: "restart \(r) \(t) \(name)")
-                FileHandle.standardError.write(Data("restart \(r) \(name): \(CorrectionOptions.summary(result.report))\n".utf8))
+                let stages = progress.stages("restart \(r) \(t) \(name)")
+                let result = try pipeline.correct(attribute: t, dense: try dense(), original: original, correlated: nil,
+                                                  doses: v == .full ? doses : [], progress: stages.handler)
+                stages.finish()
+                progress.corrected("restart \(r) \(name)", result.report)
                 if v == .full { fullRows = result.report.semanticRows }
                 for dose in result.doses {
                     try stamp(dose.direction).save(to: lib.url(attribute: t, name: "sc2-dose-\(dose.requested)"))
@@ -97,13 +98,5 @@ struct FitStore {
             }
         }
         return lib
-    }
-
-    /// Everything that changes what a fit computes, as one string kept in each direction's provenance.
-    static func settings(_ c: CorrectionOptions, samples: Int, truncation: Float) throws -> String {
-        let rows = try c.rowList.map { $0.map(String.init).joined(separator: ",") } ?? "measured"
-        return "samples=\(samples) truncation=\(truncation) base=\(c.base) mode=\(c.mode.rawValue) rare=\(c.rare) max_rare=\(c.maxRare) mix=\(c.mix.rawValue) rare_share=\(c.rareShare) refine=\(c.refineSteps) rows=\(rows) row_choice=\(c.rowChoice.rawValue) row_window=\(c.rowWindow) correlated=\(c.correlated ?? "measured")"
-            + (c.keep == .labels ? "" : " keep=\(c.keep.rawValue)")   // named only off the default: older fits still match
-            + (c.pinCorrelated ? " pin=correlated" : "")
     }
 }

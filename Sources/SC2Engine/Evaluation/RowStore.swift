@@ -1,5 +1,4 @@
 import Foundation
-import SC2Engine
 
 /// Evaluated rows on disk, DIR/<key>.json, one file per direction and held-out set: reused when
 /// the direction, the held-out seeds, the levels, the split and the judge are the same.
@@ -10,6 +9,8 @@ struct RowStore {
     /// A sharded run's work folder and the rows' folder relative to it: rows are then written
     /// with a checksum (WorkFolder) and a damaged one is computed again.
     var work: (folder: WorkFolder, prefix: String)? = nil
+    /// Where a damaged row file in the work folder is reported.
+    var note: (String) -> Void = { _ in }
 
     private struct Entry: Codable {
         let direction: String, seeds: String, split: String, judge: String
@@ -42,7 +43,7 @@ struct RowStore {
     func load(_ key: String, direction: Direction, levels: [Double], seeds: [UInt32]) -> [EntanglementEvaluation.Row]? {
         let bytes: Data?
         if let work {
-            bytes = work.folder.read(relativeName(key)) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            bytes = work.folder.read(relativeName(key)) { note($0 + "\n") }
         } else {
             bytes = try? Data(contentsOf: root.appendingPathComponent("\(key).json"))
         }
