@@ -55,7 +55,7 @@ struct Configuration: Sendable {
     func scorerTimeout() throws -> Double {
         guard let text = scorerTimeoutText else { return ExternalScorer.defaultTimeout }
         guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
-            throw SC2Error("SC2GAN_SCORER_TIMEOUT \"\(text)\" is not a number of seconds from 0 to 86400")
+            throw SC2Error("SC2GAN_SCORER_TIMEOUT '\(text)' is not a number of seconds from 0 to 86400")
         }
         return value
     }

@@ -4,6 +4,12 @@ import SC2Engine
 
 /// Engine errors about an input, said in sc2gan's terms: the flag that carried the input.
 enum FlagErrors {
+    /// Runs `body`, naming the flag in what it throws: for engine calls made while the options
+    /// are validated, whose errors the argument parser prints itself.
+    static func naming<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw mapped(error) }
+    }
+
     /// `error` with its input named as the flag a user typed (`--shard 5/4: K must be 0-3 ...`);
     /// other errors unchanged.
     static func mapped(_ error: Error) -> Error {

@@ -12,7 +12,7 @@ enum ProcessPolicy {
         reexecWithTunedKernelIfNeeded()
         let configuration = Configuration.current
         KernelConfiguration.install(configuration.kernel)
-        ResourceLimits.install(memoryLimitBytes: configuration.memoryLimitBytes)
+        ResourceLimits.install(memoryLimitBytes: configuration.memoryLimitBytes, howToRaise: "SC2GAN_MEMORY_LIMIT_MB raises it")
         if let text = configuration.unknownConvolution {
             FileHandle.standardError.write(Data("sc2gan: SC2GAN_CONV=\(text) is not auto, direct or winograd; using auto\n".utf8))
         }

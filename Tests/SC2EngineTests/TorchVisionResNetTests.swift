@@ -144,8 +144,8 @@ final class TorchVisionResNetTests: XCTestCase {
         var meta = judge.metadata
         meta["input_size"] = "2048"
         let url = try write(judge.tensors, metadata: meta)
-        setenv("SC2GAN_MEMORY_LIMIT_MB", "8", 1)
-        defer { unsetenv("SC2GAN_MEMORY_LIMIT_MB") }
+        ResourceLimits.install(memoryLimitBytes: 8 << 20)
+        defer { ResourceLimits.install(memoryLimitBytes: nil) }
         assertRefused(url, "this ResNet would need about")
     }
 }

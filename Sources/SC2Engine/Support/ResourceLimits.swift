@@ -14,18 +14,23 @@ public enum ResourceLimits {
         return max(1 << 30, physical / 4 * 3)
     }
 
-    /// Sets the limit every later check uses (nil: the default, from the machine's memory).
-    public static func install(memoryLimitBytes: Int?) {
+    /// Sets the limit every later check uses (nil: the default, from the machine's memory), and
+    /// how the program's users raise it, said after a refusal (sc2gan: "SC2GAN_MEMORY_LIMIT_MB
+    /// raises it").
+    public static func install(memoryLimitBytes: Int?, howToRaise: String? = nil) {
         installedLimit.store(max(0, memoryLimitBytes ?? 0), ordering: .relaxed)
+        raiseHint.withLock { $0 = howToRaise }
     }
 
     /// Throws a one-line error naming `what` when `bytes` exceeds the limit.
     static func check(_ bytes: ByteCount, _ what: String, source: String) throws {
         let limit = memoryBytes
         guard bytes.value <= limit else {
-            throw SC2Error("\(source): \(what) would need about \(bytes.value >> 20) MiB for one image, more than the limit of \(limit >> 20) MiB (SC2GAN_MEMORY_LIMIT_MB raises it)")
+            let hint = raiseHint.withLock { $0 }.map { " (\($0))" } ?? ""
+            throw SC2Error("\(source): \(what) would need about \(bytes.value >> 20) MiB for one image, more than the limit of \(limit >> 20) MiB\(hint)")
         }
     }
 }
 
 private let installedLimit = Atomic<Int>(0)
+private let raiseHint = Mutex<String?>(nil)

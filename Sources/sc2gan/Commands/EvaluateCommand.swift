@@ -54,7 +54,7 @@ struct EvaluateCommand: ParsableCommand {
         if directions != nil, doses != nil { throw ValidationError("--doses fits SC² itself; it cannot be combined with --directions") }
         if bases != nil, directions != nil { throw ValidationError("--bases fits every base itself; it cannot be combined with --directions") }
         _ = try parseBases()
-        if let shard { _ = try Shard(parsing: shard) }
+        if let shard { _ = try FlagErrors.naming { try Shard(parsing: shard) } }
         if shard != nil && workdir == nil { throw ValidationError("--shard needs --workdir (where the shards leave their rows)") }
         if shard != nil && fitOnly { throw ValidationError("--fit-only fits in one process; --shard slices the evaluation after it") }
         try OutputCheck.folder(out, "--out")

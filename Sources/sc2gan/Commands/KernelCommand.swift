@@ -28,6 +28,7 @@ struct KernelCommand: ParsableCommand {
         print("OpenBLAS kernel in use   \(BLASRuntime.kernel)")
         print("recommended for this CPU \(best ?? "(OpenBLAS's own choice)")")
         print("engine threads           \(BLASRuntime.threads)")
+        print("convolutions             \(KernelConfiguration.current.convolution.rawValue)")
         if let comm = try? String(contentsOfFile: "/proc/self/comm", encoding: .utf8) {
             print("process name             \(comm.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

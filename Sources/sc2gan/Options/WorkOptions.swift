@@ -13,7 +13,7 @@ struct WorkOptions: ParsableArguments {
 
     var folder: WorkFolder? { workdir.map { WorkFolder(URL(fileURLWithPath: $0)) } }
 
-    var shardValue: Shard? { get throws { try shard.map { try Shard(parsing: $0) } } }
+    var shardValue: Shard? { get throws { try FlagErrors.naming { try shard.map { try Shard(parsing: $0) } } } }
 
     func validate() throws {
         if shard != nil, workdir == nil { throw ValidationError("--shard needs --workdir (the shared folder the shards write to)") }
