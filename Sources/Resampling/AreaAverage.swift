@@ -9,10 +9,10 @@
 /// (`Resize.area` in Tensor), 8-bit pictures (`RGBImage.resized`, the external scorer's input)
 /// and the terminal's half-block canvas. Tested against torch's output in
 /// Tests/TensorTests/Fixtures/area_resize.json (tools/fixtures/make_resize_fixtures.py).
-public enum AreaAverage {
+package enum AreaAverage {
     /// The source indices averaged into output index `index`.
     @inlinable
-    public static func window(_ index: Int, input: Int, output: Int) -> Range<Int> {
+    package static func window(_ index: Int, input: Int, output: Int) -> Range<Int> {
         (index * input / output) ..< (((index + 1) * input + output - 1) / output)
     }
 
@@ -20,7 +20,7 @@ public enum AreaAverage {
     /// Values of a row are `stride` elements apart and rows `width * stride` apart, in the source
     /// and the destination alike (1 for a planar channel, the channel count for one channel of
     /// interleaved pixels).
-    public static func resizePlane(_ source: UnsafePointer<Float>, height: Int, width: Int,
+    package static func resizePlane(_ source: UnsafePointer<Float>, height: Int, width: Int,
                                    into destination: UnsafeMutablePointer<Float>,
                                    height outputHeight: Int, width outputWidth: Int, stride: Int = 1) {
         pool(source, height: height, width: width, into: destination, height: outputHeight, width: outputWidth,
@@ -30,7 +30,7 @@ public enum AreaAverage {
     /// Resizes an interleaved 8-bit picture (`channels` values a pixel, rows top to bottom):
     /// each channel's mean, rounded to the nearest integer (halves away from zero). The sums of
     /// whole numbers are exact in Float, so the means are those `resizePlane` gives.
-    public static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
+    package static func resize(_ pixels: [UInt8], width: Int, height: Int, channels: Int,
                               toWidth outputWidth: Int, toHeight outputHeight: Int) -> [UInt8] {
         precondition(pixels.count >= width * height * channels, "pixel buffer smaller than width * height * channels")
         var means = [Float](repeating: 0, count: outputWidth * outputHeight * channels)

@@ -2,8 +2,8 @@
 
 /// Fused epilogue of a synthesis layer, in place on one [C, H*W] image:
 /// y = clamp(act(y * d[c] + noise * strength + b[c]) * gain, ±clamp).
-public enum BiasAct {
-    public static func apply(_ y: UnsafeMutablePointer<Float>, channels c: Int, plane: Int,
+package enum BiasAct {
+    package static func apply(_ y: UnsafeMutablePointer<Float>, channels c: Int, plane: Int,
                              demod d: UnsafePointer<Float>?, noise: UnsafePointer<Float>?, noiseStrength: Float,
                              bias: UnsafePointer<Float>, lrelu: Bool, gain: Float = Float(2).squareRoot(), clamp: Float?) {
         // The same arithmetic as the convolutions' fused epilogue, in its vectorised loops.

@@ -29,7 +29,7 @@ extension Conv {
     /// Whether `upConv3x3FIRWinograd` is expected to beat `upConv3x3FIR` for input size H x W
     /// (it computes (H/2+1)(W/2+1) tiles: the extra row and column cost too much on small images).
     /// `KernelConfiguration.convolution` `.direct` / `.winograd` forces the choice.
-    public static func prefersUpWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
+    package static func prefersUpWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
         switch KernelConfiguration.convolution {
         case .direct: return false
         case .winograd: return true
@@ -44,7 +44,7 @@ extension Conv {
     /// `UpWinogradWeights`: input transform of 3x3 input tiles (16 planes), 16 GEMMs, output
     /// transform to 4x4 blocks of the transposed-conv grid T, then the FIR and the epilogue on
     /// rows of T as they complete (a rolling window of 7 rows per channel, carried across chunks).
-    public static func upConv3x3FIRWinograd(_ x: Tensor, weights wg: UpWinogradWeights, scale: Tensor?,
+    package static func upConv3x3FIRWinograd(_ x: Tensor, weights wg: UpWinogradWeights, scale: Tensor?,
                                             epilogue: ConvEpilogue? = nil, into y: inout Tensor) {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3], oc = wg.outChannels
         let hw = h * w, ow = 2 * w, oplane = 4 * hw

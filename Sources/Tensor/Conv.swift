@@ -1,20 +1,20 @@
 /// Convolution kernels on planar [C, H, W] images (one image at a time; callers batch).
 /// Orientation is correlation, as torch.nn.functional.conv2d.
-public enum Conv {
+package enum Conv {
     /// Upper bound on im2col / col2im scratch per GEMM, in floats (32 MB).
-    public static let columnBudget = 8 << 20
+    package static let columnBudget = 8 << 20
 
     /// Batched 3x3 convolution, padding 1: x [N, I, H, W], weight [O, I*9] -> y [N, O, H, W]
     /// (y must be allocated). `scale` [N, I], when given, multiplies the input channels of each
     /// image first (style modulation, fused into im2col). Small images share one GEMM; large
     /// ones are tiled by rows so scratch stays under `columnBudget`.
-    public static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?, into y: inout Tensor) {
+    package static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?, into y: inout Tensor) {
         conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: nil, into: &y)
     }
 
     /// `conv3x3` with an epilogue (demodulation, noise, bias, activation, clamp) applied to the
     /// output as it is written (the batched path's scatter, or right after each row tile's GEMM).
-    public static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?,
+    package static func conv3x3(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?,
                                epilogue: ConvEpilogue?, into y: inout Tensor) {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3]
         let hw = h * w, k = ic * 9
@@ -67,7 +67,7 @@ public enum Conv {
     }
 
     /// 2x2 average pooling, [C, H, W] -> [C, H/2, W/2] per image of a batch [N, C, H, W].
-    public static func avgPool2(_ x: Tensor) -> Tensor {
+    package static func avgPool2(_ x: Tensor) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let oh = h / 2, ow = w / 2
         var y = Tensor(zeros: [n, c, oh, ow])
@@ -84,7 +84,7 @@ public enum Conv {
     /// im2col for a 3x3 kernel, padding 1, stride 1, over rows [y0, y0+rows) of a [C, H, W] image,
     /// scaling channel c by `scale[c]` on the way (the style modulation, fused).
     /// `cols` is [C*9, ldc] and receives columns [col0, col0 + rows*W).
-    public static func im2col3x3(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+    package static func im2col3x3(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                                  scale: UnsafePointer<Float>?, rowStart y0: Int, rows: Int,
                                  cols: UnsafeMutablePointer<Float>, ldc: Int, colOffset col0: Int) {
         parallelFor(c, minWorkPerItem: 9 * rows * w) { ci in
@@ -113,7 +113,7 @@ public enum Conv {
     /// col2im for the stride-2 transposed 3x3 convolution: `cols` is [O*9, rows*W] holding
     /// sum_i W[o,i,ky,kx] x[i, y, x] for input rows [y0, y0+rows); adds each into
     /// out[o, 2y+ky, 2x+kx] of the [O, 2H+1, 2W+1] output.
-    public static func col2imTransposed3x3(_ cols: UnsafePointer<Float>, outChannels o: Int, width w: Int,
+    package static func col2imTransposed3x3(_ cols: UnsafePointer<Float>, outChannels o: Int, width w: Int,
                                            rowStart y0: Int, rows: Int, ldc: Int,
                                            out: UnsafeMutablePointer<Float>, outHeight oh: Int, outWidth ow: Int) {
         parallelFor(o, minWorkPerItem: 9 * rows * w) { oc in
@@ -134,7 +134,7 @@ public enum Conv {
     /// Separable 4-tap FIR along both axes with per-axis taps `t` (already including gain),
     /// padding (p0 before, p1 after) on each axis, no up/down sampling: [C, H, W] -> [C, H', W'],
     /// H' = H + p0 + p1 - 3. True convolution; the taps used here are symmetric.
-    public static func fir4(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+    package static func fir4(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                             taps t: (Float, Float, Float, Float), pad p0: Int, _ p1: Int,
                             out: UnsafeMutablePointer<Float>) {
         let oh = h + p0 + p1 - 3, ow = w + p0 + p1 - 3
@@ -178,7 +178,7 @@ public enum Conv {
 
     /// The skip path's upsample2d (upfirdn2d, up=2, [1,3,3,1] filter, pad [2,1,2,1], gain 4):
     /// per axis y[2n] = .25 x[n-1] + .75 x[n], y[2n+1] = .75 x[n] + .25 x[n+1], zero borders.
-    public static func upsample2x(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+    package static func upsample2x(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                                   out: UnsafeMutablePointer<Float>) {
         let ow = 2 * w, oh = 2 * h
         parallelFor(c, minWorkPerItem: 8 * h * w) { ci in

@@ -1,6 +1,6 @@
 /// Adjoints (transposes) of the linear ops in Conv.swift and the local derivative of BiasAct, for
 /// back-propagation. Each `fooAdjoint` satisfies <foo(x), g> == <x, fooAdjoint(g)> for all x, g.
-public extension Conv {
+package extension Conv {
     /// Adjoint of `im2col3x3` (without scale): scatters the columns [C*9, ldc] of output rows
     /// [y0, y0+rows) back onto the [C, H, W] image, adding into `out` (which the caller zeroes).
     static func col2im3x3(_ cols: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
@@ -130,7 +130,7 @@ public extension Conv {
     }
 }
 
-public extension BiasAct {
+package extension BiasAct {
     /// Derivative of `apply` w.r.t. its pre-activation v = y_in * d + noise * strength + b, as a
     /// function of the output y it wrote, in place on the upstream gradient `g` (same layout):
     /// g *= gain * (y > 0 ? 1 : 0.2) with lrelu (y has the sign of v), and g = 0 where the output

@@ -3,20 +3,20 @@
 ///   y = clamp(act(u * demod[n, o] + noise[n, p] * noiseStrength + bias[o]) * gain, ±clamp)
 /// with act = leaky ReLU (slope 0.2) when `lrelu`, else identity and gain 1. The same arithmetic,
 /// in the same order, as `BiasAct.apply`.
-public struct ConvEpilogue: Sendable {
+package struct ConvEpilogue: Sendable {
     /// [N, O] (nil: 1).
-    public var demod: [Float]?
+    package var demod: [Float]?
     /// One [H*W] plane shared by every image, or [N, H*W] (`noisePerImage`); nil: no noise.
-    public var noise: [Float]?
-    public var noisePerImage: Bool
-    public var noiseStrength: Float
+    package var noise: [Float]?
+    package var noisePerImage: Bool
+    package var noiseStrength: Float
     /// [O] (nil: 0).
-    public var bias: [Float]?
-    public var lrelu: Bool
-    public var gain: Float
-    public var clamp: Float?
+    package var bias: [Float]?
+    package var lrelu: Bool
+    package var gain: Float
+    package var clamp: Float?
 
-    public init(demod: [Float]?, noise: [Float]?, noisePerImage: Bool, noiseStrength: Float, bias: [Float]?,
+    package init(demod: [Float]?, noise: [Float]?, noisePerImage: Bool, noiseStrength: Float, bias: [Float]?,
                 lrelu: Bool, gain: Float = Float(2).squareRoot(), clamp: Float?) {
         self.demod = demod; self.noise = noise; self.noisePerImage = noisePerImage
         self.noiseStrength = noiseStrength; self.bias = bias; self.lrelu = lrelu; self.gain = gain; self.clamp = clamp

@@ -4,14 +4,14 @@
 extension Conv {
     /// Output side of a convolution or pooling window over `side` pixels.
     @inline(__always)
-    public static func outputSide(_ side: Int, kernel k: Int, stride s: Int, padding p: Int) -> Int {
+    package static func outputSide(_ side: Int, kernel k: Int, stride s: Int, padding p: Int) -> Int {
         (side + 2 * p - k) / s + 1
     }
 
     /// y = relu?(conv(x, weight, stride, padding) + bias + residual?): x [N, I, H, W],
     /// weight [O, I*k*k] (torch's [O, I, k, k] flattened), bias [O], residual [N, O, OH, OW]
     /// -> [N, O, OH, OW]. Correlation, as torch.nn.functional.conv2d.
-    public static func conv2d(_ x: Tensor, weight: [Float], bias: [Float], outChannels oc: Int, kernel k: Int,
+    package static func conv2d(_ x: Tensor, weight: [Float], bias: [Float], outChannels oc: Int, kernel k: Int,
                               stride s: Int, padding p: Int, residual: Tensor? = nil, relu: Bool) -> Tensor {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3]
         let oh = outputSide(h, kernel: k, stride: s, padding: p), ow = outputSide(w, kernel: k, stride: s, padding: p)
@@ -74,7 +74,7 @@ extension Conv {
     /// im2col for a k x k kernel with stride and zero padding, over output rows [y0, y0+rows) of a
     /// [C, H, W] image: `cols` is [C*k*k, ldc], row (c*k + ky)*k + kx, column r*OW + ox holding
     /// x[c, (y0+r)*s - p + ky, ox*s - p + kx] (0 outside the image).
-    public static func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+    package static func im2col(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                               kernel k: Int, stride s: Int, padding p: Int, rowStart y0: Int, rows: Int, outWidth ow: Int,
                               cols: UnsafeMutablePointer<Float>, ldc: Int) {
         parallelFor(c, minWorkPerItem: k * k * rows * ow) { ci in
@@ -105,7 +105,7 @@ extension Conv {
 
     /// Max pooling with a k x k window, stride and padding (padding never wins: it is -infinity),
     /// as torch.nn.functional.max_pool2d: [N, C, H, W] -> [N, C, OH, OW].
-    public static func maxPool(_ x: Tensor, kernel k: Int, stride s: Int, padding p: Int) -> Tensor {
+    package static func maxPool(_ x: Tensor, kernel k: Int, stride s: Int, padding p: Int) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let oh = outputSide(h, kernel: k, stride: s, padding: p), ow = outputSide(w, kernel: k, stride: s, padding: p)
         precondition(oh > 0 && ow > 0 && p <= k / 2, "maxPool: window does not fit")
@@ -129,7 +129,7 @@ extension Conv {
     }
 
     /// Mean over each plane: [N, C, H, W] -> [N, C] (adaptive average pooling to 1 x 1).
-    public static func globalAveragePool(_ x: Tensor) -> Tensor {
+    package static func globalAveragePool(_ x: Tensor) -> Tensor {
         let n = x.shape[0], c = x.shape[1], plane = x.shape[2] * x.shape[3]
         var y = Tensor(zeros: [n, c])
         for q in 0..<(n * c) {

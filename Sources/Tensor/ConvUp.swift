@@ -14,7 +14,7 @@ extension Conv {
     ///   u[2m+1] = ¼ (C2[m-1] + C0[m] + C1[m+1]) + ¾ (C1[m] + C2[m] + C0[m+1])
     /// (zero outside 0..<H), so output rows 2m, 2m+1 need only input rows m-1 ... m+1 of C: no
     /// [O, 2H+1, 2W+1] intermediate, no zero fill, and each output value is written once.
-    public static func upConv3x3FIR(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?,
+    package static func upConv3x3FIR(_ x: Tensor, weight: [Float], outChannels oc: Int, scale: Tensor?,
                                     epilogue: ConvEpilogue? = nil, into y: inout Tensor) {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3]
         let hw = h * w, k9 = oc * 9, oplane = 4 * hw

@@ -11,7 +11,7 @@ import CBLAS
 /// machine is shared (measured 10x slower on a loaded 2-core VM); splitting by columns keeps
 /// every column's summation order, so batched and single results agree.
 @inline(__always)
-public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+package func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                  alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                  b: UnsafePointer<Float>, ldb: Int,
                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -67,7 +67,7 @@ func gemmSerial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: Un
 
 extension Tensor {
     /// Matrix product of two rank-2 tensors (with optional transposes).
-    public static func matmul(_ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false) -> Tensor {
+    package static func matmul(_ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2, "matmul needs rank-2 tensors")
         let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
         let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]

@@ -3,15 +3,15 @@ import Synchronization
 
 /// Optional accounting of time and FLOPs spent inside `gemm` (for the benchmark's "share of GEMM
 /// peak inside the synthesis convolutions"). Off by default: one atomic load per call when off.
-public enum GEMMStats {
+package enum GEMMStats {
     /// Whether `gemm` and the Winograd products count their work.
-    public static var enabled: Bool {
+    package static var enabled: Bool {
         get { statsEnabled.load(ordering: .relaxed) }
         set { statsEnabled.store(newValue, ordering: .relaxed) }
     }
 
-    public static func reset() { statsTotals.withLock { $0 = (0, 0) } }
-    public static var totals: (flops: Double, seconds: Double) { statsTotals.withLock { $0 } }
+    package static func reset() { statsTotals.withLock { $0 = (0, 0) } }
+    package static var totals: (flops: Double, seconds: Double) { statsTotals.withLock { $0 } }
 
     /// Adds work timed by the caller (products run side by side: `seconds` is wall time).
     static func add(flops f: Double, seconds dt: Double) {

@@ -7,7 +7,7 @@
 /// given up while another thread's work, with no check bound, runs to the end. Used by the
 /// explorer: a 1024 px layer runs a tenth of a second or more, and a key pressed meanwhile must not
 /// wait for it.
-public final class KernelCancellation: @unchecked Sendable {
+package final class KernelCancellation: @unchecked Sendable {
     @TaskLocal static var current: KernelCancellation?
     private let test: () -> Bool
 
@@ -15,7 +15,7 @@ public final class KernelCancellation: @unchecked Sendable {
 
     /// Runs `body` with `isCancelled` looked at between the tiles of every large kernel it calls on
     /// this thread. `isCancelled` must be cheap and callable from this thread.
-    public static func run<R>(checking isCancelled: (() -> Bool)?, _ body: () throws -> R) rethrows -> R {
+    package static func run<R>(checking isCancelled: (() -> Bool)?, _ body: () throws -> R) rethrows -> R {
         guard let isCancelled else { return try body() }
         return try withoutActuallyEscaping(isCancelled) { test in
             try $current.withValue(KernelCancellation(test), operation: body)
@@ -23,10 +23,10 @@ public final class KernelCancellation: @unchecked Sendable {
     }
 
     /// Whether the computation on this thread should stop (false when no check is bound).
-    @inline(__always) public static var isRequested: Bool { current?.test() ?? false }
+    @inline(__always) package static var isRequested: Bool { current?.test() ?? false }
 
     /// The check bound on this thread, for kernels that hand their tiles to other threads (which
     /// do not see this thread's binding): look at `requested` there.
-    @inline(__always) public static var bound: KernelCancellation? { current }
-    @inline(__always) public var requested: Bool { test() }
+    @inline(__always) package static var bound: KernelCancellation? { current }
+    @inline(__always) package var requested: Bool { test() }
 }

@@ -2,7 +2,7 @@ import Dispatch
 
 /// Runs `body(i)` for i in 0..<count on all cores when the work is large enough to pay for it.
 @inline(__always)
-public func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, _ body: (Int) -> Void) {
+package func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, _ body: (Int) -> Void) {
     if count <= 1 || count * work < (1 << 17) {
         for i in 0..<count { body(i) }
     } else {
@@ -17,7 +17,7 @@ public func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, _ body
 /// inputs and write only its own disjoint part of the output (a column block, a row chunk, one
 /// of 16 Winograd products), and all of it is done when this returns.
 @inline(__always)
-public func runConcurrently(_ count: Int, _ body: (Int) -> Void) {
+package func runConcurrently(_ count: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { body in
         nonisolated(unsafe) let shared = body
         DispatchQueue.concurrentPerform(iterations: count) { shared($0) }

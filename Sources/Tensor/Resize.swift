@@ -2,11 +2,11 @@ import Resampling
 
 /// Image resizing of batches [N, C, H, W] -> [N, C, OH, OW], with torch.nn.functional.interpolate's
 /// arithmetic (no antialiasing), so a predictor sees what it saw in PyTorch.
-public enum Resize {
+package enum Resize {
     /// mode="bilinear". With `alignCorners` the corner pixels' centres map onto each other
     /// (source = dst * (in-1)/(out-1)); without, pixel areas do (source = (dst+0.5) * in/out - 0.5,
     /// clamped at 0).
-    public static func bilinear(_ x: Tensor, height oh: Int, width ow: Int, alignCorners: Bool) -> Tensor {
+    package static func bilinear(_ x: Tensor, height oh: Int, width ow: Int, alignCorners: Bool) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         precondition(oh > 0 && ow > 0 && h > 0 && w > 0, "bilinear: empty image")
         if oh == h && ow == w { return x }
@@ -43,7 +43,7 @@ public enum Resize {
 
     /// mode="area": adaptive average pooling, output pixel o averaging source pixels
     /// [floor(o*in/out), ceil((o+1)*in/out)) along each axis (`AreaAverage`, one plane at a time).
-    public static func area(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
+    package static func area(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         precondition(oh > 0 && ow > 0 && h > 0 && w > 0, "area: empty image")
         if oh == h && ow == w { return x }

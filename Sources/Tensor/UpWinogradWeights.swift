@@ -14,14 +14,14 @@ import Foundation
 /// than the [O*9, I] GEMM). v1 = v3, so the 25 products (a, b) read only 16 distinct input planes
 /// (4 per axis: d0-d1, d1, d2-d1, d2): one GEMM per plane, with the products that share it stacked
 /// ([g*O, I] x [I, tiles], g = 1, 2 or 4).
-public struct UpWinogradWeights: Sendable {
-    public let outChannels: Int
-    public let inChannels: Int
+package struct UpWinogradWeights: Sendable {
+    package let outChannels: Int
+    package let inChannels: Int
     /// [25 slots, O, I], slots ordered by input plane (see `UpWinograd.slot`).
-    public let u: [Float]
+    package let u: [Float]
 
     /// `weight` as stored in the checkpoint: [O, I, 3, 3] ([O, I*9], each kernel [ky][kx]).
-    public init(weight: [Float], outChannels oc: Int, inChannels ic: Int) {
+    package init(weight: [Float], outChannels oc: Int, inChannels ic: Int) {
         precondition(weight.count == oc * ic * 9, "UpWinogradWeights: \(weight.count) values for \(oc)x\(ic)x3x3")
         outChannels = oc; inChannels = ic
         let plane = oc * ic

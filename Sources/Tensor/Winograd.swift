@@ -8,14 +8,14 @@ import Foundation
 ///   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
 ///   A^T = [1 1 1 0; 0 1 -1 -1].
 /// 16 products per 4 outputs instead of 36: 2.25x fewer multiply-adds than im2col + GEMM.
-public struct WinogradWeights: Sendable {
-    public let outChannels: Int
-    public let inChannels: Int
+package struct WinogradWeights: Sendable {
+    package let outChannels: Int
+    package let inChannels: Int
     /// [16, O, I]: element t = 4a + b of the transformed kernel of (o, i) at [t][o][i].
-    public let u: [Float]
+    package let u: [Float]
 
     /// `weight` as for `Conv.conv3x3`: [O, I*9], each kernel [ky][kx].
-    public init(weight: [Float], outChannels oc: Int, inChannels ic: Int) {
+    package init(weight: [Float], outChannels oc: Int, inChannels ic: Int) {
         precondition(weight.count == oc * ic * 9, "WinogradWeights: \(weight.count) values for \(oc)x\(ic)x3x3")
         outChannels = oc; inChannels = ic
         let plane = oc * ic
@@ -56,7 +56,7 @@ extension Conv {
     /// Whether `conv3x3Winograd` is expected to beat `conv3x3` (im2col + GEMM) for a layer of this
     /// shape (measured on a 2-core AVX-512 VM with OpenBLAS: 1.5-2.6x from 8x8 up, 1.06-1.5x at 4x4). `KernelConfiguration.convolution`
     /// `.direct` or `.winograd` forces the choice for every layer (tests, measurements).
-    public static func prefersWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
+    package static func prefersWinograd(inChannels ic: Int, outChannels oc: Int, height h: Int, width w: Int) -> Bool {
         switch KernelConfiguration.convolution {
         case .direct: return false
         case .winograd: return true
@@ -84,7 +84,7 @@ extension Conv {
     /// Tiles are processed in chunks of whole tile rows (2 output rows of one image): with plenty
     /// of tiles, each core runs whole chunks (transform, 16 serial GEMMs, output) in its own cache;
     /// with few tiles (small images, big weights), the batch is one chunk whose 16 GEMMs run side by side.
-    public static func conv3x3Winograd(_ x: Tensor, weights wg: WinogradWeights, scale: Tensor?,
+    package static func conv3x3Winograd(_ x: Tensor, weights wg: WinogradWeights, scale: Tensor?,
                                        epilogue: ConvEpilogue? = nil, into y: inout Tensor) {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3], oc = wg.outChannels
         let hw = h * w

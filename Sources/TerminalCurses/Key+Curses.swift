@@ -4,7 +4,7 @@ import TerminalUI
 extension Key {
     /// Decodes a function-key code (`wget_wch` returned `KEY_CODE_YES`), by the constants of
     /// the <curses.h> this module is built against.
-    public init(cursesKeyCode code: Int32) {
+    package init(cursesKeyCode code: Int32) {
         switch code {
         case KEY_LEFT: self = .left
         case KEY_RIGHT: self = .right

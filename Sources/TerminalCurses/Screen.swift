@@ -19,26 +19,26 @@ private let terminalActive = Atomic<Bool>(false)
 /// Usage per frame: `clear()`, then draw everything (`put`, `draw`), then `refresh()`.
 /// `clear()` also starts a new frame of the colour pair table, so pairs are reused by value
 /// and never leak; whatever is not redrawn after a `clear()` may show wrong colours.
-public final class Screen: InteractiveTerminal {
+package final class Screen: InteractiveTerminal {
     /// Colour capability of the terminal (valid after `start()`).
-    public private(set) var colorMode: ColorMode = .mono
+    package private(set) var colorMode: ColorMode = .mono
     /// Whether the locale's character set is UTF-8 (valid after `start()`).
-    public private(set) var isUTF8 = false
+    package private(set) var isUTF8 = false
     /// Whether `start()` has been called without a matching `stop()`.
-    public private(set) var isActive = false
+    package private(set) var isActive = false
 
     private var screenPointer: OpaquePointer?
     private var pairs = ColorPairTable(capacity: 1, mode: .mono)
     private let preference: ColorPreference
     /// The terminal description in use when it is not $TERM (a "-direct" one for COLORTERM).
-    public private(set) var terminalType: String?
+    package private(set) var terminalType: String?
 
     /// The terminal description: $TERM's value (nil: ncurses reads $TERM itself).
     private let term: String?
     /// $COLORTERM's value ("truecolor" or "24bit": the terminal shows 24-bit colour).
     private let colorTerm: String?
 
-    public init(colors preference: ColorPreference = .automatic, term: String? = nil, colorTerm: String? = nil) {
+    package init(colors preference: ColorPreference = .automatic, term: String? = nil, colorTerm: String? = nil) {
         self.preference = preference
         self.term = term
         self.colorTerm = colorTerm
@@ -48,7 +48,7 @@ public final class Screen: InteractiveTerminal {
 
 
     /// A line to show the user when pictures fall back to ASCII shading; nil otherwise.
-    public var fallbackNotice: String? {
+    package var fallbackNotice: String? {
         if !isUTF8 {
             return "No UTF-8 locale: pictures are ASCII shading. Set LANG=C.UTF-8 for full pictures."
         }
@@ -66,14 +66,14 @@ public final class Screen: InteractiveTerminal {
     /// The program owns process-wide state: its locale (`setlocale` before `start`, for UTF-8),
     /// and its signal handlers and exit hooks, which should call `Screen.restoreTerminal()` so
     /// that a terminal is never left raw.
-    public func start() throws {
+    package func start() throws {
         try start(input: sc2_stdin(), output: sc2_stdout(), term: term, colorTerm: colorTerm)
     }
 
     /// Leaves curses mode if a Screen is active; does nothing otherwise. Safe to call from a
     /// signal handler or an exit hook as far as ncurses allows (endwin is what ncurses' own
     /// handlers call; a terminal left in raw mode is the worse outcome).
-    public static func restoreTerminal() {
+    package static func restoreTerminal() {
         if terminalActive.exchange(false, ordering: .sequentiallyConsistent) {
             endwin()
         }
@@ -132,7 +132,7 @@ public final class Screen: InteractiveTerminal {
     }
 
     /// Gives the terminal back (endwin). Safe to call more than once.
-    public func stop() {
+    package func stop() {
         guard isActive else { return }
         isActive = false
         terminalActive.store(false, ordering: .sequentiallyConsistent)
@@ -145,20 +145,20 @@ public final class Screen: InteractiveTerminal {
     }
 
     /// Terminal size in cells.
-    public var size: (rows: Int, columns: Int) {
+    package var size: (rows: Int, columns: Int) {
         guard isActive else { return (0, 0) }
         return (Int(sc2_getmaxy()), Int(sc2_getmaxx()))
     }
 
     /// Blanks the screen buffer and starts a new frame of colour pairs.
-    public func clear() {
+    package func clear() {
         guard isActive else { return }
         _ = sc2_erase()
         pairs.reset()
     }
 
     /// Sends the frame to the terminal.
-    public func refresh() {
+    package func refresh() {
         guard isActive else { return }
         applyPendingPairs()
         _ = sc2_refresh()
@@ -166,7 +166,7 @@ public final class Screen: InteractiveTerminal {
 
     /// Writes `text` at (`y`, `x`), clipped to `maxWidth` columns and the screen edge.
     /// Colours are ignored in monochrome; a nil colour is the terminal default.
-    public func put(_ text: String, y: Int, x: Int, style: TextStyle,
+    package func put(_ text: String, y: Int, x: Int, style: TextStyle,
                     foreground: RGB?, background: RGB?, maxWidth: Int?) {
         let (rows, cols) = size
         guard y >= 0, y < rows, x >= 0, x < cols else { return }
@@ -193,7 +193,7 @@ public final class Screen: InteractiveTerminal {
     /// Draws `canvas` in the box whose top-left cell is (`y`, `x`), at the canvas's centring
     /// offset: '▀' half blocks when `usesHalfBlocks`, ASCII shading otherwise (coloured by the
     /// cell's average colour when the terminal has colours).
-    public func draw(_ canvas: HalfBlockCanvas, y: Int, x: Int) {
+    package func draw(_ canvas: HalfBlockCanvas, y: Int, x: Int) {
         let (rows, cols) = size
         let top = y + canvas.originY, left = x + canvas.originX
         let halfBlocks = usesHalfBlocks
@@ -236,7 +236,7 @@ public final class Screen: InteractiveTerminal {
 
     /// Waits up to `timeoutMs` milliseconds (negative: forever) for a key.
     /// Returns `.none` on timeout, `.resize` after the terminal changed size.
-    public func getKey(timeoutMs: Int) -> Key {
+    package func getKey(timeoutMs: Int) -> Key {
         guard isActive else { return .none }
         var value: UInt32 = 0
         let rc = sc2_get_wch(Int32(clamping: timeoutMs), &value)

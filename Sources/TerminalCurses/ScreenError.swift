@@ -1,10 +1,10 @@
 /// Why `Screen.start()` failed.
-public enum ScreenError: Error, CustomStringConvertible {
+package enum ScreenError: Error, CustomStringConvertible {
     case notATerminal
     case cannotInitialize(term: String)
     case cannotAddressCursor(term: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notATerminal:
             return "standard input and output must be a terminal"

@@ -5,17 +5,17 @@
 /// Colour numbers are what `init_extended_pair` takes: in `.direct24` (e.g. TERM=xterm-direct)
 /// the number *is* 0xRRGGBB; in `.palette256` it is an xterm-256 palette index; in `.basic8`
 /// one of the ANSI colours 0...7. `-1` means the terminal's default colour everywhere.
-public enum ColorMode: Equatable, Sendable, CustomStringConvertible {
+package enum ColorMode: Equatable, Sendable, CustomStringConvertible {
     case direct24
     case palette256
     case basic8
     case mono
 
     /// The terminal's default foreground or background (valid after `use_default_colors`).
-    public static let defaultColor: Int32 = -1
+    package static let defaultColor: Int32 = -1
 
     /// The mode a terminal reporting `colors` colours (ncurses `COLORS`) supports.
-    public init(colorCount colors: Int) {
+    package init(colorCount colors: Int) {
         if colors >= 16_777_216 {
             self = .direct24
         } else if colors >= 256 {
@@ -28,10 +28,10 @@ public enum ColorMode: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Whether this mode shows colour at all.
-    public var hasColor: Bool { self != .mono }
+    package var hasColor: Bool { self != .mono }
 
     /// The terminal colour number for `color` (`defaultColor` in `.mono`).
-    public func colorNumber(for color: RGB) -> Int32 {
+    package func colorNumber(for color: RGB) -> Int32 {
         switch self {
         case .direct24: return ColorQuantizer.directValue(color)
         case .palette256: return Int32(ColorQuantizer.xterm256Index(color))
@@ -41,7 +41,7 @@ public enum ColorMode: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The colour a terminal colour number of this mode shows; nil for the default colour.
-    public func rgb(forColorNumber number: Int32) -> RGB? {
+    package func rgb(forColorNumber number: Int32) -> RGB? {
         guard number >= 0 else { return nil }
         switch self {
         case .direct24:
@@ -53,7 +53,7 @@ public enum ColorMode: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .direct24: return "24-bit colour"
         case .palette256: return "256 colours"

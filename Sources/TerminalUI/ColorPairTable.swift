@@ -11,13 +11,13 @@
 /// existing pair of similar colours: colours (mapped back to RGB through `mode`) are quantised
 /// ever harder, 3, 2, then 1 bit per channel, until a pair of this frame falls in the same
 /// bucket. The picture degrades, nothing fails, and each such request costs O(1).
-public struct ColorPairTable {
+package struct ColorPairTable {
     /// A pair the terminal must be told about.
-    public struct Definition: Equatable, Sendable {
-        public let pair: Int32
-        public let foreground: Int32
-        public let background: Int32
-        public init(pair: Int32, foreground: Int32, background: Int32) {
+    package struct Definition: Equatable, Sendable {
+        package let pair: Int32
+        package let foreground: Int32
+        package let background: Int32
+        package init(pair: Int32, foreground: Int32, background: Int32) {
             self.pair = pair
             self.foreground = foreground
             self.background = background
@@ -30,9 +30,9 @@ public struct ColorPairTable {
     }
 
     /// Highest pair number ever handed out (pairs are 1...capacity; 0 is the terminal default).
-    public let capacity: Int
+    package let capacity: Int
     /// Maps colour numbers back to RGB when looking for the nearest pair.
-    public let mode: ColorMode
+    package let mode: ColorMode
 
     /// What each pair number is currently defined as in the terminal (index = pair number).
     private var defined: [Colors?]
@@ -52,7 +52,7 @@ public struct ColorPairTable {
     private var pending: [Definition] = []
 
     /// A table of pairs 1...`capacity` (at least 1); callers pass `min(COLOR_PAIRS - 1, 32767)`.
-    public init(capacity: Int, mode: ColorMode) {
+    package init(capacity: Int, mode: ColorMode) {
         self.capacity = max(1, capacity)
         self.mode = mode
         self.defined = Array(repeating: nil, count: self.capacity + 1)
@@ -60,13 +60,13 @@ public struct ColorPairTable {
     }
 
     /// Number of distinct pairs in use in the current frame.
-    public var pairsInUse: Int { usedThisFrame }
+    package var pairsInUse: Int { usedThisFrame }
     /// Number of requests answered with an approximate pair in the current frame.
-    public private(set) var approximations = 0
+    package private(set) var approximations = 0
 
     /// Starts a new frame: every pair becomes free for reuse (definitions stay known, so
     /// asking again for the same colours returns the same pair without redefining it).
-    public mutating func reset() {
+    package mutating func reset() {
         frame &+= 1
         if frame == 0 {  // wrapped: forget frame stamps
             usedInFrame = Array(repeating: 0, count: capacity + 1)
@@ -79,7 +79,7 @@ public struct ColorPairTable {
     }
 
     /// The pair number showing `fg` on `bg` (colour numbers as from `ColorMode.colorNumber`).
-    public mutating func pair(fg: Int32, bg: Int32) -> Int32 {
+    package mutating func pair(fg: Int32, bg: Int32) -> Int32 {
         let key = Colors(fg: fg, bg: bg)
         if let p = byColors[key] {
             markUsed(Int(p))
@@ -102,7 +102,7 @@ public struct ColorPairTable {
 
     /// The definitions made since the last call, in order; the caller passes each to
     /// `init_extended_pair` (a pair may appear twice if redefined: apply them in order).
-    public mutating func takePendingDefinitions() -> [Definition] {
+    package mutating func takePendingDefinitions() -> [Definition] {
         defer { pending.removeAll(keepingCapacity: true) }
         return pending
     }

@@ -1,12 +1,12 @@
 
 
 /// Plain functions mapping RGB onto the colour sets terminals offer. No terminal needed.
-public enum ColorQuantizer {
+package enum ColorQuantizer {
     /// xterm-256 indices for a whole picture (`width` x `height` pixels, row-major), with
     /// Floyd-Steinberg error diffusion (serpentine, 3/4 of the error carried: less speckle on
     /// flat areas): a colour between palette entries becomes a fine mix whose local average
     /// is that colour, instead of a flat band of the nearest entry.
-    public static func errorDiffusedXterm256(_ pixels: [RGB], width: Int, height: Int) -> [Int] {
+    package static func errorDiffusedXterm256(_ pixels: [RGB], width: Int, height: Int) -> [Int] {
         precondition(pixels.count == width * height)
         var error = [SIMD3<Float>](repeating: .zero, count: 2 * (width + 2))   // this row and the next
         var out = [Int](repeating: 0, count: pixels.count)
@@ -35,7 +35,7 @@ public enum ColorQuantizer {
     }
 
     /// The six channel levels of the xterm 6x6x6 colour cube (indices 16...231).
-    public static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
+    package static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
 
     /// Index of the cube level nearest to `v` (the level gaps are 95, 40, 40, 40, 40).
     static func nearestCubeLevel(_ v: Int) -> Int {
@@ -47,7 +47,7 @@ public enum ColorQuantizer {
     /// The xterm-256 palette index nearest to `color` among the colour cube (16...231) and the
     /// grey ramp (232...255 = 8, 18, ..., 238), by Euclidean distance in RGB. The 16 system
     /// colours are skipped: their actual shades differ from terminal to terminal.
-    public static func xterm256Index(_ color: RGB) -> Int {
+    package static func xterm256Index(_ color: RGB) -> Int {
         let r = Int(color.r), g = Int(color.g), b = Int(color.b)
         // Distance is separable per channel, so the nearest cube entry is per-channel nearest.
         let ri = nearestCubeLevel(r), gi = nearestCubeLevel(g), bi = nearestCubeLevel(b)
@@ -63,7 +63,7 @@ public enum ColorQuantizer {
 
     /// The colour xterm shows for palette index `index` (0...255; system colours approximated
     /// by xterm's defaults).
-    public static func xterm256Color(_ index: Int) -> RGB {
+    package static func xterm256Color(_ index: Int) -> RGB {
         switch index {
         case 16...231:
             let i = index - 16
@@ -86,19 +86,19 @@ public enum ColorQuantizer {
     /// The direct-colour value 0xRRGGBB for `color`. Values below 8 still select ANSI colours
     /// in direct mode (xterm-direct's setaf), so those (pure black and near-black blues) get
     /// their green channel set to 1: the nearest colour that is read as RGB.
-    public static func directValue(_ color: RGB) -> Int32 {
+    package static func directValue(_ color: RGB) -> Int32 {
         let value = Int32(color.r) << 16 | Int32(color.g) << 8 | Int32(color.b)
         return value < 8 ? value | 0x0100 : value
     }
 
     /// The ANSI colour (0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white)
     /// nearest to `color`: each channel thresholded at half intensity.
-    public static func basic8Index(_ color: RGB) -> Int {
+    package static func basic8Index(_ color: RGB) -> Int {
         (color.r >= 128 ? 1 : 0) | (color.g >= 128 ? 2 : 0) | (color.b >= 128 ? 4 : 0)
     }
 
     /// A nominal RGB for ANSI colour `index` (0...7), the inverse of `basic8Index`.
-    public static func basic8Color(_ index: Int) -> RGB {
+    package static func basic8Color(_ index: Int) -> RGB {
         RGB(index & 1 != 0 ? 205 : 0, index & 2 != 0 ? 205 : 0, index & 4 != 0 ? 205 : 0)
     }
 }

@@ -6,36 +6,36 @@ import Resampling
 /// background, so a cell is 1 pixel wide and 2 pixels tall. The picture is scaled to fit the
 /// box with its aspect ratio kept (`AreaAverage`, the area-average resize every picture of
 /// the package goes through) and centred; `originX`/`originY` give its offset inside the box in cells.
-public struct HalfBlockCanvas: Equatable, Sendable {
+package struct HalfBlockCanvas: Equatable, Sendable {
     /// One terminal cell: the colours of its upper and lower half.
-    public struct Cell: Equatable, Sendable {
-        public var top: RGB
-        public var bottom: RGB
-        public init(top: RGB, bottom: RGB) {
+    package struct Cell: Equatable, Sendable {
+        package var top: RGB
+        package var bottom: RGB
+        package init(top: RGB, bottom: RGB) {
             self.top = top
             self.bottom = bottom
         }
     }
 
     /// The glyph drawn in every cell.
-    public static let upperHalfBlock: Character = "\u{2580}"
+    package static let upperHalfBlock: Character = "\u{2580}"
     /// Default ASCII shading ramp, darkest first.
-    public static let defaultRamp: [Character] = Array(" .:-=+*#%@")
+    package static let defaultRamp: [Character] = Array(" .:-=+*#%@")
 
     /// Width of the picture in cells (= scaled width in pixels).
-    public let columns: Int
+    package let columns: Int
     /// Height of the picture in cells (= scaled height in pixels / 2).
-    public let rows: Int
+    package let rows: Int
     /// Offset of the picture inside the requested box, in cells (centring).
-    public let originX: Int
-    public let originY: Int
+    package let originX: Int
+    package let originY: Int
     /// Cells in row-major order, `rows * columns` of them.
-    public let cells: [Cell]
+    package let cells: [Cell]
 
     /// Fits a `width` x `height` picture (`pixels`: interleaved 8-bit RGB, rows top to bottom,
     /// at least `width * height * 3` bytes) into a box of `boxColumns` x `boxRows` cells.
     /// An empty picture or box gives an empty canvas.
-    public init(pixels: [UInt8], width: Int, height: Int, boxColumns: Int, boxRows: Int) {
+    package init(pixels: [UInt8], width: Int, height: Int, boxColumns: Int, boxRows: Int) {
         precondition(width >= 0 && height >= 0 && pixels.count >= width * height * 3,
                      "pixel buffer smaller than width * height * 3")
         guard width > 0, height > 0, boxColumns > 0, boxRows > 0 else {
@@ -65,13 +65,13 @@ public struct HalfBlockCanvas: Equatable, Sendable {
     }
 
     /// The cell at (`row`, `column`) of the picture.
-    public func cell(row: Int, column: Int) -> Cell {
+    package func cell(row: Int, column: Int) -> Cell {
         cells[row * columns + column]
     }
 
     /// Size in pixels of the fitted picture: the largest scale keeping the aspect ratio that
     /// fits `boxColumns` x `2 * boxRows` pixels, rounded, with an even height (whole cells).
-    public static func fittedSize(width: Int, height: Int, boxColumns: Int, boxRows: Int) -> (width: Int, height: Int) {
+    package static func fittedSize(width: Int, height: Int, boxColumns: Int, boxRows: Int) -> (width: Int, height: Int) {
         let boxH = 2 * boxRows
         let scale = min(Double(boxColumns) / Double(width), Double(boxH) / Double(height))
         let tw = max(1, min(boxColumns, Int((Double(width) * scale).rounded())))
@@ -83,14 +83,14 @@ public struct HalfBlockCanvas: Equatable, Sendable {
     // MARK: ASCII fallback
 
     /// The ramp character for a luminance in 0...255: darker gives an earlier character.
-    public static func asciiCharacter(luminance: Double, ramp: [Character] = defaultRamp) -> Character {
+    package static func asciiCharacter(luminance: Double, ramp: [Character] = defaultRamp) -> Character {
         precondition(!ramp.isEmpty, "empty ramp")
         let t = max(0, min(1, luminance / 255))
         return ramp[Int((t * Double(ramp.count - 1)).rounded())]
     }
 
     /// The average colour of a cell (what one ASCII character stands for).
-    public static func average(_ cell: Cell) -> RGB {
+    package static func average(_ cell: Cell) -> RGB {
         RGB(UInt8((Int(cell.top.r) + Int(cell.bottom.r) + 1) / 2),
             UInt8((Int(cell.top.g) + Int(cell.bottom.g) + 1) / 2),
             UInt8((Int(cell.top.b) + Int(cell.bottom.b) + 1) / 2))

@@ -1,7 +1,7 @@
 
 
 /// A terminal an interactive program runs on: a surface plus keys and its life cycle.
-public protocol InteractiveTerminal: TerminalSurface {
+package protocol InteractiveTerminal: TerminalSurface {
     /// A line to show the user when pictures fall back to ASCII shading; nil otherwise.
     var fallbackNotice: String? { get }
     /// Takes over the terminal (raw keys, no echo, alternate screen).

@@ -1,6 +1,6 @@
 /// A key press. Characters decode here (`init(character:)`); a terminal backend decodes its own
 /// function-key codes (TerminalCurses: `Key(cursesKeyCode:)`), so this module knows no ncurses.
-public enum Key: Equatable, Hashable, Sendable {
+package enum Key: Equatable, Hashable, Sendable {
     case left, right, up, down
     case home, end, pageUp, pageDown
     case tab, backTab, enter, escape, backspace, delete, insert
@@ -20,7 +20,7 @@ public enum Key: Equatable, Hashable, Sendable {
     case none
 
     /// Decodes a character (`wget_wch` returned `OK`): control characters become named keys.
-    public init(character value: UInt32) {
+    package init(character value: UInt32) {
         switch value {
         case 3: self = .ctrlC
         case 9: self = .tab

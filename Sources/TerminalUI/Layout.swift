@@ -2,35 +2,35 @@
 
 /// The screen split: a header row, a footer row and 1...4 panes side by side between them,
 /// separated by one blank column; each pane has an image area above a text area.
-public struct Layout: Equatable, Sendable {
+package struct Layout: Equatable, Sendable {
     /// One pane: `image` on top, `text` (the requested number of lines) below it.
-    public struct Pane: Equatable, Sendable {
-        public let frame: Rect
-        public let image: Rect
-        public let text: Rect
+    package struct Pane: Equatable, Sendable {
+        package let frame: Rect
+        package let image: Rect
+        package let text: Rect
     }
 
     /// What `make` decided.
-    public enum Result: Equatable, Sendable {
+    package enum Result: Equatable, Sendable {
         case fits(Layout)
         /// The terminal is smaller than `minWidth` x `minHeight` cells.
         case tooSmall(minWidth: Int, minHeight: Int)
     }
 
-    public let width: Int
-    public let height: Int
-    public let header: Rect
-    public let footer: Rect
-    public let panes: [Pane]
+    package let width: Int
+    package let height: Int
+    package let header: Rect
+    package let footer: Rect
+    package let panes: [Pane]
 
     /// Smallest image area a pane may get, in cells (8 cells wide and 4 tall = 8x8 pixels).
-    public static let defaultMinImageWidth = 8
-    public static let defaultMinImageHeight = 4
+    package static let defaultMinImageWidth = 8
+    package static let defaultMinImageHeight = 4
 
     /// Splits a `width` x `height` terminal into `paneCount` panes (clamped to 1...4) with
     /// `textLines` text lines each. Extra columns that do not divide evenly go to the
     /// leftmost panes.
-    public static func make(width: Int, height: Int, paneCount: Int, textLines: Int,
+    package static func make(width: Int, height: Int, paneCount: Int, textLines: Int,
                             minImageWidth: Int = defaultMinImageWidth,
                             minImageHeight: Int = defaultMinImageHeight) -> Result {
         let n = max(1, min(4, paneCount))
@@ -60,7 +60,7 @@ public struct Layout: Equatable, Sendable {
     }
 
     /// The message to show when the terminal is too small (fits in `width` columns if it can).
-    public static func tooSmallMessage(width: Int, height: Int, minWidth: Int, minHeight: Int) -> String {
+    package static func tooSmallMessage(width: Int, height: Int, minWidth: Int, minHeight: Int) -> String {
         let long = "Terminal too small: \(width)x\(height), need at least \(minWidth)x\(minHeight). Enlarge it or press q."
         return long.count <= width ? long : "Need \(minWidth)x\(minHeight)"
     }

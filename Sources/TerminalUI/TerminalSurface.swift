@@ -3,7 +3,7 @@
 /// What a frame is drawn onto: the ncurses screen (TerminalCurses.Screen) in the product, an
 /// in-memory `TextSurface` in tests. Coordinates are cells, (0, 0) top left; drawing outside
 /// the surface is clipped.
-public protocol TerminalSurface: AnyObject {
+package protocol TerminalSurface: AnyObject {
     /// Size in cells.
     var size: (rows: Int, columns: Int) { get }
     var colorMode: ColorMode { get }
@@ -23,9 +23,9 @@ public protocol TerminalSurface: AnyObject {
 
 extension TerminalSurface {
     /// Whether pictures are drawn with '▀' half blocks (UTF-8 and colour) rather than ASCII.
-    public var usesHalfBlocks: Bool { isUTF8 && colorMode.hasColor }
+    package var usesHalfBlocks: Bool { isUTF8 && colorMode.hasColor }
 
-    public func put(_ text: String, y: Int, x: Int, style: TextStyle = [],
+    package func put(_ text: String, y: Int, x: Int, style: TextStyle = [],
                     foreground: RGB? = nil, background: RGB? = nil, maxWidth: Int? = nil) {
         put(text, y: y, x: x, style: style, foreground: foreground, background: background, maxWidth: maxWidth)
     }

@@ -1,35 +1,35 @@
 /// An in-memory `TerminalSurface`: a grid of cells with their character, style and colours,
 /// for testing what a frame shows without a terminal (as swift-nio tests against its embedded
 /// event loop). Every character takes one cell.
-public final class TextSurface: TerminalSurface {
-    public struct Cell: Equatable, Sendable {
-        public var character: Character = " "
-        public var style: TextStyle = []
-        public var foreground: RGB?
-        public var background: RGB?
+package final class TextSurface: TerminalSurface {
+    package struct Cell: Equatable, Sendable {
+        package var character: Character = " "
+        package var style: TextStyle = []
+        package var foreground: RGB?
+        package var background: RGB?
     }
 
-    public let size: (rows: Int, columns: Int)
-    public let colorMode: ColorMode
-    public let isUTF8: Bool
-    public private(set) var cells: [[Cell]]
+    package let size: (rows: Int, columns: Int)
+    package let colorMode: ColorMode
+    package let isUTF8: Bool
+    package private(set) var cells: [[Cell]]
     /// How many frames were shown (`refresh` calls).
-    public private(set) var refreshes = 0
+    package private(set) var refreshes = 0
 
-    public init(rows: Int, columns: Int, colorMode: ColorMode = .direct24, isUTF8: Bool = true) {
+    package init(rows: Int, columns: Int, colorMode: ColorMode = .direct24, isUTF8: Bool = true) {
         size = (max(0, rows), max(0, columns))
         self.colorMode = colorMode
         self.isUTF8 = isUTF8
         cells = Array(repeating: Array(repeating: Cell(), count: max(0, columns)), count: max(0, rows))
     }
 
-    public func clear() {
+    package func clear() {
         cells = Array(repeating: Array(repeating: Cell(), count: size.columns), count: size.rows)
     }
 
-    public func refresh() { refreshes += 1 }
+    package func refresh() { refreshes += 1 }
 
-    public func put(_ text: String, y: Int, x: Int, style: TextStyle, foreground: RGB?, background: RGB?, maxWidth: Int?) {
+    package func put(_ text: String, y: Int, x: Int, style: TextStyle, foreground: RGB?, background: RGB?, maxWidth: Int?) {
         guard y >= 0, y < size.rows, x >= 0, x < size.columns else { return }
         let limit = min(maxWidth ?? Int.max, size.columns - x)
         var column = x
@@ -43,7 +43,7 @@ public final class TextSurface: TerminalSurface {
         }
     }
 
-    public func draw(_ canvas: HalfBlockCanvas, y: Int, x: Int) {
+    package func draw(_ canvas: HalfBlockCanvas, y: Int, x: Int) {
         let top = y + canvas.originY, left = x + canvas.originX
         for r in 0..<canvas.rows {
             let sy = top + r
@@ -64,7 +64,7 @@ public final class TextSurface: TerminalSurface {
     }
 
     /// The characters of each row, trailing blanks removed.
-    public var lines: [String] {
+    package var lines: [String] {
         cells.map { row in
             var s = String(row.map(\.character))
             while s.last == " " { s.removeLast() }
@@ -73,5 +73,5 @@ public final class TextSurface: TerminalSurface {
     }
 
     /// All rows joined by newlines.
-    public var text: String { lines.joined(separator: "\n") }
+    package var text: String { lines.joined(separator: "\n") }
 }

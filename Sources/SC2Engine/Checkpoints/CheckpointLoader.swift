@@ -3,11 +3,11 @@ import Tensor
 
 /// Loads generator checkpoints: safetensors and torch zip (.pt) files, told apart by their
 /// contents, with names mapped onto the canonical NVIDIA set (`KeyNames`).
-public enum CheckpointLoader {
+package enum CheckpointLoader {
     /// Reads `url`, maps its tensor names and refuses non-finite weights. Every problem, from a
     /// missing file to a hostile pickle, throws a one-line `SC2Error` naming the file. `choice`
     /// picks the generator of a training checkpoint (g_ema, or the non-EMA g).
-    public static func load(_ url: URL, choice: GeneratorChoice = .ema) throws -> Checkpoint {
+    package static func load(_ url: URL, choice: GeneratorChoice = .ema) throws -> Checkpoint {
         try load(MappedFile(url), pathExtension: url.pathExtension, choice: choice)
     }
 

@@ -3,10 +3,10 @@ import Tensor
 
 /// Reader for the safetensors format: a little-endian u64 header length, a JSON header naming
 /// each tensor's dtype, shape and byte range, then the raw little-endian tensor bytes.
-public enum SafeTensors {
+package enum SafeTensors {
     /// Reads every tensor as stored: no name map and no finiteness check (see `CheckpointLoader`
     /// for loading a generator). Throws `SC2Error` naming the file and the problem.
-    public static func read(_ url: URL) throws -> Checkpoint {
+    package static func read(_ url: URL) throws -> Checkpoint {
         try read(MappedFile(url))
     }
 

@@ -2,11 +2,11 @@ import Foundation
 import Tensor
 
 /// A Cholesky factor L (A = L L^T) of a symmetric positive definite matrix, for repeated solves.
-public struct Cholesky: Sendable {
-    public let n: Int
+package struct Cholesky: Sendable {
+    package let n: Int
     let l: [Double]
 
-    public init(_ a: [Double], n: Int) throws {
+    package init(_ a: [Double], n: Int) throws {
         self.n = n
         var l = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
@@ -24,7 +24,7 @@ public struct Cholesky: Sendable {
         self.l = l
     }
 
-    public func solve(_ b: [Double]) -> [Double] {
+    package func solve(_ b: [Double]) -> [Double] {
         var y = b
         for i in 0..<n { var s = y[i]; for k in 0..<i { s -= l[i * n + k] * y[k] }; y[i] = s / l[i * n + i] }
         var x = y

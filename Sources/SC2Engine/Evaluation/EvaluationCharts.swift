@@ -2,14 +2,14 @@ import Foundation
 
 /// The evaluation's figures as SVG (opens in any browser, renders in a README): leakage
 /// against the target level, and against the number of rare samples in the re-fit.
-public enum EvaluationCharts {
+package enum EvaluationCharts {
     static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
 
     struct Series { let name: String; let points: [(x: Double, y: Double, err: Double)]; let dashed: Bool }
     struct Panel { let title: String; let series: [Series] }
 
     /// One panel per (pair, side): leakage (mean over fits, bar = sd across fits) against level.
-    public static func levels(_ s: EvaluationSummary, reference: String) -> String {
+    package static func levels(_ s: EvaluationSummary, reference: String) -> String {
         var panels: [Panel] = []
         var keys: [String] = []
         for l in s.lines where !l.method.hasPrefix("sc2-dose-") {
@@ -30,7 +30,7 @@ public enum EvaluationCharts {
 
     /// One panel per pair: SC²'s leakage against the rare samples in its re-fit, with the
     /// original and conditional directions as flat references.
-    public static func doses(_ s: EvaluationSummary, doses: [Int], level: Double) -> String {
+    package static func doses(_ s: EvaluationSummary, doses: [Int], level: Double) -> String {
         var panels: [Panel] = []
         var pairs: [String] = []
         let atLevel = s.lines.filter { $0.level == level }

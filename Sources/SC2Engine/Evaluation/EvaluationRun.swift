@@ -9,65 +9,65 @@ import Tensor
 /// of the rows into a work folder and a run without a shard merges them.
 ///
 /// Takes a plain configuration and reports through `Progress`; reads no flags and no environment.
-public struct EvaluationRun {
+package struct EvaluationRun {
     /// A base method fitted for each restart.
-    public struct Base {
+    package struct Base {
         /// Its name in the table (methods read NAME/METHOD when several bases are evaluated).
-        public var name: String
-        public var finder: any DirectionFinder
+        package var name: String
+        package var finder: any DirectionFinder
         /// The subfolder of OUT/fits holding its fits (nil: OUT/fits itself, InterFaceGAN's).
-        public var folder: String?
+        package var folder: String?
         /// Everything that changes what a fit computes, stamped on every fitted direction: a fit
         /// made with other settings is fitted again.
-        public var settings: String
+        package var settings: String
 
-        public init(name: String, finder: any DirectionFinder, folder: String?, settings: String) {
+        package init(name: String, finder: any DirectionFinder, folder: String?, settings: String) {
             self.name = name; self.finder = finder; self.folder = folder; self.settings = settings
         }
     }
 
     /// What is evaluated: fits made here, or a library of directions given.
-    public enum Directions {
+    package enum Directions {
         /// Every method fitted `restarts` times (restart r on dense seed block r) with each base.
         case fit(bases: [Base], restarts: Int)
         /// A library evaluated as one fit.
         case library(URL)
     }
 
-    public struct Configuration {
-        public var directions: Directions
+    package struct Configuration {
+        package var directions: Directions
         /// (target, correlated) pairs, names as the predictor and the judge spell them.
-        public var pairs: [(target: String, correlated: String)]
-        public var methods: [MethodName]
+        package var pairs: [(target: String, correlated: String)]
+        package var methods: [MethodName]
         /// Mean target changes every method must reach.
-        public var levels: [Double] = [0.5]
+        package var levels: [Double] = [0.5]
         /// The sides evaluated: false adds the target (held-out samples without it), true removes it.
-        public var sides: [Bool] = [false]
+        package var sides: [Bool] = [false]
         /// SC² re-fitted with only this many rare samples (on the first fit).
-        public var doses: [Int] = []
-        public var split: SeedRanges.Split = .validation
+        package var doses: [Int] = []
+        package var split: SeedRanges.Split = .validation
         /// Held-out samples per pair and side (8 times as many seeds are drawn).
-        public var count: Int = 200
+        package var count: Int = 200
         /// The method the others are compared with, seed by seed.
-        public var reference: MethodName = .conditional
+        package var reference: MethodName = .conditional
         /// Dense samples per restart, their truncation and the cache they are kept in.
-        public var samples: Int = SampleSet.defaultCount
-        public var truncation: Float = 1
-        public var cacheDirectory: URL
+        package var samples: Int = SampleSet.defaultCount
+        package var truncation: Float = 1
+        package var cacheDirectory: URL
         /// The SC² fits' options (each fit sets its seed, variant and learner).
-        public var pipeline = SC2Pipeline.Options()
+        package var pipeline = SC2Pipeline.Options()
         /// Judging with the predictor the directions were fitted with is refused unless allowed.
-        public var allowSelfJudge = false
+        package var allowSelfJudge = false
         /// Where the fits, rows, tables and figures go.
-        public var out: URL
+        package var out: URL
         /// Only fit (no held-out samples, no rows).
-        public var fitOnly = false
+        package var fitOnly = false
         /// A sharded run's work folder (`out` inside it) and, for a shard, its slice of the rows;
         /// with a work folder and no shard the run merges the shards' rows.
-        public var workFolder: URL? = nil
-        public var shard: Shard? = nil
+        package var workFolder: URL? = nil
+        package var shard: Shard? = nil
 
-        public init(directions: Directions, pairs: [(target: String, correlated: String)], methods: [MethodName],
+        package init(directions: Directions, pairs: [(target: String, correlated: String)], methods: [MethodName],
                     cacheDirectory: URL, out: URL) {
             self.directions = directions; self.pairs = pairs; self.methods = methods
             self.cacheDirectory = cacheDirectory; self.out = out
@@ -75,29 +75,29 @@ public struct EvaluationRun {
     }
 
     /// How the run reports as it goes (the command draws bars and writes to its streams).
-    public struct Progress {
+    package struct Progress {
         /// Counted work under way: the steps done, and its end (a message, or nil for the default).
-        public struct Task {
-            public var update: (Int) -> Void
-            public var finish: (String?) -> Void
-            public init(update: @escaping (Int) -> Void = { _ in }, finish: @escaping (String?) -> Void = { _ in }) {
+        package struct Task {
+            package var update: (Int) -> Void
+            package var finish: (String?) -> Void
+            package init(update: @escaping (Int) -> Void = { _ in }, finish: @escaping (String?) -> Void = { _ in }) {
                 self.update = update; self.finish = finish
             }
         }
         /// Starts counted work: a label and the number of steps.
-        public var task: (_ label: String, _ total: Int) -> Task = { _, _ in Task() }
+        package var task: (_ label: String, _ total: Int) -> Task = { _, _ in Task() }
         /// Text for the user beside the results (the agreement table, cache notes): ends in a newline.
-        public var note: (String) -> Void = { _ in }
+        package var note: (String) -> Void = { _ in }
         /// The results (the table, what was written): ends in a newline.
-        public var output: (String) -> Void = { _ in }
+        package var output: (String) -> Void = { _ in }
         /// An SC² fit finished: its label ("restart R METHOD") and report.
-        public var corrected: (_ label: String, _ report: SC2Pipeline.Report) -> Void = { _, _ in }
+        package var corrected: (_ label: String, _ report: SC2Pipeline.Report) -> Void = { _, _ in }
 
-        public init() {}
+        package init() {}
 
         /// A handler for SC2Pipeline's progress: one task per stage, labelled `label: STAGE`;
         /// call `finish` at the end.
-        public func stages(_ label: String) -> (handler: (SC2Pipeline.Stage, Int, Int) -> Void, finish: () -> Void) {
+        package func stages(_ label: String) -> (handler: (SC2Pipeline.Stage, Int, Int) -> Void, finish: () -> Void) {
             final class State { var task: Task? = nil; var stage: SC2Pipeline.Stage? = nil }
             let state = State()
             let start = self.task
@@ -113,7 +113,7 @@ public struct EvaluationRun {
     }
 
     /// What a run did.
-    public enum Outcome {
+    package enum Outcome {
         /// `fitOnly`: the fits are in OUT/fits.
         case fitted(restarts: Int)
         /// A shard: its slice of the units (of `units`) evaluated into the work folder.
@@ -123,20 +123,20 @@ public struct EvaluationRun {
         case evaluated(rows: [EntanglementEvaluation.Row], summary: EvaluationSummary, agreement: [EntanglementEvaluation.Agreement], written: [String])
     }
 
-    public let generator: Generator
+    package let generator: Generator
     /// The predictor the directions are fitted with.
-    public let predictor: any AttributePredictor
+    package let predictor: any AttributePredictor
     /// The predictor every evaluated image is scored by.
-    public let judge: any AttributePredictor
-    public let configuration: Configuration
-    public var progress = Progress()
+    package let judge: any AttributePredictor
+    package let configuration: Configuration
+    package var progress = Progress()
 
-    public init(generator: Generator, predictor: any AttributePredictor, judge: any AttributePredictor, configuration: Configuration) {
+    package init(generator: Generator, predictor: any AttributePredictor, judge: any AttributePredictor, configuration: Configuration) {
         self.generator = generator; self.predictor = predictor; self.judge = judge; self.configuration = configuration
     }
 
     /// The file behind a predictor (its derived attributes aside): who the player and the judge are.
-    public static func baseIdentity(_ p: any AttributePredictor) -> String { (p as? DerivedAttributes)?.base.identity ?? p.identity }
+    package static func baseIdentity(_ p: any AttributePredictor) -> String { (p as? DerivedAttributes)?.base.identity ?? p.identity }
 
     /// One fit's directions: its restart, its base (named in the table with several bases), its library.
     struct Fit {
@@ -154,7 +154,7 @@ public struct EvaluationRun {
         let method: String, file: String
     }
 
-    public func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         let c = configuration
         if c.fitOnly, case .library = c.directions { throw SC2Error("a fit-only run fits the methods; it cannot evaluate a given library") }
         let fits = try self.fits()

@@ -3,25 +3,25 @@ import Foundation
 /// How FaceWorld's attributes are drawn: marginal frequencies plus a tree of pairwise links,
 /// each with a target phi coefficient (the Pearson correlation of the two binary labels).
 /// Loaded from JSON (assets/faceworld/presets/*.json): data, not code.
-public struct CorrelationPreset: Codable, Sendable, Equatable {
-    public struct Link: Codable, Sendable, Equatable {
-        public var parent: FaceAttribute
-        public var child: FaceAttribute
+package struct CorrelationPreset: Codable, Sendable, Equatable {
+    package struct Link: Codable, Sendable, Equatable {
+        package var parent: FaceAttribute
+        package var child: FaceAttribute
         /// Target phi in [-1, 1]; clamped to what the two marginals allow
         /// (-1 means "as exclusive as possible", e.g. never together).
-        public var phi: Double
+        package var phi: Double
     }
 
-    public var name: String
-    public var description: String
-    public var marginals: [String: Double]
-    public var links: [Link]
+    package var name: String
+    package var description: String
+    package var marginals: [String: Double]
+    package var links: [Link]
 
-    public func marginal(_ a: FaceAttribute) -> Double { marginals[a.rawValue] ?? 0.5 }
+    package func marginal(_ a: FaceAttribute) -> Double { marginals[a.rawValue] ?? 0.5 }
 
     /// Checks that every attribute has a probability in [0,1] and that links form a forest
     /// whose parents come before their children in `FaceAttribute.allCases` order or are roots.
-    public func validated(source: String) throws -> CorrelationPreset {
+    package func validated(source: String) throws -> CorrelationPreset {
         for (k, v) in marginals {
             guard FaceAttribute(rawValue: k) != nil else {
                 throw AttributeLookup.unknown(k, known: FaceAttribute.allCases.map(\.rawValue), context: source)
@@ -68,7 +68,7 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
     }
 
     /// Draws one label vector (ordered as FaceAttribute.allCases).
-    public func sampleLabels<R: RandomNumberGenerator>(_ rng: inout R) -> [Bool] {
+    package func sampleLabels<R: RandomNumberGenerator>(_ rng: inout R) -> [Bool] {
         var labels = [Bool](repeating: false, count: FaceAttribute.allCases.count)
         let order = (try? samplingOrder()) ?? FaceAttribute.allCases
         for a in order {
@@ -83,7 +83,7 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
     }
 
     /// Sets a link's strength; adds the link if absent (child must have no other parent).
-    public mutating func setStrength(parent: FaceAttribute, child: FaceAttribute, phi: Double) throws {
+    package mutating func setStrength(parent: FaceAttribute, child: FaceAttribute, phi: Double) throws {
         if let i = links.firstIndex(where: { $0.parent == parent && $0.child == child }) {
             links[i].phi = phi
         } else if let i = links.firstIndex(where: { $0.parent == child && $0.child == parent }) {
@@ -94,7 +94,7 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
         _ = try validated(source: "strength \(parent.rawValue):\(child.rawValue)")
     }
 
-    public static func load(_ url: URL) throws -> CorrelationPreset {
+    package static func load(_ url: URL) throws -> CorrelationPreset {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SC2Error("\(url.path): cannot read preset")
         }
@@ -108,7 +108,7 @@ public struct CorrelationPreset: Codable, Sendable, Equatable {
     }
 
     /// A preset by name from the assets' faceworld/presets, or a path to a JSON file.
-    public static func named(_ nameOrPath: String, assets: Assets) throws -> CorrelationPreset {
+    package static func named(_ nameOrPath: String, assets: Assets) throws -> CorrelationPreset {
         if nameOrPath.hasSuffix(".json") || nameOrPath.contains("/") {
             return try load(URL(fileURLWithPath: nameOrPath))
         }

@@ -1,6 +1,6 @@
 /// The six labelled attributes of FaceWorld, in the fixed order used by datasets, the
 /// classifier's outputs and the directions.
-public enum FaceAttribute: String, CaseIterable, Codable, Sendable {
+package enum FaceAttribute: String, CaseIterable, Codable, Sendable {
     case age          // 1 = old: grey/white hair, wrinkles
     case eyeglasses
     case lipstick
@@ -8,10 +8,10 @@ public enum FaceAttribute: String, CaseIterable, Codable, Sendable {
     case smile
     case beard
 
-    public var index: Int { FaceAttribute.allCases.firstIndex(of: self)! }
+    package var index: Int { FaceAttribute.allCases.firstIndex(of: self)! }
 
     /// Human label for the positive value.
-    public var positiveLabel: String {
+    package var positiveLabel: String {
         switch self {
         case .age: return "old"
         case .eyeglasses: return "eyeglasses"
@@ -23,7 +23,7 @@ public enum FaceAttribute: String, CaseIterable, Codable, Sendable {
     }
 
     /// Accepts the raw name and a few friendly spellings ("long-hair", "glasses", "old").
-    public init?(name: String) {
+    package init?(name: String) {
         let n = name.lowercased().replacingOccurrences(of: "-", with: "_")
         switch n {
         case "age", "old", "older": self = .age
@@ -36,5 +36,5 @@ public enum FaceAttribute: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -2,27 +2,27 @@ import Foundation
 
 /// Everything that decides one FaceWorld picture: the six attributes plus nuisance factors
 /// that vary freely (never correlated with the attributes).
-public struct FaceParams: Sendable, Equatable {
-    public var attributes: [Bool]          // FaceWorld order (FaceAttribute.allCases)
-    public var skin: SIMD3<Float>
-    public var hair: SIMD3<Float>
-    public var eye: SIMD3<Float>
-    public var background: SIMD3<Float>
-    public var shirt: SIMD3<Float>
-    public var lipstickColor: SIMD3<Float>
-    public var frameColor: SIMD3<Float>
-    public var faceWidth: Float            // ellipse x radius factor (face shape)
-    public var jaw: Float                  // 0 round ... 1 narrow chin
-    public var shift: SIMD2<Float>         // centre offset, in image fractions
-    public var scale: Float
-    public var tilt: Float                 // radians
-    public var light: Float                // strength of the lighting gradient
-    public var lightAngle: Float
+package struct FaceParams: Sendable, Equatable {
+    package var attributes: [Bool]          // FaceWorld order (FaceAttribute.allCases)
+    package var skin: SIMD3<Float>
+    package var hair: SIMD3<Float>
+    package var eye: SIMD3<Float>
+    package var background: SIMD3<Float>
+    package var shirt: SIMD3<Float>
+    package var lipstickColor: SIMD3<Float>
+    package var frameColor: SIMD3<Float>
+    package var faceWidth: Float            // ellipse x radius factor (face shape)
+    package var jaw: Float                  // 0 round ... 1 narrow chin
+    package var shift: SIMD2<Float>         // centre offset, in image fractions
+    package var scale: Float
+    package var tilt: Float                 // radians
+    package var light: Float                // strength of the lighting gradient
+    package var lightAngle: Float
 
-    public func has(_ a: FaceAttribute) -> Bool { attributes[a.index] }
+    package func has(_ a: FaceAttribute) -> Bool { attributes[a.index] }
 
     /// Draws nuisance factors at random for the given attribute labels.
-    public static func random<R: RandomNumberGenerator>(attributes: [Bool], using rng: inout R) -> FaceParams {
+    package static func random<R: RandomNumberGenerator>(attributes: [Bool], using rng: inout R) -> FaceParams {
         func u(_ lo: Float, _ hi: Float) -> Float { Float.random(in: lo..<hi, using: &rng) }
         func pick(_ xs: [SIMD3<Float>]) -> SIMD3<Float> { xs[Int.random(in: 0..<xs.count, using: &rng)] }
         func jitter(_ c: SIMD3<Float>, _ a: Float) -> SIMD3<Float> {

@@ -2,15 +2,15 @@ import Foundation
 
 /// Draws FaceWorld faces: flat-shaded shapes evaluated at supersampled points, averaged down
 /// (anti-aliasing), so that glasses, lipstick, grey hair, smiles and beards read at 64 px.
-public struct FaceRenderer: Sendable {
-    public let size: Int
-    public let supersample: Int
+package struct FaceRenderer: Sendable {
+    package let size: Int
+    package let supersample: Int
 
-    public init(size: Int = 64, supersample: Int = 4) {
+    package init(size: Int = 64, supersample: Int = 4) {
         self.size = size; self.supersample = supersample
     }
 
-    public func render(_ p: FaceParams) -> RGBImage {
+    package func render(_ p: FaceParams) -> RGBImage {
         var px = [UInt8](repeating: 0, count: size * size * 3)
         let ss = supersample
         let inv = 1 / Float(size * ss)

@@ -7,24 +7,24 @@ import Tensor
 /// last block; the StyleGAN2 paper's 1024 px models put little in theirs). So it is measured:
 /// the predictor scores `images` faces both ways, and the stop is used only when the labels
 /// agree and the probabilities barely move. The verdict is kept per (model, predictor).
-public enum EarlyStopCheck {
-    public struct Verdict: Codable, Sendable, Equatable {
-        public let resolution: Int
-        public let images: Int
+package enum EarlyStopCheck {
+    package struct Verdict: Codable, Sendable, Equatable {
+        package let resolution: Int
+        package let images: Int
         /// Share of (image, attribute) labels (p > 0.5) the stop leaves unchanged.
-        public let labelAgreement: Double
-        public let meanAbsChange: Double
-        public let accepted: Bool
+        package let labelAgreement: Double
+        package let meanAbsChange: Double
+        package let accepted: Bool
     }
 
-    public static let minimumAgreement = 0.99
-    public static let maximumMeanChange = 0.01
+    package static let minimumAgreement = 0.99
+    package static let maximumMeanChange = 0.01
     /// Seeds of the check: from the validation range, so no sample set or table uses them.
-    public static func seeds(_ n: Int) -> [UInt32] { (0..<UInt32(n)).map { 9_000_000 + $0 } }
+    package static func seeds(_ n: Int) -> [UInt32] { (0..<UInt32(n)).map { 9_000_000 + $0 } }
 
     /// The verdict for `g` and `p`, nil when there is nothing to stop (the predictor reads the
     /// full resolution or more).
-    public static func measure(_ g: Generator, _ p: any AttributePredictor, images: Int = 32) throws -> Verdict? {
+    package static func measure(_ g: Generator, _ p: any AttributePredictor, images: Int = 32) throws -> Verdict? {
         var early = g, full = g
         early.earlyStopScoring = true
         full.earlyStopScoring = false
@@ -48,7 +48,7 @@ public enum EarlyStopCheck {
     }
 
     /// The cached verdict, or a new one measured and cached in `dir`.
-    public static func verdict(_ g: Generator, _ p: any AttributePredictor, cache dir: URL) throws -> Verdict? {
+    package static func verdict(_ g: Generator, _ p: any AttributePredictor, cache dir: URL) throws -> Verdict? {
         var probe = g
         probe.earlyStopScoring = true
         guard probe.scoringResolution(forInput: p.inputSize) != nil else { return nil }
@@ -61,7 +61,7 @@ public enum EarlyStopCheck {
     }
 
     /// One line for the user.
-    public static func describe(_ v: Verdict, predictorInput: Int) -> String {
+    package static func describe(_ v: Verdict, predictorInput: Int) -> String {
         let measured = String(format: "on %d faces the stop at %d px keeps %.1f%% of the labels, mean |Δp| %.3f", v.images, v.resolution,
                               v.labelAgreement * 100, v.meanAbsChange)
         return v.accepted

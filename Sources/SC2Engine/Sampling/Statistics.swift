@@ -1,16 +1,16 @@
 import Foundation
 import Tensor
 
-public enum Statistics {
-    public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+package enum Statistics {
+    package static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 
-    public static func std(_ x: [Double]) -> Double {
+    package static func std(_ x: [Double]) -> Double {
         guard x.count > 1 else { return 0 }
         let m = mean(x)
         return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
     }
 
-    public static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+    package static func pearson(_ a: [Double], _ b: [Double]) -> Double {
         let ma = mean(a), mb = mean(b)
         var sab = 0.0, saa = 0.0, sbb = 0.0
         for i in 0..<min(a.count, b.count) {
@@ -19,7 +19,7 @@ public enum Statistics {
         return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : 0
     }
 
-    public static func correlationMatrix(_ columns: [[Double]]) -> [[Double]] {
+    package static func correlationMatrix(_ columns: [[Double]]) -> [[Double]] {
         columns.map { a in columns.map { b in pearson(a, b) } }
     }
 }

@@ -5,24 +5,24 @@ import Tensor
 /// every sample is computed in the same batch of 32 as in one process), each written to the
 /// work folder with its checksum. A shard computes its units and skips those already there;
 /// `merge` puts the units together into the set one process would have built.
-public struct ShardedSampling {
-    public static let unitSize = 256
-    public static let stage = "sample"
-    public static let batch = 32
+package struct ShardedSampling {
+    package static let unitSize = 256
+    package static let stage = "sample"
+    package static let batch = 32
 
-    public let generator: Generator
-    public let classifier: any AttributePredictor
-    public let seeds: [UInt32]
-    public let truncation: Float
-    public let folder: WorkFolder
+    package let generator: Generator
+    package let classifier: any AttributePredictor
+    package let seeds: [UInt32]
+    package let truncation: Float
+    package let folder: WorkFolder
     /// Notes (a damaged unit found and redone) go here.
-    public var log: ((String) -> Void)? = nil
+    package var log: ((String) -> Void)? = nil
 
-    public init(generator: Generator, classifier: any AttributePredictor, seeds: [UInt32], truncation: Float, folder: WorkFolder) {
+    package init(generator: Generator, classifier: any AttributePredictor, seeds: [UInt32], truncation: Float, folder: WorkFolder) {
         self.generator = generator; self.classifier = classifier; self.seeds = seeds; self.truncation = truncation; self.folder = folder
     }
 
-    public var unitCount: Int { (seeds.count + Self.unitSize - 1) / Self.unitSize }
+    package var unitCount: Int { (seeds.count + Self.unitSize - 1) / Self.unitSize }
 
     /// The units' folder is named after the set's cache key, so that other seeds, another model
     /// or another classifier never reuse these units.
@@ -34,7 +34,7 @@ public struct ShardedSampling {
 
     /// Computes this shard's units that are not already in the work folder, then records the
     /// shard as complete. `progress(done, total)` counts this shard's samples.
-    public func run(_ shard: Shard, progress: ((Int, Int) -> Void)? = nil) throws {
+    package func run(_ shard: Shard, progress: ((Int, Int) -> Void)? = nil) throws {
         let units = shard.units(of: unitCount)
         let total = units.reduce(0) { $0 + range($1).count }
         var done = 0
@@ -71,11 +71,11 @@ public struct ShardedSampling {
     }
 
     /// Units not yet in the work folder with a valid checksum.
-    public func missingUnits() -> [Int] { (0..<unitCount).filter { folder.state(unitName($0)) != .valid } }
+    package func missingUnits() -> [Int] { (0..<unitCount).filter { folder.state(unitName($0)) != .valid } }
 
     /// The whole set from the units; units that are missing or damaged are computed here first
     /// (`computeMissing`), or reported in one line.
-    public func merge(computeMissing: Bool, progress: ((Int, Int) -> Void)? = nil) throws -> SampleSet {
+    package func merge(computeMissing: Bool, progress: ((Int, Int) -> Void)? = nil) throws -> SampleSet {
         let d = generator.config.wDim, na = classifier.attributes.count
         var w = Tensor(zeros: [seeds.count, d]), scores = Tensor(zeros: [seeds.count, na])
         var missing: [Int] = []

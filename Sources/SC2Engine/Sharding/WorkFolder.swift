@@ -4,23 +4,23 @@ import Foundation
 /// followed by a checksum file (`NAME.sum`: content hash and size), so a reader can tell a
 /// finished file from a missing, half-written or damaged one. A file without a valid checksum
 /// counts as absent and is computed again.
-public struct WorkFolder: Sendable {
-    public let url: URL
+package struct WorkFolder: Sendable {
+    package let url: URL
 
-    public init(_ url: URL) { self.url = url }
+    package init(_ url: URL) { self.url = url }
 
-    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    package func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     /// Writes `data` to `name`, then its checksum.
-    public func write(_ data: Data, to name: String) throws {
+    package func write(_ data: Data, to name: String) throws {
         try AtomicWrite.write(data, to: file(name))
         try AtomicWrite.write(Data(Self.checksum(data).utf8), to: file(name + ".sum"))
     }
 
-    public enum State: Equatable, Sendable { case absent, valid, damaged }
+    package enum State: Equatable, Sendable { case absent, valid, damaged }
 
     /// Whether `name` is there with a matching checksum.
-    public func state(_ name: String) -> State {
+    package func state(_ name: String) -> State {
         let fm = FileManager.default
         guard fm.fileExists(atPath: file(name).path) else { return .absent }
         guard let sum = fm.contents(atPath: file(name + ".sum").path), let data = fm.contents(atPath: file(name).path) else { return .damaged }
@@ -30,7 +30,7 @@ public struct WorkFolder: Sendable {
     /// The file's bytes when its checksum matches; nil when absent. A damaged file (its checksum
     /// does not match, or it has none) is removed with a note on `log`, and nil returned, so the
     /// caller computes it again.
-    public func read(_ name: String, log: ((String) -> Void)? = nil) -> Data? {
+    package func read(_ name: String, log: ((String) -> Void)? = nil) -> Data? {
         switch state(name) {
         case .absent: return nil
         case .damaged:
@@ -41,7 +41,7 @@ public struct WorkFolder: Sendable {
         }
     }
 
-    public func remove(_ name: String) {
+    package func remove(_ name: String) {
         try? FileManager.default.removeItem(at: file(name))
         try? FileManager.default.removeItem(at: file(name + ".sum"))
     }

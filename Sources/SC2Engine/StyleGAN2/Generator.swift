@@ -25,7 +25,7 @@ public struct Generator: Sendable {
     public var earlyStopScoring = false
 
     /// `convClamp` overrides the checkpoint's metadata (`.some(nil)` forces no clamp).
-    public init(checkpoint: Checkpoint, convClamp: Float?? = nil) throws {
+    package init(checkpoint: Checkpoint, convClamp: Float?? = nil) throws {
         var c = checkpoint
         // rosinality's train.py saves no latent_avg (its generate.py estimates one per run);
         // estimated here the same way, from fixed draws, so that truncation works and repeats.

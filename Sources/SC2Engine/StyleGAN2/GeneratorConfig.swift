@@ -50,7 +50,7 @@ public struct GeneratorConfig: Equatable, Sendable, Codable {
     /// the architecture: contiguous layer numbering, power-of-two blocks from 4 px, every size in
     /// `Limits`, no tensor the architecture does not have, finite metadata, and a memory estimate
     /// under `ResourceLimits.memoryBytes`. The layers' constructors then check every shape exactly.
-    public static func infer(from ckpt: Checkpoint) throws -> GeneratorConfig {
+    package static func infer(from ckpt: Checkpoint) throws -> GeneratorConfig {
         let t = ckpt.tensors
         func fail(_ why: String) -> SC2Error { SC2Error("\(ckpt.path): \(why)") }
 

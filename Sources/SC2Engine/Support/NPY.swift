@@ -1,7 +1,7 @@
 import Foundation
 
 /// Minimal NumPy .npy (format 1.0) writer and reader for uint8 and little-endian float32 arrays.
-public enum NPY {
+package enum NPY {
     static func header(descr: String, shape: [Int]) -> Data {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
@@ -14,34 +14,34 @@ public enum NPY {
         return d
     }
 
-    public static func encode(uint8 values: [UInt8], shape: [Int]) -> Data {
+    package static func encode(uint8 values: [UInt8], shape: [Int]) -> Data {
         var d = header(descr: "|u1", shape: shape)
         d.append(contentsOf: values)
         return d
     }
 
-    public static func encode(float32 values: [Float], shape: [Int]) -> Data {
+    package static func encode(float32 values: [Float], shape: [Int]) -> Data {
         var d = header(descr: "<f4", shape: shape)
         values.withUnsafeBytes { d.append(contentsOf: $0) }
         return d
     }
 
     /// A numeric array read from a .npy file or an .npz member, as Float.
-    public struct NumPyArray: Equatable, Sendable {
-        public var shape: [Int]
-        public var values: [Float]
+    package struct NumPyArray: Equatable, Sendable {
+        package var shape: [Int]
+        package var values: [Float]
         /// The stored dtype, as numpy spells it ("<f4", "|u1", ...).
-        public var descr: String
+        package var descr: String
     }
 
     /// Largest array a reader accepts, in elements, unless told otherwise (a 1024 x 18 x 512 W+
     /// batch is 9.4 M).
-    public static let defaultMaxElements = 1 << 28
+    package static let defaultMaxElements = 1 << 28
 
     /// Reads a .npy file strictly: format 1.0, 2.0 or 3.0; a header that is exactly numpy's dict
     /// (descr, fortran_order, shape); little-endian float16/32/64, (u)int8/16/32/64 or bool; C
     /// order; data exactly the size the shape needs. Object arrays (pickles) are refused.
-    public static func read(_ url: URL, maxElements: Int = defaultMaxElements) throws -> NumPyArray {
+    package static func read(_ url: URL, maxElements: Int = defaultMaxElements) throws -> NumPyArray {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SC2Error("\(url.path): cannot read file")
         }
@@ -50,7 +50,7 @@ public enum NPY {
 
     /// Reads every array of an .npz archive (np.savez or np.savez_compressed), by name without
     /// ".npy". Members that are not .npy files are refused.
-    public static func readArchive(_ url: URL, maxElements: Int = defaultMaxElements) throws -> [String: NumPyArray] {
+    package static func readArchive(_ url: URL, maxElements: Int = defaultMaxElements) throws -> [String: NumPyArray] {
         try readArchive(MappedFile(url), maxElements: maxElements)
     }
 
@@ -74,7 +74,7 @@ public enum NPY {
     }
 
     /// The strict .npy decoder behind `read` (see there); `name` prefixes every error.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, name: String, maxElements: Int = defaultMaxElements) throws -> NumPyArray {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, name: String, maxElements: Int = defaultMaxElements) throws -> NumPyArray {
         func fail(_ why: String) -> SC2Error { SC2Error("\(name): \(why)") }
         let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
         guard bytes.count >= 10, bytes.prefix(6).elementsEqual(magic) else { throw fail("not a .npy file (no \\x93NUMPY signature)") }

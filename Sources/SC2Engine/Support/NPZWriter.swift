@@ -5,7 +5,7 @@ import Foundation
 extension NPY {
     /// Writes float32 arrays as an .npz archive the way `np.savez` does (one stored, i.e.
     /// uncompressed, `NAME.npy` member per array, each with its CRC-32), atomically.
-    public static func writeArchive(_ arrays: [(name: String, shape: [Int], values: [Float])], to url: URL) throws {
+    package static func writeArchive(_ arrays: [(name: String, shape: [Int], values: [Float])], to url: URL) throws {
         var out = Data(), central = Data()
         func u16(_ v: Int, _ d: inout Data) { withUnsafeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian) { d.append(contentsOf: $0) } }
         func u32(_ v: UInt32, _ d: inout Data) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
@@ -36,9 +36,9 @@ extension NPY {
 /// Latent codes from the files other tools write: stylegan2-ada-pytorch's projector writes
 /// `projected_w.npz` with `w` of shape (1, num_ws, w_dim); a single w (w_dim,), (1, w_dim) is
 /// broadcast to every row; (num_ws, w_dim) is one W+ code.
-public enum LatentCodes {
+package enum LatentCodes {
     /// One W+ code [1, numWs, wDim] from a .npy, or the `w` array (or only array) of an .npz.
-    public static func read(_ url: URL, numWs: Int, wDim: Int) throws -> Tensor {
+    package static func read(_ url: URL, numWs: Int, wDim: Int) throws -> Tensor {
         let array: NPY.NumPyArray
         switch url.pathExtension.lowercased() {
         case "npz":
