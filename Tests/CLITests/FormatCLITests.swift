@@ -122,6 +122,8 @@ final class FormatCLITests: XCTestCase {
         }
         print("ganspace vs numpy: |cos| \(cos.map { String(format: "%.6f", $0) }), ratios \(zip(mine, theirs).map { String(format: "%.5f/%.5f", $0, $1) })")
         XCTAssertLessThan(try XCTUnwrap(ref["mean_difference"] as? Double), 1e-4)
+        let sd = try XCTUnwrap(ref["stdev_sc2gan"] as? [Double]), sdNumPy = try XCTUnwrap(ref["stdev_numpy"] as? [Double])
+        for k in 0..<10 { XCTAssertEqual(sd[k], sdNumPy[k], accuracy: 1e-4 * sdNumPy[k], "stdev \(k)") }
         // The direction is component 0 on rows 2-5, and the file's component 0.
         let d = try Direction.load(URL(fileURLWithPath: out("c0.json")))
         XCTAssertEqual(d.method, "ganspace")
