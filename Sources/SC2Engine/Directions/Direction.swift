@@ -44,7 +44,9 @@ public struct Direction: Codable, Sendable, Equatable {
         precondition(d == vector.count, "direction has \(vector.count) dims, codes have \(d)")
         let touched = layers ?? Array(0..<nw)
         for i in 0..<n {
-            for l in touched where l < nw {
+            // A direction with rows for another model (unchecked by `checkCompatible`) moves
+            // only the rows both have.
+            for l in touched where l < nw && l < (rows?.count ?? nw) {
                 let v = rows.map { $0[l] } ?? vector
                 for k in 0..<d { out.data[(i * nw + l) * d + k] += alpha * v[k] }
             }
