@@ -205,6 +205,14 @@ final class ExchangeFormatTests: XCTestCase {
         }
     }
 
+    func testRowsThatCancelStillMakeADirection() throws {
+        // v on row 0 and -v on row 1 sum to zero: the direction's one vector is row 0's.
+        let d = try Direction.validated(Direction(attribute: "a", method: "m", rows: [[0, 3], [0, -3], [0, 0]]), source: "t")
+        XCTAssertEqual(d.vector, [0, 1])
+        XCTAssertEqual(d.layers, [0, 1])
+        XCTAssertEqual(d.apply(to: Tensor(zeros: [1, 3, 2]), alpha: 1).data, [0, 1, 0, -1, 0, 0])
+    }
+
     func testAStorageLocationThatIsNoDeviceIsRefused() throws {
         let good = dir.appendingPathComponent("t.pt")
         try TorchSave.write(float32: [1, 2, 3], shape: [3], to: good)

@@ -31,6 +31,8 @@ public struct Direction: Codable, Sendable, Equatable {
         let d = rows.first?.count ?? 0
         var sum = [Float](repeating: 0, count: d)
         for r in rows where r.count == d { for k in 0..<d { sum[k] += r[k] } }
+        // Rows that cancel (v on one row, -v on another) leave the first row that moves as `vector`.
+        if !sum.contains(where: { $0 != 0 }), let first = rows.first(where: { $0.count == d && $0.contains { $0 != 0 } }) { sum = first }
         vector = LinearAlgebra.normalized(sum)
         let moved = rows.indices.filter { rows[$0].contains { $0 != 0 } }
         layers = moved.count == rows.count ? nil : moved

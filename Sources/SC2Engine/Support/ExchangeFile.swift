@@ -304,7 +304,7 @@ public struct ExchangeFile: Sendable {
                 lines.append("\(n) W+ codes (\(s[1]) rows of \(s[2]); e4e/pSp/ReStyle latents.pt): --w \(stemName)#INDEX (0-\(n - 1)); no default with more than one")
             }
         case .keyed(let keys):
-            lines.append("\(keys.count) directions by name (anycost-gan's boundary file): --direction \(stemName)#KEY, the key or the name after '_' in any case (\(keys.first.map { "#\($0) or #\($0.split(separator: "_", maxSplits: 1).last!.lowercased())" } ?? ""))\(keys.count == 1 ? "; the only one without #KEY" : "")")
+            lines.append("\(keys.count) directions by name (anycost-gan's boundary file): --direction \(stemName)#KEY, the key or the name after '_' in any case (\(keys.first.map { k in "#\(k) or #\(k.firstIndex(of: "_").map { String(k[k.index(after: $0)...]) }?.lowercased() ?? k.lowercased())" } ?? ""))\(keys.count == 1 ? "; the only one without #KEY" : "")")
         case .ganspace(let n):
             lines.append("GANSpace components, n = \(n): --direction \(stemName)#INDEX (0-\(n - 1)), largest variance first\(n == 1 ? "; #0 without #INDEX" : "")")
             if let ratios = arrays["var_ratio"]?.values {
