@@ -479,7 +479,8 @@ public struct SC2Pipeline: Sendable {
         if !pins.isEmpty { prov["pinned_along"] = corr.joined(separator: ",") }
         prov["validation_accuracy"] = String(format: "%.4f", fit.validationAccuracy)
         let method = options.variant.methodName
-        let corrected = Direction(attribute: attribute, method: method, vector: fit.normal, provenance: prov)
+        // The corrected direction edits the rows the base edits (a row range of GANSpace, SeFa, a file).
+        let corrected = Direction(attribute: attribute, method: method, vector: fit.normal, layers: base.layers, provenance: prov)
         let report = Report(attribute: attribute, correlated: corr, semanticRows: cp.rows,
                             semanticTargetChange: cp.rowTargetChange, semanticLeakage: cp.rowLeakage,
                             rowChoice: cp.rowChoice, rowYield: cp.rowYield,
@@ -498,7 +499,7 @@ public struct SC2Pipeline: Sendable {
             let f = refit(part)
             p["validation_accuracy"] = String(format: "%.4f", f.validationAccuracy)
             return Dose(requested: n, used: part.addPositive.count + part.addNegative.count,
-                        direction: Direction(attribute: attribute, method: method, vector: f.normal, provenance: p))
+                        direction: Direction(attribute: attribute, method: method, vector: f.normal, layers: base.layers, provenance: p))
         }
         return (corrected, report, doseResults)
     }
