@@ -288,7 +288,7 @@ public struct ExchangeFile: Sendable {
         var lines = ["\(path): \(format.title), \(arrays.count) array\(arrays.count == 1 ? "" : "s")"]
         for name in arrays.keys.sorted() {
             let a = arrays[name]!
-            lines.append("  \(name.isEmpty ? "(tensor)" : name)  \(a.shape)  \(a.dtype)")
+            lines.append("  \(name.isEmpty ? (format == .torch ? "(tensor)" : "(array)") : name)  \(a.shape)  \(a.dtype)")
         }
         let stemName = path
         switch try layout() {
