@@ -74,6 +74,22 @@ final class GANSpacePCATests: XCTestCase {
         for (a, b) in zip(d.vector, pca.components[4]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
     }
 
+    func testThePCAIsCachedBesideTheSampleSets() throws {
+        let g = try Generator(contentsOf: Self.generatorURL)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sc2gan-ganspace-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (first, cached1) = try GANSpacePCA.cached(in: dir, generator: g, samples: 1500, components: 12)
+        let (second, cached2) = try GANSpacePCA.cached(in: dir, generator: g, samples: 1500, components: 12)
+        XCTAssertFalse(cached1)
+        XCTAssertTrue(cached2)
+        XCTAssertEqual(second.components, first.components)
+        XCTAssertEqual(second.mean, first.mean)
+        for (a, b) in zip(second.varianceRatios, first.varianceRatios) { XCTAssertEqual(a, b, accuracy: 1e-7) }
+        for k in 0..<12 { XCTAssertEqual(second.stdev(k), first.stdev(k), accuracy: 1e-6 * first.stdev(k)) }
+        // Another sample count is another entry.
+        XCTAssertFalse(try GANSpacePCA.cached(in: dir, generator: g, samples: 1600, components: 12).fromCache)
+    }
+
     func testSeFaOnALayerRangeFactorisesOnlyThoseLayersStyles() throws {
         let g = try Generator(contentsOf: Self.generatorURL)
         let blocks = g.synthesis.blocks

@@ -137,6 +137,36 @@ public struct GANSpacePCA: Sendable {
         return best
     }
 
+    /// The PCA of `samples` w of `generator` from `seed`, read from `dir` when a run with the
+    /// same model, samples, seed and components left it there (GANSpace's .npz, float32), else
+    /// computed and stored. Whether it came from the cache.
+    public static func cached(in dir: URL, generator g: Generator, samples: Int, seed: UInt32 = 0,
+                              components keep: Int = defaultComponents, each: ((Tensor) throws -> Void)? = nil) throws
+        -> (pca: GANSpacePCA, fromCache: Bool) {
+        let url = dir.appendingPathComponent("ganspace-\(g.hash.prefix(16))-n\(samples)-s\(seed)-c\(keep).npz")
+        if let file = try? ExchangeFile.read(url), let pca = GANSpacePCA(file, samples: samples, seed: seed), pca.mean.count == g.config.wDim {
+            return (pca, true)
+        }
+        let pca = try GANSpacePCA(generator: g, samples: samples, seed: seed, components: keep, each: each)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try pca.saveNPZ(to: url)
+        return (pca, false)
+    }
+
+    /// The PCA a `saveNPZ` file holds (nil unless it is one, consistent).
+    private init?(_ file: ExchangeFile, samples: Int, seed: UInt32) {
+        guard case .ganspace(let n)? = try? file.layout(), let comp = file.arrays["lat_comp"], let mean = file.arrays["lat_mean"],
+              let sd = file.arrays["lat_stdev"], let ratio = file.arrays["var_ratio"],
+              [comp.values, mean.values, sd.values, ratio.values].allSatisfy({ $0.allSatisfy(\.isFinite) }) else { return nil }
+        let d = mean.values.count
+        self.mean = mean.values
+        components = (0..<n).map { Array(comp.values[$0 * d ..< ($0 + 1) * d]) }
+        variances = sd.values.map { Double($0) * Double($0) }
+        varianceRatios = ratio.values.map(Double.init)
+        self.samples = samples
+        self.seed = seed
+    }
+
     /// Writes the components as GANSpace writes them (`np.savez` of lat_comp (n, 1, D), lat_mean
     /// (1, D), lat_stdev (n,), var_ratio (n,)), readable by GANSpace's code and by `Direction.load`.
     public func saveNPZ(to url: URL) throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SC2Engine
+import Tensor
 
 struct DirectionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct DirectionsCommand: ParsableCommand {
         var pcaSamples: Int?
         @Option(help: ArgumentHelp("ganspace: also write every component as GANSpace writes them (.npz: lat_comp, lat_mean, lat_stdev, var_ratio).", valueName: "file"))
         var componentsOut: String?
-        @Option(help: ArgumentHelp("ganspace: also write the PCA's w samples as .npy (N, w_dim), to check the PCA elsewhere.", valueName: "file"))
+        @Option(help: ArgumentHelp("ganspace: also write the PCA's w samples as .npy (N, w_dim), to check the PCA elsewhere (the PCA is then computed, not read from the cache).", valueName: "file"))
         var dumpW: String?
         @Option(help: "Condition on these attributes (comma-separated), InterFaceGAN's conditional manipulation.")
         var conditions: String?
@@ -108,13 +109,18 @@ struct DirectionsCommand: ParsableCommand {
             let bar = ProgressBar("pca samples", total: n)
             var drawn = 0
             let start = Date()
-            let pca = try GANSpacePCA(generator: g, samples: n) { w in
+            func each(_ w: Tensor) {
                 if dumpW != nil { dumped += w.data }
                 drawn += w.shape[0]
                 bar.update(drawn)
             }
+            // Cached beside the sample sets, unless the samples themselves are wanted.
+            let cacheDir = engine.cache.map { URL(fileURLWithPath: $0) } ?? Configuration.current.cacheDirectory
+            let (pca, cached) = dumpW == nil ? try GANSpacePCA.cached(in: cacheDir, generator: g, samples: n, each: each)
+                                             : (try GANSpacePCA(generator: g, samples: n, each: each), false)
             let seconds = Date().timeIntervalSince(start)
-            bar.finish(String(format: "PCA of %d w samples in %.1f s: the first 5 components hold %@ of the variance", n, seconds,
+            bar.finish(String(format: "PCA of %d w samples %@ %.1f s: the first 5 components hold %@ of the variance", n,
+                              cached ? "from the cache (\(cacheDir.path)) in" : "in", seconds,
                               pca.varianceRatios.prefix(5).map { String(format: "%.3f", $0) }.joined(separator: ", ")))
             if let dumpW { try AtomicWrite.write(NPY.encode(float32: dumped, shape: [n, g.config.wDim]), to: URL(fileURLWithPath: dumpW)) }
             if let componentsOut { try pca.saveNPZ(to: URL(fileURLWithPath: componentsOut)) }
