@@ -116,8 +116,9 @@ final class HostileFileTests: XCTestCase {
                                       convClamp: 256)
         XCTAssertGreaterThan(configF.estimatedBytes.value, 400 << 20)
         XCTAssertLessThan(configF.estimatedBytes.value, 4 << 30)
-        setenv("SC2GAN_MEMORY_LIMIT_MB", "1", 1)
-        defer { unsetenv("SC2GAN_MEMORY_LIMIT_MB") }
+        // The limit sc2gan installs from SC2GAN_MEMORY_LIMIT_MB=1 (the library reads no environment).
+        ResourceLimits.install(memoryLimitBytes: 1 << 20)
+        defer { ResourceLimits.install(memoryLimitBytes: nil) }
         let big = try variant(of: Self.generator, "big.safetensors") { t, _ in
             // 8 px with 256 channels: about 5 MB of weights and transforms.
             for (name, tensor) in t where name.hasPrefix("synthesis.") {
