@@ -68,6 +68,9 @@ package struct ExplorerDirectionStore {
             if let bad = d.layers?.first(where: { $0 >= numWs }) {
                 return .unusable("edits W+ row \(bad), the model has \(numWs)")
             }
+            if let rows = d.rows, rows.count != numWs {
+                return .unusable("has a vector for each of \(rows.count) W+ rows, the model has \(numWs)")
+            }
             return wrap(d)
         } catch {
             return .unusable("unreadable: \(error)")
@@ -97,6 +100,7 @@ package struct ExplorerDirectionStore {
         bytes.reserveCapacity(d.vector.count * 4 + 64)
         for v in d.vector { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
         bytes.append(contentsOf: Array("\(d.method)|\(d.layers ?? [])".utf8))
+        for v in (d.rows ?? []).joined() { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
         return ContentHash.of(bytes)
     }
 }

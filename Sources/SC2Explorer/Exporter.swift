@@ -117,7 +117,7 @@ struct Exporter {
             model: .init(path: job.modelPath, hash: job.modelHash, resolution: c.resolution, zDim: c.zDim, wDim: c.wDim, numWs: c.numWs),
             classifier: job.classifierPath.map { .init(path: $0, hash: job.classifierHash ?? "unknown", attributes: job.attributes) },
             seed: r.seed, truncation: r.truncation, noise: NoiseMode.const.rawValue, attribute: r.attribute,
-            edit: "w+ = truncate(mapping(z(seed)), truncation) + step * stepSize * direction.vector on direction.layers (all rows if null)",
+            edit: "w+ = truncate(mapping(z(seed)), truncation) + step * stepSize * direction.vector (direction.rows[l] on row l when it has rows) on direction.layers (all rows if null)",
             stepSize: r.stepSize, step: r.step, alpha: r.alpha, steps: steps, strip: stripName,
             baseImage: "\(stem).base.png", base: frame(base, step: 0), walks: records, reproduce: reproduce)
         let enc = JSONEncoder()

@@ -21,12 +21,14 @@ package enum FuzzOutcome: Equatable, Sendable {
 /// A target of its own (SC2Fuzzing), in no product: users of the SC2Engine library do not get it.
 package enum FuzzTargets {
     package static let names = ["safetensors", "zip", "unpickler", "generator", "classifier",
-                                "predictor", "predictor-config", "direction", "png", "npy", "npz", "labels"]
+                                "predictor", "predictor-config", "direction", "png", "npy", "npz", "labels",
+                                "latents-pt", "direction-pt", "direction-npz"]
 
     /// Runs target `name` on `bytes`: whether its reader accepted or refused them; nil for an
     /// unknown target name. Anything other than success or an `SC2Error` traps (a finding).
     @discardableResult
     package static func run(_ name: String, _ bytes: UnsafeRawBufferPointer) -> FuzzOutcome? {
+        let target = name
         do {
             switch name {
             case "safetensors":
@@ -76,6 +78,23 @@ package enum FuzzTargets {
                 _ = try NPY.decode(bytes, name: "input.npy", maxElements: 1 << 22)
             case "npz":
                 _ = try NPY.readArchive(MappedFile(copying: bytes, name: "input.npz"), maxElements: 1 << 22)
+            case "latents-pt":
+                // e4e/pSp/ReStyle's latents.pt for an 18-row, 512-wide model: every code of it.
+                let file = try ExchangeFile.read(MappedFile(copying: bytes, name: "input.pt"), maxElements: 1 << 22)
+                _ = try file.describe()
+                for key in try entries(file) {
+                    let code = try file.code(key: key, numWs: 18, wDim: 512)
+                    precondition(code.shape == [1, 18, 512])
+                }
+            case "direction-pt", "direction-npz":
+                // A dict of boundaries, a PCA, GANSpace's components or a W+ direction: every
+                // direction in it, checked against an 18-row, 512-wide model.
+                let name = target == "direction-pt" ? "input.pt" : "input.npz"
+                let file = try ExchangeFile.read(MappedFile(copying: bytes, name: name), maxElements: 1 << 22)
+                _ = try file.describe()
+                for key in try entries(file) {
+                    try file.direction(key: key).checkCompatible(wDim: 512, numWs: 18, source: name)
+                }
             default:
                 return nil
             }
@@ -86,5 +105,17 @@ package enum FuzzTargets {
             preconditionFailure("\(name): threw something other than a one-line SC2Error: \(error)")
         }
         return .accepted
+    }
+
+    /// The `#KEY`s that pick each entry of an exchange file (nil: its only one).
+    static func entries(_ file: ExchangeFile) throws -> [String?] {
+        switch try file.layout() {
+        case .vector: return [nil]
+        case .keyed(let keys): return keys
+        case .rows(let n), .wPlus(let n), .ganspace(let n), .pca(let n): return (0..<min(n, 64)).map { String($0) }
+        case .projectedW:
+            let w = file.arrays["w"] ?? file.arrays.values.first!
+            return w.shape.count == 3 ? (0..<min(w.shape[0], 64)).map { String($0) } : [nil]
+        }
     }
 }

@@ -81,4 +81,28 @@ final class CorrectBaseCLITests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
     }
+
+    /// A base from a file of another tool (FILE#KEY) and a base on a row range: the corrected
+    /// direction edits the base's rows (issue 28).
+    func testABaseFromAKeyedFileAndABaseOnARowRange() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let keyed = CLI.fixtures.appendingPathComponent("formats/fw_boundary.pt").path + "#age"
+        var r = try CLI.run(["correct", "--attribute", "age", "--base", keyed, "--out", dir.appendingPathComponent("keyed").path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let base = try Direction.load(dir.appendingPathComponent("keyed/age.imported.json"))
+        XCTAssertEqual(base.provenance["imported_from"], keyed)
+        XCTAssertEqual(base.vector, try Direction.load(reference: keyed).vector)
+        XCTAssertNil(try Direction.load(dir.appendingPathComponent("keyed/age.imported-sc2.json")).layers)
+
+        var ranged = base
+        ranged.layers = [0, 1, 2, 3]
+        let file = dir.appendingPathComponent("ranged.json")
+        try ranged.save(to: file)
+        r = try CLI.run(["correct", "--attribute", "age", "--base", file.path, "--out", dir.appendingPathComponent("ranged").path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Direction.load(dir.appendingPathComponent("ranged/age.imported-sc2.json")).layers, [0, 1, 2, 3])
+        XCTAssertEqual(try Direction.load(dir.appendingPathComponent("ranged/age.imported.json")).layers, [0, 1, 2, 3])
+    }
 }

@@ -259,6 +259,18 @@ final class HostileFileTests: XCTestCase {
         "fuzz-seeds/predictor/tiny-bottleneck.safetensors": .accepted,
         "fuzz-seeds/predictor-config/area.json": .accepted,
         "fuzz-seeds/predictor-config/groups.json": .accepted,
+        // The exchange formats of issue 28, written by torch and numpy (make_format_fixtures.py),
+        // read for an 18-row, 512-wide model; one file of each kind with a tensor of the wrong
+        // shape, a bad seed.
+        "fuzz-seeds/latents-pt/e4e_latents.pt": .accepted,
+        "fuzz-seeds/latents-pt/w_codes.pt": .accepted,
+        "fuzz-seeds/latents-pt/e4e_latents_wrongshape.pt": .refused("a latent code for this model has shape (1, 18, 512)"),
+        "fuzz-seeds/direction-pt/boundary_stylegan2-ffhq-config-f.pt": .accepted,
+        "fuzz-seeds/direction-pt/ffhq_pca.pt": .accepted,
+        "fuzz-seeds/direction-pt/pose.pt": .accepted,
+        "fuzz-seeds/direction-pt/boundary_wrongshape.pt": .refused("entry '31_Smiling' has shape [2, 512]"),
+        "fuzz-seeds/direction-npz/ganspace_stylegan2-ffhq_style_ipca_c5_n100000.npz": .accepted,
+        "fuzz-seeds/direction-npz/ganspace_wrongshape.npz": .refused("'lat_comp' has shape [5, 512, 1]"),
     ]
 
     enum Expected {

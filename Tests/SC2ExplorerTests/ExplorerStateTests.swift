@@ -355,6 +355,12 @@ final class ExplorerStateTests: XCTestCase {
         try lib.save(Direction(attribute: "beard", method: "interfacegan", vector: [0, 0, 1], layers: [2, 4]), method: .original)
         guard case .unusable(let why) = store.slot(attribute: "beard", method: .original) else { return XCTFail("row 4 of 4") }
         XCTAssertTrue(why.contains("row 4"), why)
+        // A direction with a vector for each of another model's rows (a W+ direction, issue 28): unusable too.
+        try lib.save(Direction(attribute: "pose", method: "imported", rows: [[1, 0, 0], [0, 1, 0], [0, 0, 1]]), method: .original)
+        guard case .unusable(let rowsWhy) = store.slot(attribute: "pose", method: .original) else { return XCTFail("3 rows of 4") }
+        XCTAssertTrue(rowsWhy.contains("each of 3 W+ rows, the model has 4"), rowsWhy)
+        try lib.save(Direction(attribute: "pose", method: "imported", rows: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]]), method: .original)
+        XCTAssertEqual(store.slot(attribute: "pose", method: .original).direction?.layers, [0, 1, 2])
     }
 
     func testBasesInOneLibrary() throws {

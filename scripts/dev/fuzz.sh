@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SETUP_EXTRA=unzip source scripts/setup.sh
 seconds=${SECONDS_PER_TARGET:-600}
-all=(safetensors zip unpickler generator classifier predictor predictor-config direction png npy npz labels)
+all=(safetensors zip unpickler generator classifier predictor predictor-config direction png npy npz labels latents-pt direction-pt direction-npz)
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 SC2GAN_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product sc2gan-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -g 2>&1 | grep -E "error|warning: " | grep -v "prohibited flag" || true
@@ -35,6 +35,7 @@ seed() {  # seed TARGET DIR: the valid (and known-bad) inputs a target starts fr
     npy)         cp $fx/fuzz-seeds/npy/*.npy "$d"/ ;;
     npz)         cp $fx/fuzz-seeds/npz/*.npz "$d"/ ;;
     labels)      cp $fx/fuzz-seeds/labels/*.json "$d"/ ;;
+    latents-pt|direction-pt|direction-npz) cp $fx/fuzz-seeds/$t/* "$d"/ ;;
   esac
   [ -d "$fx/fuzz/$t" ] && cp "$fx/fuzz/$t"/* "$d"/ 2>/dev/null || true
 }

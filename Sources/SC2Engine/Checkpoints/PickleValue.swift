@@ -8,6 +8,8 @@ struct StorageRef {
     let type: ScalarType?
     let typeName: String
     let count: Int
+    /// The device it was saved from ("cpu", "cuda:0"); read onto the CPU whatever it names.
+    var location = "cpu"
 }
 
 /// A strided view into a storage, as `torch._utils._rebuild_tensor_v2` describes a tensor.

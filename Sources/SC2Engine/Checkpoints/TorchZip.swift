@@ -21,7 +21,9 @@ final class TorchZipFile {
     private var budget: Int
 
     /// `allowsInt64`: also rebuild torch.LongStorage tensors (a predictor's batch norm counters).
-    init(_ file: MappedFile, allowsInt64: Bool = false) throws {
+    /// `acceptsBareTensor`: the pickled object may be one tensor (`torch.save(tensor)`, as e4e's
+    /// latents.pt), named "" in `views`; a checkpoint must be a dict.
+    init(_ file: MappedFile, allowsInt64: Bool = false, acceptsBareTensor: Bool = false) throws {
         path = file.path
         zip = try ZipArchive(file)
         budget = 2 * file.bytes.count
@@ -34,12 +36,20 @@ final class TorchZipFile {
         if let order = try zip.contents(archive + "byteorder"), String(decoding: order, as: UTF8.self) != "little" {
             throw fail("storages are not little-endian; only little-endian checkpoints can be read")
         }
-        views = try Self.tensorViews(Unpickler.load(zip.contents(record)!, source: file.path, allowsInt64: allowsInt64), fail: fail)
+        let root = try Unpickler.load(zip.contents(record)!, source: file.path, allowsInt64: allowsInt64)
+        if acceptsBareTensor, case .tensor(let view) = root {
+            views = ["": view]
+        } else {
+            views = try Self.tensorViews(root, fail: fail)
+        }
     }
 
     /// The tensors of the pickled dict, nested dicts, lists and tuples flattened into dotted paths.
     private static func tensorViews(_ root: PickleValue, fail: (String) -> SC2Error) throws -> [String: TensorView] {
-        guard case .dict = root else { throw fail("the pickled object is not a dict (not a state-dict checkpoint)") }
+        guard case .dict = root else {
+            if case .tensor = root { throw fail("the pickled object is a single tensor, not a dict (not a state-dict checkpoint)") }
+            throw fail("the pickled object is not a dict (not a state-dict checkpoint)")
+        }
         var views: [String: TensorView] = [:]
         var visits = 0
         // Recursion is bounded by Unpickler.maxDepth.

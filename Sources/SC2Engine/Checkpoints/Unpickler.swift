@@ -319,6 +319,19 @@ package struct Unpickler {
               case .string(let key) = items[2], case .int(let count) = items[4], count >= 0, count <= Int.max / 8 else {
             throw fail("pickle has a malformed persistent id (expected a torch storage)")
         }
-        return StorageRef(key: key, type: scalar, typeName: type.name, count: count)
+        // The device the storage was saved from ('cpu', 'cuda:0', 'mps', ...): its bytes are in the
+        // archive whatever it was, and are read onto the CPU (torch.load's map_location='cpu').
+        guard case .string(let location) = items[3], Self.isDeviceName(location) else {
+            throw fail("pickle names a storage location that is not a device name (expected 'cpu', 'cuda:0', ...)")
+        }
+        return StorageRef(key: key, type: scalar, typeName: type.name, count: count, location: location)
+    }
+
+    /// A torch device string: lowercase letters and underscores, optionally ':' and an index.
+    static func isDeviceName(_ s: String) -> Bool {
+        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard s.utf8.count <= 32, (1...2).contains(parts.count), !parts[0].isEmpty,
+              parts[0].allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }) else { return false }
+        return parts.count == 1 || (!parts[1].isEmpty && parts[1].count <= 4 && parts[1].allSatisfy { $0.isASCII && $0.isNumber })
     }
 }

@@ -40,7 +40,9 @@ extension SC2Pipeline {
         if options.mix == .share { rare.balance = Self.sharePlan(classes, rare) }
         let fit = refit(classes, rare, rare.balance, codes: codes, rng: refitRng)
         let provenance = correctedProvenance(plan, dense: dense, rare: rare, pinned: !pins.isEmpty, validationAccuracy: fit.validationAccuracy)
-        let corrected = Direction(attribute: plan.attribute, method: options.variant.methodName, vector: fit.normal, provenance: provenance)
+        // The corrected direction edits the rows the base edits (a row range of GANSpace, SeFa, a file).
+        let corrected = Direction(attribute: plan.attribute, method: options.variant.methodName, vector: fit.normal,
+                                  layers: plan.baseDirection.layers, provenance: provenance)
         let report = Self.report(plan, rare: rare, corrected: corrected, validationAccuracy: fit.validationAccuracy, started: t0)
         let doseResults = doses.map { n -> Dose in
             let part = rare.balance.prefix(n)
@@ -50,7 +52,8 @@ extension SC2Pipeline {
             let f = refit(classes, rare, part, codes: codes, rng: refitRng)
             p["validation_accuracy"] = String(format: "%.4f", f.validationAccuracy)
             return Dose(requested: n, used: part.addPositive.count + part.addNegative.count,
-                        direction: Direction(attribute: plan.attribute, method: options.variant.methodName, vector: f.normal, provenance: p))
+                        direction: Direction(attribute: plan.attribute, method: options.variant.methodName, vector: f.normal,
+                                             layers: plan.baseDirection.layers, provenance: p))
         }
         return (corrected, report, doseResults)
     }

@@ -10,6 +10,11 @@ public struct Direction: Codable, Sendable, Equatable {
     public var vector: [Float]
     /// W+ rows the edit touches (nil: all rows).
     public var layers: [Int]?
+    /// One vector per W+ row, for a direction that moves each row its own way (e4e's pose.pt,
+    /// (1, num_ws, D)); nil: `vector` on every row it touches. Scaled so that the root mean
+    /// square of the touched rows' norms is 1 (equal rows are `vector` itself); `vector` is then
+    /// their normalised sum, for what needs one vector (cosines, SC²'s re-fit, a boundary .npy).
+    public var rows: [[Float]]?
     /// Model hash, classifier, seeds, truncation, validation accuracy, conditions, ...
     public var provenance: [String: String]
 
@@ -19,13 +24,35 @@ public struct Direction: Codable, Sendable, Equatable {
         self.layers = layers; self.provenance = provenance
     }
 
+    /// A direction with one vector per W+ row (all of one length). It touches the rows whose
+    /// vector is not zero (`layers`; nil when that is every row). Call `validated` to scale it.
+    public init(attribute: String, method: String, rows: [[Float]], provenance: [String: String] = [:]) {
+        self.attribute = attribute; self.method = method; self.provenance = provenance
+        let d = rows.first?.count ?? 0
+        var sum = [Float](repeating: 0, count: d)
+        for r in rows where r.count == d { for k in 0..<d { sum[k] += r[k] } }
+        // Rows that cancel (v on one row, -v on another) leave the first row that moves as `vector`.
+        if !sum.contains(where: { $0 != 0 }), let first = rows.first(where: { $0.count == d && $0.contains { $0 != 0 } }) { sum = first }
+        vector = LinearAlgebra.normalized(sum)
+        let moved = rows.indices.filter { rows[$0].contains { $0 != 0 } }
+        layers = moved.count == rows.count ? nil : moved
+        self.rows = rows
+    }
+
     /// ws [N, numWs, wDim] moved by alpha along the direction (on `layers`, or all rows).
     public func apply(to ws: Tensor, alpha: Float) -> Tensor {
         var out = ws
         let n = ws.shape[0], nw = ws.shape[1], d = ws.shape[2]
         precondition(d == vector.count, "direction has \(vector.count) dims, codes have \(d)")
-        let rows = layers ?? Array(0..<nw)
-        for i in 0..<n { for l in rows where l < nw { for k in 0..<d { out.data[(i * nw + l) * d + k] += alpha * vector[k] } } }
+        let touched = layers ?? Array(0..<nw)
+        for i in 0..<n {
+            // A direction with rows for another model (unchecked by `checkCompatible`) moves
+            // only the rows both have.
+            for l in touched where l < nw && l < (rows?.count ?? nw) {
+                let v = rows.map { $0[l] } ?? vector
+                for k in 0..<d { out.data[(i * nw + l) * d + k] += alpha * v[k] }
+            }
+        }
         return out
     }
 
@@ -37,7 +64,19 @@ public struct Direction: Codable, Sendable, Equatable {
         try AtomicWrite.write(try enc.encode(self), to: url)
     }
 
-    public static func load(_ url: URL) throws -> Direction {
+    public static func load(_ url: URL) throws -> Direction { try load(url, key: nil) }
+
+    /// `FILE` or `FILE#KEY` (`ExchangeFile.reference`): the direction, or the entry `KEY` of a
+    /// file that holds several (a dict of boundaries, GANSpace components, a PCA).
+    public static func load(reference: String) throws -> Direction {
+        let (path, key) = ExchangeFile.reference(reference)
+        return try load(URL(fileURLWithPath: path), key: key)
+    }
+
+    /// A direction file: sc2gan's JSON, or what other tools write, told apart by content
+    /// (`ExchangeFile`: an InterFaceGAN .npy, a torch.save'd tensor or dict, GANSpace's .npz).
+    /// `key` picks one entry of a file that holds several.
+    public static func load(_ url: URL, key: String?) throws -> Direction {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
             throw SC2Error("\(url.path): no such direction file")
@@ -46,7 +85,8 @@ public struct Direction: Codable, Sendable, Equatable {
         if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > maxFileBytes {
             throw SC2Error("\(url.path): \(size) bytes is far too large for a direction file (at most \(maxFileBytes))")
         }
-        if url.pathExtension.lowercased() == "npy" { return try loadBoundary(url) }
+        if isExchangeFile(url) { return try ExchangeFile.read(url).direction(key: key) }
+        if let key { throw SC2Error("\(url.path): a direction file holds one direction; #\(key) picks nothing") }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw SC2Error("\(url.path): cannot read direction (\(access(url.path, R_OK) == 0 ? "read error" : "permission denied"))")
         }
@@ -65,9 +105,26 @@ public struct Direction: Codable, Sendable, Equatable {
                              source: url.path)
     }
 
+    /// Whether the file starts like a .npy, a zip (.npz, torch.save) or a pickle, not JSON.
+    package static func isExchangeFile(_ url: URL) -> Bool {
+        if ["npy", "npz", "pt", "pth"].contains(url.pathExtension.lowercased()) { return true }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8](handle.readData(ofLength: 4))
+        return head.first == 0x93 || head.first == 0x80 || head.starts(with: [0x50, 0x4b])
+    }
+
     /// Writes the vector as InterFaceGAN writes a boundary: a float32 .npy of shape (1, D)
-    /// (InterFaceGAN's edit script and `np.load` read it). Atomic.
+    /// (InterFaceGAN's edit script and `np.load` read it). A direction with a vector per row is
+    /// written (1, num_ws, D), as e4e writes its W+ directions (rows it does not touch are zero).
+    /// Atomic.
     public func saveBoundary(to url: URL) throws {
+        if let rows {
+            let touched = Set(layers ?? Array(rows.indices))
+            let values = rows.indices.flatMap { touched.contains($0) ? rows[$0] : [Float](repeating: 0, count: vector.count) }
+            try AtomicWrite.write(NPY.encode(float32: values, shape: [1, rows.count, vector.count]), to: url)
+            return
+        }
         try AtomicWrite.write(NPY.encode(float32: vector, shape: [1, vector.count]), to: url)
     }
 
@@ -110,6 +167,20 @@ public struct Direction: Codable, Sendable, Equatable {
                 throw SC2Error("\(source): \"layers\" must list distinct W+ rows from 0 to \(maxLayers - 1) (or be absent for all rows)")
             }
         }
+        if let rows = d.rows {
+            guard (1...maxLayers).contains(rows.count), rows.allSatisfy({ $0.count == d.vector.count }) else {
+                throw SC2Error("\(source): \"rows\" must hold 1-\(maxLayers) vectors of \(d.vector.count) numbers, one per W+ row")
+            }
+            guard rows.allSatisfy({ $0.allSatisfy(\.isFinite) }) else { throw SC2Error("\(source): direction rows have NaN or infinite entries") }
+            if let bad = d.layers?.first(where: { $0 >= rows.count }) {
+                throw SC2Error("\(source): \"layers\" names row \(bad), but \"rows\" holds \(rows.count)")
+            }
+            let touched = d.layers ?? Array(rows.indices)
+            let meanSquare = touched.reduce(0.0) { sum, l in sum + rows[l].reduce(0.0) { $0 + Double($1) * Double($1) } } / Double(touched.count)
+            let scale = meanSquare.squareRoot()
+            guard scale.isFinite, scale > 1e-6 else { throw SC2Error("\(source): the direction's rows are zero") }
+            d.rows = rows.map { $0.map { Float(Double($0) / scale) } }
+        }
         return d
     }
 
@@ -120,6 +191,9 @@ public struct Direction: Codable, Sendable, Equatable {
         }
         if let layers, let bad = layers.first(where: { $0 < 0 || $0 >= numWs }) {
             throw SC2Error("\(source): direction edits W+ row \(bad), the model has rows 0-\(numWs - 1)")
+        }
+        if let rows, rows.count != numWs {
+            throw SC2Error("\(source): direction has a vector for each of \(rows.count) W+ rows, the model has \(numWs) rows")
         }
     }
 }

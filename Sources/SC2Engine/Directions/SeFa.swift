@@ -14,22 +14,23 @@ public enum SeFa {
         public let vector: [Float]
     }
 
-    /// Every component, the largest eigenvalue first.
-    public static func components(of generator: Generator) -> [Component] {
+    /// Every component, the largest eigenvalue first. `layers` (W+ rows) factorises only the
+    /// style weights of the layers that read those rows, as SeFa's authors do for a layer range
+    /// (0-1 pose, 2-5 shape, 6-13 texture on an 18-row model): a convolution reads its own row,
+    /// and the last row, which only the final ToRGB reads, brings that ToRGB's weights. nil: every
+    /// synthesis convolution, no ToRGB.
+    public static func components(of generator: Generator, layers: [Int]? = nil) -> [Component] {
         let d = generator.config.wDim
         // AᵀA accumulated row by row of A (in Double), each row normalised.
         var gram = [Double](repeating: 0, count: d * d)
-        for block in generator.synthesis.blocks {
-            for conv in [block.conv0, block.conv1].compactMap({ $0 }) {
-                let w = conv.affine.weight   // [C, wDim]
-                let rows = w.shape[0]
-                for r in 0..<rows {
-                    let row = (0..<d).map { Double(w.data[r * d + $0]) }
-                    let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                    guard norm > 0 else { continue }
-                    let u = row.map { $0 / norm }
-                    for i in 0..<d where u[i] != 0 { for j in 0..<d { gram[i * d + j] += u[i] * u[j] } }
-                }
+        for weight in styleWeights(of: generator, layers: layers) {
+            let rows = weight.shape[0]
+            for r in 0..<rows {
+                let row = (0..<d).map { Double(weight.data[r * d + $0]) }
+                let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                guard norm > 0 else { continue }
+                let u = row.map { $0 / norm }
+                for i in 0..<d where u[i] != 0 { for j in 0..<d { gram[i * d + j] += u[i] * u[j] } }
             }
         }
         let (values, vectors) = SymmetricEigen.decompose(gram, n: d)
@@ -38,13 +39,28 @@ public enum SeFa {
         }
     }
 
+    /// The style affine weights [C, wDim] of the layers that read `layers` (see `components`).
+    static func styleWeights(of generator: Generator, layers: [Int]?) -> [Tensor] {
+        var out: [Tensor] = []
+        let last = generator.config.numWs - 1
+        for (b, block) in generator.synthesis.blocks.enumerated() {
+            // b4 reads row 0 with conv1; a later block reads wIndex with conv0 and the next with conv1.
+            let convs: [(ModulatedConv, Int)] = block.conv0 == nil ? [(block.conv1, block.wIndex)]
+                : [(block.conv0!, block.wIndex), (block.conv1, block.wIndex + 1)]
+            for (conv, row) in convs where layers?.contains(row) ?? true { out.append(conv.affine.weight) }
+            if let layers, b == generator.synthesis.blocks.count - 1, layers.contains(last) { out.append(block.torgb.affine.weight) }
+        }
+        return out
+    }
+
     /// Component `k` as a direction; its sign is as the eigen solver returns it unless
     /// `attribute` scores are given, then the sign makes positive steps raise the attribute.
-    public static func direction(_ c: Component, attribute: String, provenance: [String: String] = [:]) -> Direction {
+    public static func direction(_ c: Component, attribute: String, layers: [Int]? = nil, provenance: [String: String] = [:]) -> Direction {
         var p = provenance
         p["component"] = "\(c.index)"
         p["eigenvalue"] = String(format: "%.6g", c.eigenvalue)
-        return Direction(attribute: attribute, method: "sefa", vector: c.vector, provenance: p)
+        if let layers { p["factorised_rows"] = layers.map(String.init).joined(separator: ",") }
+        return Direction(attribute: attribute, method: "sefa", vector: c.vector, layers: layers, provenance: p)
     }
 
     /// The component among the first `candidates` whose projection of the dense codes correlates

@@ -30,7 +30,9 @@ struct RowStore {
     }
 
     private static func hash(_ d: Direction) -> String {
-        ContentHash.of(Data(d.vector.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } + Array((d.layers ?? []).map(String.init).joined(separator: ",").utf8)))
+        // A direction with a vector per row adds them (the hash of one without is as before).
+        let rows = (d.rows ?? []).flatMap { $0 }.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+        return ContentHash.of(Data(d.vector.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } + Array((d.layers ?? []).map(String.init).joined(separator: ",").utf8) + rows))
     }
 
     private static func hash(_ seeds: [UInt32]) -> String {

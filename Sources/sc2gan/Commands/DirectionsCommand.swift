@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import SC2Engine
+import Tensor
 
 struct DirectionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directions",
         abstract: "Find editing directions and study the entanglement of attributes.",
-        subcommands: [Fit.self, Study.self, Rebuild.self, Export.self])
+        subcommands: [Fit.self, Study.self, Rebuild.self, Export.self, Show.self])
 
     struct Fit: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -15,9 +16,17 @@ struct DirectionsCommand: ParsableCommand {
         @Option(help: "Target attribute (with --labels: the file's, unless given).") var attribute: String?
         @Option(help: ArgumentHelp("Fit on hand labels from the explorer's labelling view (`sc2gan explore --label NAME --labels FILE`) instead of a predictor's scores.", valueName: "file"))
         var labels: String?
-        @Option(help: "Method: interfacegan (or svm), class-mean, logistic, ganspace (the principal component of w that tracks the attribute), or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
-        @Option(help: "sefa: the component to write (0 = largest eigenvalue; the attribute only names the file's direction). Without it, the component among the first 20 that tracks --attribute best on the dense samples, signed to raise it.")
+        @Option(help: "Method: interfacegan (or svm), class-mean, logistic, ganspace (GANSpace as its authors run it: PCA of w over --pca-samples random samples, unsupervised), or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
+        @Option(help: "sefa, ganspace: the component to write (0 = largest eigenvalue or variance; the attribute only names the file's direction). Without it, the component among the first 20 that tracks --attribute best on the dense samples, signed to raise it.")
         var component: Int?
+        @Option(help: ArgumentHelp("W+ rows the direction edits, e.g. 0-3 or 2,4 (default: all). With sefa only those layers' style weights are factorised, as SeFa's authors do (0-1 pose, 2-5 shape, 6-13 texture on 18 rows); a GANSpace edit is a component on a row range.", valueName: "rows"))
+        var layers: String?
+        @Option(help: "ganspace: random w samples for the PCA (default 100000; the authors used about a million).")
+        var pcaSamples: Int?
+        @Option(help: ArgumentHelp("ganspace: also write every component as GANSpace writes them (.npz: lat_comp, lat_mean, lat_stdev, var_ratio).", valueName: "file"))
+        var componentsOut: String?
+        @Option(help: ArgumentHelp("ganspace: also write the PCA's w samples as .npy (N, w_dim), to check the PCA elsewhere (the PCA is then computed, not read from the cache).", valueName: "file"))
+        var dumpW: String?
         @Option(help: "Condition on these attributes (comma-separated), InterFaceGAN's conditional manipulation.")
         var conditions: String?
         @Option(help: "Output JSON file.") var out: String
@@ -26,36 +35,48 @@ struct DirectionsCommand: ParsableCommand {
             if labels == nil, attribute == nil { throw ValidationError("--attribute is needed (or --labels FILE, whose attribute is used)") }
             if labels != nil, method == .sefa { throw ValidationError("--labels: SeFa is unsupervised; it takes no labels") }
             if labels != nil, conditions != nil { throw ValidationError("--labels: --conditions needs a predictor's scores of the other attributes") }
-            if method == .sefa, conditions != nil { throw ValidationError("--conditions: not with --method sefa") }
+            if method == .sefa || method == .ganspace, conditions != nil { throw ValidationError("--conditions: not with --method \(method.rawValue)") }
+            if labels != nil, method == .ganspace { throw ValidationError("--labels: GANSpace is unsupervised; it takes no labels") }
             if let component {
-                guard method == .sefa else { throw ValidationError("--component is for --method sefa") }
+                guard method == .sefa || method == .ganspace else { throw ValidationError("--component is for --method sefa or ganspace") }
                 try OptionCheck.range(component, 0...8191, "--component")
             }
+            if let layers { _ = try LayerRange.parse(layers) }
+            if method != .ganspace, pcaSamples != nil || componentsOut != nil || dumpW != nil {
+                throw ValidationError("--pca-samples, --components-out and --dump-w are for --method ganspace")
+            }
+            if let pcaSamples { try OptionCheck.range(pcaSamples, 2...10_000_000, "--pca-samples") }
+            if let componentsOut { try OutputCheck.file(componentsOut, "--components-out") }
+            if let dumpW { try OutputCheck.file(dumpW, "--dump-w") }
             try OutputCheck.file(out, "--out")
         }
 
         func run() throws {
             if let labels { return try fitLabels(URL(fileURLWithPath: labels)) }
             let attribute = self.attribute!
+            if method == .ganspace { return try fitGANSpace(attribute) }
+            let rows = try layers.map { try LayerRange.parse($0) }
             if method == .sefa, let component {
                 // No predictor or samples: the component straight from the checkpoint.
                 let g = try engine.modelOptions.load()
-                let all = SeFa.components(of: g)
+                if let rows { try LayerRange.check(rows, g) }
+                let all = SeFa.components(of: g, layers: rows)
                 guard component < all.count else { throw SC2Error("--component \(component): this generator has \(all.count) components (0-\(all.count - 1))") }
-                let d = SeFa.direction(all[component], attribute: attribute, provenance: ["model_hash": g.hash])
+                let d = SeFa.direction(all[component], attribute: attribute, layers: rows, provenance: ["model_hash": g.hash])
                 try d.save(to: URL(fileURLWithPath: out))
                 print(String(format: "sefa component %d (eigenvalue %.4g), written to %@", component, all[component].eigenvalue, out))
                 return
             }
             let (g, c) = try engine.load()
+            if let rows { try LayerRange.check(rows, g) }
             let attr = try engine.attributeName(attribute, c)
             let conditionNames = try conditions.map { try engine.attributeList($0, c, excluding: attr, flag: "--conditions") }
             let dense = try engine.denseSamples(g, c)
             if method == .sefa {
-                let (comp, r) = try SeFa.tracking(attr, in: dense, components: SeFa.components(of: g))
+                let (comp, r) = try SeFa.tracking(attr, in: dense, components: SeFa.components(of: g, layers: rows))
                 var prov = dense.provenance
                 prov["correlation"] = String(format: "%.4f", r)
-                let d = SeFa.direction(comp, attribute: attr, provenance: prov)
+                let d = SeFa.direction(comp, attribute: attr, layers: rows, provenance: prov)
                 try d.save(to: URL(fileURLWithPath: out))
                 print(String(format: "sefa component %d tracks %@ best (|r| %.3f on %d samples), written to %@", comp.index, attr, r, dense.count, out))
                 return
@@ -70,9 +91,59 @@ struct DirectionsCommand: ParsableCommand {
                 b.finder = finder
                 d = try b.conditional(attr, original: d, conditions: names)
             }
+            if let rows { d.layers = rows }
             try d.save(to: URL(fileURLWithPath: out))
             print(String(format: "%@ direction for %@: validation accuracy %.1f%% (%d per class), written to %@",
                          d.method, attr, fit.validationAccuracy * 100, fit.perClass, out))
+        }
+
+        /// GANSpace as its authors run it: PCA of w over random samples, the component given or
+        /// the one that tracks the attribute on the dense samples, on the rows --layers names.
+        func fitGANSpace(_ attribute: String) throws {
+            var g = try engine.modelOptions.load()
+            let rows = try layers.map { try LayerRange.parse($0) }
+            if let rows { try LayerRange.check(rows, g) }
+            let n = pcaSamples ?? 100_000
+            var dumped: [Float] = []
+            if dumpW != nil { dumped.reserveCapacity(n * g.config.wDim) }
+            let bar = ProgressBar("pca samples", total: n)
+            var drawn = 0
+            let start = Date()
+            func each(_ w: Tensor) {
+                if dumpW != nil { dumped += w.data }
+                drawn += w.shape[0]
+                bar.update(drawn)
+            }
+            // Cached beside the sample sets, unless the samples themselves are wanted.
+            let cacheDir = engine.cache.map { URL(fileURLWithPath: $0) } ?? Configuration.current.cacheDirectory
+            let (pca, cached) = dumpW == nil ? try GANSpacePCA.cached(in: cacheDir, generator: g, samples: n, each: each)
+                                             : (try GANSpacePCA(generator: g, samples: n, each: each), false)
+            let seconds = Date().timeIntervalSince(start)
+            bar.finish(String(format: "PCA of %d w samples %@ %.1f s: the first 5 components hold %@ of the variance", n,
+                              cached ? "from the cache (\(cacheDir.path)) in" : "in", seconds,
+                              pca.varianceRatios.prefix(5).map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+            if let dumpW { try AtomicWrite.write(NPY.encode(float32: dumped, shape: [n, g.config.wDim]), to: URL(fileURLWithPath: dumpW)) }
+            if let componentsOut { try pca.saveNPZ(to: URL(fileURLWithPath: componentsOut)) }
+            let d: Direction, how: String
+            if let component {
+                guard component < pca.components.count else {
+                    throw SC2Error("--component \(component): the PCA keeps \(pca.components.count) components (0-\(pca.components.count - 1))")
+                }
+                d = pca.direction(component, attribute: attribute, layers: rows, provenance: ["model_hash": g.hash])
+                how = "component \(component)"
+            } else {
+                let c: any AttributePredictor
+                (g, c) = try engine.load()
+                let attr = try engine.attributeName(attribute, c)
+                let dense = try engine.denseSamples(g, c)
+                let (k, r) = pca.tracking(codes: dense.codes, scores: try dense.scores(of: attr))
+                var prov = dense.provenance
+                prov["correlation"] = String(format: "%.4f", abs(r))
+                d = pca.direction(k, attribute: attr, layers: rows, negated: r < 0, provenance: prov)
+                how = String(format: "component %d tracks %@ best (|r| %.3f on %d samples)", k, attr, abs(r), dense.count)
+            }
+            try d.save(to: URL(fileURLWithPath: out))
+            print("ganspace \(how), variance ratio \(d.provenance["var_ratio"]!), stdev \(d.provenance["stdev"]!)\(rows.map { ", rows \(LayerRange.text($0))" } ?? ""), written to \(out)")
         }
 
         /// A direction from a labels file: the seeds' w under the file's truncation, classes as typed.
@@ -205,20 +276,37 @@ struct DirectionsCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a direction in another format: npy (an InterFaceGAN boundary of shape (1, D), float32) or json.")
-        @Argument(help: "Direction file (JSON or .npy).") var file: String
+            abstract: "Write a direction in another format: npy (an InterFaceGAN boundary of shape (1, D), float32; (1, num_ws, D) for a direction with a vector per row) or json.")
+        @Argument(help: "Direction file (JSON, .npy, .pt, .npz; FILE#KEY picks one of several: `directions show FILE`).") var file: String
         @Option(help: "npy or json.") var format: DirectionFormat = .npy
         @Option(help: "Output file.") var out: String
 
         func validate() throws { try OutputCheck.file(out, "--out") }
 
         func run() throws {
-            let d = try Direction.load(URL(fileURLWithPath: file))
+            let d = try Direction.load(reference: file)
             switch format {
             case .npy: try d.saveBoundary(to: URL(fileURLWithPath: out))
             case .json: try d.save(to: URL(fileURLWithPath: out))
             }
             print("wrote \(out): \(d.attribute) (\(d.method)), \(d.vector.count) dimensions, \(format.rawValue)")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List what a direction or latent-code file holds: its arrays (keys or indices, shapes, dtypes), what it is, and what FILE#KEY picks.")
+        @Argument(help: "sc2gan JSON, .npy, .npz (GANSpace components, projected_w.npz) or torch-saved .pt (latents.pt, anycost-gan boundaries, ffhq_pca.pt, pose.pt).")
+        var file: String
+
+        func run() throws {
+            let url = URL(fileURLWithPath: file)
+            guard Direction.isExchangeFile(url) else {
+                let d = try Direction.load(url)
+                print("\(file): sc2gan direction (JSON): \(d.attribute) (\(d.method)), \(d.vector.count) dimensions, rows \(d.layers.map(LayerRange.text) ?? "all")\(d.rows.map { ", a vector for each of \($0.count) rows" } ?? "")")
+                return
+            }
+            for line in try ExchangeFile.read(url).describe() { print(line) }
         }
     }
 }

@@ -11,7 +11,7 @@ struct ProjectCommand: ParsableCommand {
     @Option(help: "Input PNG (resized to the model's resolution).") var image: String
     @Option(help: "Optimisation steps.") var steps: Int = 300
     @Option(help: "Latent space: w (one code for all layers) or wplus (one per layer).") var space: LatentSpace = .w
-    @Option(help: "Output folder: projected.png, target.png, w.json and projected_w.npz (w of shape (1, num_ws, w_dim), as stylegan2-ada's projector writes it).") var out: String
+    @Option(help: "Output folder: projected.png, target.png, w.json, projected_w.npz (w of shape (1, num_ws, w_dim), as stylegan2-ada's projector writes it) and latents.pt (the same code as torch.save writes a tensor, as e4e and pSp write theirs).") var out: String
 
     func validate() throws {
         try OptionCheck.range(steps, 1...100_000, "--steps")
@@ -38,6 +38,7 @@ struct ProjectCommand: ParsableCommand {
         let plus = space == .w ? g.broadcast(result.w) : result.w
         try NPY.writeArchive([(name: "w", shape: [1, g.config.numWs, g.config.wDim], values: plus.data)],
                              to: dir.appendingPathComponent("projected_w.npz"))
-        print("wrote projected.png, target.png, w.json and projected_w.npz to \(out)")
+        try TorchSave.write(float32: plus.data, shape: [1, g.config.numWs, g.config.wDim], to: dir.appendingPathComponent("latents.pt"))
+        print("wrote projected.png, target.png, w.json, projected_w.npz and latents.pt to \(out)")
     }
 }

@@ -23,7 +23,7 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
-    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, or an InterFaceGAN boundary .npy) to start from, re-fitted with --learner.", valueName: "method|file"))
+    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, an InterFaceGAN boundary .npy, or FILE#KEY of a file holding several: docs/FORMATS.md) to start from, re-fitted with --learner.", valueName: "method|file"))
     var base: String = "interfacegan"
     @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean, logistic or ganspace).")
     var learner: FitMethod?
@@ -67,7 +67,7 @@ struct CorrectionOptions: ParsableArguments {
         _ = try rowList
         if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
         if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
-        if baseMethod == nil, !FileManager.default.fileExists(atPath: base) {
+        if baseMethod == nil, !FileManager.default.fileExists(atPath: ExchangeFile.reference(base).path) {
             throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic, ganspace) nor a direction file")
         }
         if baseMethod != nil, learner != nil, learner != baseMethod {
@@ -81,7 +81,7 @@ struct CorrectionOptions: ParsableArguments {
             return try DirectionFitter().fit(finder, attribute: attribute, codes: dense.codes, scores: try dense.scores(of: attribute),
                                              provenance: dense.provenance).direction
         }
-        var d = try Direction.load(URL(fileURLWithPath: base))
+        var d = try Direction.load(reference: base)
         try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: base)
         d.attribute = attribute
         d.provenance["imported_from"] = base
