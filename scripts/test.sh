@@ -25,9 +25,12 @@ set -e
 # One plain closing line with XCTest's totals; skipped tests are named, never counted as passed.
 summary=$(grep -E "Executed [0-9]+ tests?, with " "$log" | tail -n 1)
 skipped_names=$(grep -E "^Test Case '.*' skipped" "$log" | sed -E "s/^Test Case '([^']*)' skipped.*/\1/" | sort -u || true)
+# XCTest's totals count failed assertions; the closing line counts failed tests.
+failed_tests=$(grep -cE "^Test Case '.*' failed" "$log" || true)
 rm -f "$log"
 if [[ $summary =~ Executed\ ([0-9]+)\ tests?,\ with\ (([0-9]+)\ tests?\ skipped\ and\ )?([0-9]+)\ failure ]]; then
-  total=${BASH_REMATCH[1]}; skipped=${BASH_REMATCH[3]:-0}; failed=${BASH_REMATCH[4]}
+  total=${BASH_REMATCH[1]}; skipped=${BASH_REMATCH[3]:-0}; failed=$failed_tests
+  [ "${BASH_REMATCH[4]}" -gt 0 ] && [ "$failed" -eq 0 ] && failed=1   # a failure outside any test case
   echo "$((total - skipped - failed)) passed, $skipped skipped, $failed failed"
   [ -n "$skipped_names" ] && echo "skipped: $(echo $skipped_names)"
 fi
