@@ -7,7 +7,7 @@ import SC2Fuzzing
 private let target: String = {
     let name = ProcessInfo.processInfo.environment["SC2FUZZ_TARGET"] ?? ""
     guard FuzzTargets.names.contains(name) else {
-        fputs("sc2gan-fuzz: set SC2FUZZ_TARGET to one of \(FuzzTargets.names.joined(separator: ", "))\n", stderr)
+        FileHandle.standardError.write(Data("sc2gan-fuzz: set SC2FUZZ_TARGET to one of \(FuzzTargets.names.joined(separator: ", "))\n".utf8))
         exit(2)
     }
     return name
