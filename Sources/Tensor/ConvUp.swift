@@ -35,18 +35,22 @@ extension Conv {
                 let ldc = n * hw
                 withScratch(ic * ldc + k9 * ldc) { buf in
                     let xs = buf, cols = buf + ic * ldc
-                    parallelFor(ic, minWorkPerItem: 2 * ldc) { i in
-                        for img in 0..<n {
-                            let s = sp?[img * ic + i] ?? 1
-                            let src = xp + (img * ic + i) * hw, dst = xs + i * ldc + img * hw
-                            for p in 0..<hw { dst[p] = src[p] * s }
+                    KernelProfile.phase("up-conv modulation") {
+                        parallelFor(ic, minWorkPerItem: 2 * ldc) { i in
+                            for img in 0..<n {
+                                let s = sp?[img * ic + i] ?? 1
+                                let src = xp + (img * ic + i) * hw, dst = xs + i * ldc + img * hw
+                                for p in 0..<hw { dst[p] = src[p] * s }
+                            }
                         }
                     }
                     gemm(m: k9, n: ldc, k: ic, a: wp, lda: ic, b: xs, ldb: ldc, c: cols, ldc: ldc)
-                    parallelFor(n * oc, minWorkPerItem: firWork) { p in
-                        let img = p / oc, o = p - img * oc
-                        upFIRRows(cols + o * 9 * ldc + img * hw, ldc: ldc, base: 0, height: h, width: w, rows: 0, h,
-                                  out: yp + p * oplane, epilogue: ep, image: img, channel: o)
+                    KernelProfile.phase("up-conv col2im + FIR + epilogue") {
+                        parallelFor(n * oc, minWorkPerItem: firWork) { p in
+                            let img = p / oc, o = p - img * oc
+                            upFIRRows(cols + o * 9 * ldc + img * hw, ldc: ldc, base: 0, height: h, width: w, rows: 0, h,
+                                      out: yp + p * oplane, epilogue: ep, image: img, channel: o)
+                        }
                     }
                 }
                 return

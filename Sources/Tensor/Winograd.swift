@@ -69,10 +69,13 @@ extension Conv {
     /// page-faulted in) afresh for every layer; measured faster at 64, 256 and 1024 px.
     static let fusedBudget = 4 << 20
 
-    /// Scratch per independent Winograd chunk (floats; 4 MB), and the fewest tiles such a chunk may
-    /// have before the whole batch runs as one chunk with its 16 GEMMs side by side (measured: smaller
-    /// chunks lose more in GEMM efficiency than they gain in cache hits).
-    static let winogradChunkFloats = 1 << 20
+    /// Scratch per independent Winograd chunk (floats; 1 MB, a core's L2 on the AVX-512 VM), and the
+    /// fewest tiles such a chunk may have before the whole batch runs as one chunk with its 16 GEMMs
+    /// side by side (measured: smaller chunks lose more in GEMM efficiency than they gain in cache
+    /// hits). With 128 tiles the floor, the budget only changes layers of at most 128 channels:
+    /// 4 MB gave 28.8-36.1 ms (best of 8) on the 64 px model's 64x64, 32-channel layer, 1 MB
+    /// 16.6-26.3 ms, 512 KB 15.4-23.0 ms, interleaved (docs/PERFORMANCE.md).
+    static let winogradChunkFloats = 1 << 18
     static let winogradMinChunkTiles = 128
 
     /// 3x3 convolution, padding 1, by Winograd F(2x2, 3x3): x [N, I, H, W] -> y [N, O, H, W] (y
@@ -120,7 +123,10 @@ extension Conv {
                         }
                     }
                 }
-                if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
+                let share = parallel ? 1 : 1 / Double(BLASRuntime.workers)
+                KernelProfile.phase("winograd input transform", share: share) {
+                    if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
+                }
                 // 16 products U_t [O, I] x V_t [I, T].
                 let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
                 let product = { (t: Int) in
@@ -149,7 +155,9 @@ extension Conv {
                         }
                     }
                 }
-                if parallel { parallelFor(oc, minWorkPerItem: inWork, outputChannel) } else { for o in 0..<oc { outputChannel(o) } }
+                KernelProfile.phase("winograd output transform + epilogue", share: share) {
+                    if parallel { parallelFor(oc, minWorkPerItem: inWork, outputChannel) } else { for o in 0..<oc { outputChannel(o) } }
+                }
             }
 
             // Independent chunks, one per core at a time, sized for the core's cache (whole tile rows,
