@@ -33,12 +33,15 @@ extension Conv {
         switch KernelConfiguration.convolution {
         case .direct: return false
         case .winograd: return true
-        case .automatic: return min(ic, oc) >= 16 && min(h, w) >= upWinogradMinSize
+        case .automatic: return min(ic, oc) >= upWinogradMinChannels && min(h, w) >= upWinogradMinSize
         }
     }
 
     /// Measured: 1.1-1.35x from 32x32 inputs up, a loss below 16x16.
     static let upWinogradMinSize = 32
+    /// And from 64 channels: with fewer (the 64 px model's last up layer, 64 -> 32 at 32x32) the
+    /// transforms outweigh the saved products (best of 8: GEMM + FIR 9.3-14.4 ms, Winograd 12.1-27.0).
+    static let upWinogradMinChannels = 64
 
     /// `upConv3x3FIR` (same arguments and result up to float rounding) by the transform in
     /// `UpWinogradWeights`: input transform of 3x3 input tiles (16 planes), 16 GEMMs, output
@@ -74,6 +77,7 @@ extension Conv {
                     if KernelCancellation.isRequested { return }   // given up: the caller discards y
                     let g1 = min(tileRows, g0 + chunkRows), tiles = (g1 - g0) * tw
                     // Input transform, by input channel.
+                    KernelProfile.phase("up-winograd input transform") {
                     parallelFor(ic, minWorkPerItem: 30 * tiles) { i in
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * (tw + 1)) { tmp in
                             for g in g0..<g1 {
@@ -83,6 +87,7 @@ extension Conv {
                                                    v: v + i * tiles + (g - g0) * tw, planeStride: ic * tiles)
                             }
                         }
+                    }
                     }
                     // 16 products (stacked by shared input plane).
                     let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
@@ -97,6 +102,7 @@ extension Conv {
                     }
                     // Output transform, FIR and epilogue, by output channel. T rows live in a ring of
                     // 8 rows (row r in slot r & 7): a tile row writes 4 of them, the FIR reads back 3 more.
+                    KernelProfile.phase("up-winograd output transform + FIR + epilogue") {
                     parallelFor(oc, minWorkPerItem: 60 * tiles) { o in
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: 9 * tcols + 4) { tmp in
                             let ring = tmp.baseAddress!, vrow = ring + 8 * tcols
@@ -129,6 +135,7 @@ extension Conv {
                                 g += tyEnd - tyStart
                             }
                         }
+                    }
                     }
                     g0 = g1
                 }

@@ -31,14 +31,18 @@ package enum Conv {
                 let ldc = n * hw
                 withScratch(k * ldc + oc * ldc) { buf in
                     let cols = buf, out = buf + k * ldc
-                    for img in 0..<n {
-                        im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
-                                  rowStart: 0, rows: h, cols: cols, ldc: ldc, colOffset: img * hw)
+                    KernelProfile.phase("im2col") {
+                        for img in 0..<n {
+                            im2col3x3(xp.baseAddress! + img * ic * hw, channels: ic, height: h, width: w, scale: scalePtr(img),
+                                      rowStart: 0, rows: h, cols: cols, ldc: ldc, colOffset: img * hw)
+                        }
                     }
                     gemm(m: oc, n: ldc, k: k, a: wp.baseAddress!, lda: k, b: cols, ldb: ldc, c: out, ldc: ldc)
-                    parallelFor(n * oc, minWorkPerItem: 2 * hw) { p in
-                        let img = p / oc, o = p - img * oc
-                        ep.run(out + o * ldc + img * hw, yp.baseAddress! + p * hw, count: hw, image: img, channel: o, offset: 0)
+                    KernelProfile.phase("im2col epilogue scatter") {
+                        parallelFor(n * oc, minWorkPerItem: 2 * hw) { p in
+                            let img = p / oc, o = p - img * oc
+                            ep.run(out + o * ldc + img * hw, yp.baseAddress! + p * hw, count: hw, image: img, channel: o, offset: 0)
+                        }
                     }
                 }
             } else {

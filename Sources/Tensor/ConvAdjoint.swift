@@ -42,8 +42,10 @@ package extension Conv {
                     let nr = min(rows, h - y0), ldc = nr * w
                     gemm(transA: true, m: k, n: ldc, k: oc, a: wp.baseAddress!, lda: k,
                          b: gp.baseAddress! + img * oc * hw + y0 * w, ldb: hw, c: cols, ldc: ldc)
-                    col2im3x3(cols, channels: ic, height: h, width: w, rowStart: y0, rows: nr, ldc: ldc,
-                              out: xp.baseAddress! + img * ic * hw)
+                    KernelProfile.phase("backward: col2im") {
+                        col2im3x3(cols, channels: ic, height: h, width: w, rowStart: y0, rows: nr, ldc: ldc,
+                                  out: xp.baseAddress! + img * ic * hw)
+                    }
                     y0 += nr
                 }
             }
@@ -82,7 +84,9 @@ package extension Conv {
         var y0 = 0
         while y0 < h {
             let nr = min(rows, h - y0), ldc = nr * w
-            im2col3x3Stride2(g, channels: oc, height: h, width: w, rowStart: y0, rows: nr, cols: cols, ldc: ldc)
+            KernelProfile.phase("backward: stride-2 im2col") {
+                im2col3x3Stride2(g, channels: oc, height: h, width: w, rowStart: y0, rows: nr, cols: cols, ldc: ldc)
+            }
             gemm(transA: true, m: ic, n: ldc, k: k, a: weight, lda: ic, b: cols, ldb: ldc, c: x + y0 * w, ldc: h * w)
             y0 += nr
         }
@@ -96,7 +100,9 @@ package extension Conv {
                             taps t: (Float, Float, Float, Float), pad p0: Int, _ p1: Int,
                             out: UnsafeMutablePointer<Float>) {
         precondition(p0 <= 3 && p1 <= 3, "fir4Adjoint: padding above 3 would crop the gradient")
-        fir4(g, channels: c, height: h, width: w, taps: (t.3, t.2, t.1, t.0), pad: 3 - p0, 3 - p1, out: out)
+        KernelProfile.phase("backward: FIR adjoint") {
+            fir4(g, channels: c, height: h, width: w, taps: (t.3, t.2, t.1, t.0), pad: 3 - p0, 3 - p1, out: out)
+        }
     }
 
     /// Adjoint of `upsample2x`: g [C, 2H, 2W] -> [C, H, W] (`height`, `width` are the small size).

@@ -35,18 +35,22 @@ extension Conv {
                 let ldc = n * hw
                 withScratch(ic * ldc + k9 * ldc) { buf in
                     let xs = buf, cols = buf + ic * ldc
-                    parallelFor(ic, minWorkPerItem: 2 * ldc) { i in
-                        for img in 0..<n {
-                            let s = sp?[img * ic + i] ?? 1
-                            let src = xp + (img * ic + i) * hw, dst = xs + i * ldc + img * hw
-                            for p in 0..<hw { dst[p] = src[p] * s }
+                    KernelProfile.phase("up-conv modulation") {
+                        parallelFor(ic, minWorkPerItem: 2 * ldc) { i in
+                            for img in 0..<n {
+                                let s = sp?[img * ic + i] ?? 1
+                                let src = xp + (img * ic + i) * hw, dst = xs + i * ldc + img * hw
+                                for p in 0..<hw { dst[p] = src[p] * s }
+                            }
                         }
                     }
                     gemm(m: k9, n: ldc, k: ic, a: wp, lda: ic, b: xs, ldb: ldc, c: cols, ldc: ldc)
-                    parallelFor(n * oc, minWorkPerItem: firWork) { p in
-                        let img = p / oc, o = p - img * oc
-                        upFIRRows(cols + o * 9 * ldc + img * hw, ldc: ldc, base: 0, height: h, width: w, rows: 0, h,
-                                  out: yp + p * oplane, epilogue: ep, image: img, channel: o)
+                    KernelProfile.phase("up-conv col2im + FIR + epilogue") {
+                        parallelFor(n * oc, minWorkPerItem: firWork) { p in
+                            let img = p / oc, o = p - img * oc
+                            upFIRRows(cols + o * 9 * ldc + img * hw, ldc: ldc, base: 0, height: h, width: w, rows: 0, h,
+                                      out: yp + p * oplane, epilogue: ep, image: img, channel: o)
+                        }
                     }
                 }
                 return
@@ -129,7 +133,18 @@ extension Conv {
                     let b0 = row(0, kx, m), b1 = row(1, kx, m), b2 = row(2, kx, m)
                     let c0 = row(0, kx, m + 1), c1 = row(1, kx, m + 1)
                     let e = ev + kx * len + 1, o = od + kx * len + 1
-                    for j in 0..<w {
+                    // SIMD4 first (the same operations in the same order), the scalar loop finishes.
+                    var j0 = 0
+                    while j0 + 4 <= w {
+                        let a1v = SIMDLoad.load4(a1p + j0), a2v = SIMDLoad.load4(a2p + j0)
+                        let b0v = SIMDLoad.load4(b0 + j0), b1v = SIMDLoad.load4(b1 + j0), b2v = SIMDLoad.load4(b2 + j0)
+                        let c0v = SIMDLoad.load4(c0 + j0), c1v = SIMDLoad.load4(c1 + j0)
+                        let q: SIMD4<Float> = SIMD4(repeating: 0.25), t: SIMD4<Float> = SIMD4(repeating: 0.75)
+                        SIMDLoad.store4(q * (a1v + b2v + c0v) + t * (a2v + b0v + b1v), e + j0)
+                        SIMDLoad.store4(q * (a2v + b0v + c1v) + t * (b1v + b2v + c0v), o + j0)
+                        j0 += 4
+                    }
+                    for j in j0..<w {
                         e[j] = 0.25 * (a1p[j] + b2[j] + c0[j]) + 0.75 * (a2p[j] + b0[j] + b1[j])
                         o[j] = 0.25 * (a2p[j] + b0[j] + c1[j]) + 0.75 * (b1[j] + b2[j] + c0[j])
                     }
@@ -139,7 +154,17 @@ extension Conv {
                     let src = UnsafePointer(half == 0 ? ev : od), y = 2 * m + half
                     let r0 = src + 1, r1 = src + len + 1, r2 = src + 2 * len + 1
                     let d = out + y * ow
-                    for j in 0..<w {
+                    var j0 = 0
+                    while j0 + 4 <= w {
+                        let q: SIMD4<Float> = SIMD4(repeating: 0.25), t: SIMD4<Float> = SIMD4(repeating: 0.75)
+                        let r0m = SIMDLoad.load4(r0 + j0), r0p = SIMDLoad.load4(r0 + j0 + 1)
+                        let r1l = SIMDLoad.load4(r1 + j0 - 1), r1m = SIMDLoad.load4(r1 + j0), r1p = SIMDLoad.load4(r1 + j0 + 1)
+                        let r2l = SIMDLoad.load4(r2 + j0 - 1), r2m = SIMDLoad.load4(r2 + j0)
+                        SIMDLoad.storeInterleaved(q * (r1l + r2m + r0p) + t * (r2l + r0m + r1m),
+                                                  q * (r2l + r0m + r1p) + t * (r1m + r2m + r0p), d + 2 * j0)
+                        j0 += 4
+                    }
+                    for j in j0..<w {
                         d[2 * j] = 0.25 * (r1[j - 1] + r2[j] + r0[j + 1]) + 0.75 * (r2[j - 1] + r0[j] + r1[j])
                         d[2 * j + 1] = 0.25 * (r2[j - 1] + r0[j] + r1[j + 1]) + 0.75 * (r1[j] + r2[j] + r0[j + 1])
                     }

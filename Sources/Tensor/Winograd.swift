@@ -69,10 +69,13 @@ extension Conv {
     /// page-faulted in) afresh for every layer; measured faster at 64, 256 and 1024 px.
     static let fusedBudget = 4 << 20
 
-    /// Scratch per independent Winograd chunk (floats; 4 MB), and the fewest tiles such a chunk may
-    /// have before the whole batch runs as one chunk with its 16 GEMMs side by side (measured: smaller
-    /// chunks lose more in GEMM efficiency than they gain in cache hits).
-    static let winogradChunkFloats = 1 << 20
+    /// Scratch per independent Winograd chunk (floats; 1 MB, a core's L2 on the AVX-512 VM), and the
+    /// fewest tiles such a chunk may have before the whole batch runs as one chunk with its 16 GEMMs
+    /// side by side (measured: smaller chunks lose more in GEMM efficiency than they gain in cache
+    /// hits). With 128 tiles the floor, the budget only changes layers of at most 128 channels:
+    /// 4 MB gave 28.8-36.1 ms (best of 8) on the 64 px model's 64x64, 32-channel layer, 1 MB
+    /// 16.6-26.3 ms, 512 KB 15.4-23.0 ms, interleaved (docs/PERFORMANCE.md).
+    static let winogradChunkFloats = 1 << 18
     static let winogradMinChunkTiles = 128
 
     /// 3x3 convolution, padding 1, by Winograd F(2x2, 3x3): x [N, I, H, W] -> y [N, O, H, W] (y
@@ -120,7 +123,10 @@ extension Conv {
                         }
                     }
                 }
-                if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
+                let share = parallel ? 1 : 1 / Double(BLASRuntime.workers)
+                KernelProfile.phase("winograd input transform", share: share) {
+                    if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
+                }
                 // 16 products U_t [O, I] x V_t [I, T].
                 let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
                 let product = { (t: Int) in
@@ -149,7 +155,9 @@ extension Conv {
                         }
                     }
                 }
-                if parallel { parallelFor(oc, minWorkPerItem: inWork, outputChannel) } else { for o in 0..<oc { outputChannel(o) } }
+                KernelProfile.phase("winograd output transform + epilogue", share: share) {
+                    if parallel { parallelFor(oc, minWorkPerItem: inWork, outputChannel) } else { for o in 0..<oc { outputChannel(o) } }
+                }
             }
 
             // Independent chunks, one per core at a time, sized for the core's cache (whole tile rows,
@@ -210,40 +218,81 @@ extension Conv {
                 continue
             }
             let src = plane + yy * w + base
-            for k in 0..<nEven { even[k] = src[2 * k] * s }
+            // Eight pixels at a time split into their even and odd halves (src[2k ... 2k+7] gives
+            // even[k ... k+3] and odd[k+1 ... k+4]), then the scalar loops finish.
+            var kv = 0
+            let sv = SIMD8<Float>(repeating: s)
+            while kv + 4 <= nEven && kv + 5 <= nOdd && base + 2 * kv + 8 <= w {
+                let p = SIMDLoad.load8(src + 2 * kv) * sv
+                SIMDLoad.store4(p.evenHalf, even + kv)
+                SIMDLoad.store4(p.oddHalf, odd + kv + 1)
+                kv += 4
+            }
+            for k in kv..<nEven { even[k] = src[2 * k] * s }
             for k in nEven..<len { even[k] = 0 }
-            if k0 == 1 { odd[0] = 0 }
-            for k in k0..<nOdd { odd[k] = src[2 * k - 1] * s }
+            if k0 == 1 { odd[0] = 0 } else if kv > 0 { odd[0] = src[-1] * s }
+            for k in (kv > 0 ? kv + 1 : k0)..<max(nOdd, kv > 0 ? kv + 1 : k0) { odd[k] = src[2 * k - 1] * s }
             for k in nOdd..<len { odd[k] = 0 }
         }
         let o0 = UnsafePointer(buf), e0 = o0 + len, o1 = e0 + len, e1 = o1 + len
         let o2 = e1 + len, e2 = o2 + len, o3 = e2 + len, e3 = o3 + len
         // Column b of d B for row r: b0 = o[tx] - o[tx+1], b1 = e[tx] + o[tx+1], b2 = o[tx+1] - e[tx],
         // b3 = e[tx] - e[tx+1]; then B^T across the rows: a0 = r0 - r2, a1 = r1 + r2, a2 = r2 - r1, a3 = r1 - r3.
+        // Column b of d B per row (b0 = o[tx] - o[tx+1], b1 = e[tx] + o[tx+1], b2 = o[tx+1] - e[tx],
+        // b3 = e[tx] - e[tx+1]), then B^T down the rows; four tiles at a time in SIMD4, the rest scalar.
+        @inline(__always) func combine(_ c0: SIMD4<Float>, _ c1: SIMD4<Float>, _ c2: SIMD4<Float>, _ c3: SIMD4<Float>,
+                                       _ v0: UnsafeMutablePointer<Float>, _ tx: Int) {
+            SIMDLoad.store4(c0 - c2, v0 + tx); SIMDLoad.store4(c1 + c2, v0 + 4 * ts + tx)
+            SIMDLoad.store4(c2 - c1, v0 + 8 * ts + tx); SIMDLoad.store4(c1 - c3, v0 + 12 * ts + tx)
+        }
+        // One pass per column b (8 loads, 4 stores: within SSE's 16 registers).
+        var tx = 0
+        while tx + 4 <= tw {
+            let o0a = SIMDLoad.load4(o0 + tx), o0b = SIMDLoad.load4(o0 + tx + 1), o1a = SIMDLoad.load4(o1 + tx), o1b = SIMDLoad.load4(o1 + tx + 1)
+            let o2a = SIMDLoad.load4(o2 + tx), o2b = SIMDLoad.load4(o2 + tx + 1), o3a = SIMDLoad.load4(o3 + tx), o3b = SIMDLoad.load4(o3 + tx + 1)
+            combine(o0a - o0b, o1a - o1b, o2a - o2b, o3a - o3b, v, tx)
+            tx += 4
+        }
+        tx = 0
+        while tx + 4 <= tw {
+            let e0a = SIMDLoad.load4(e0 + tx), o0b = SIMDLoad.load4(o0 + tx + 1), e1a = SIMDLoad.load4(e1 + tx), o1b = SIMDLoad.load4(o1 + tx + 1)
+            let e2a = SIMDLoad.load4(e2 + tx), o2b = SIMDLoad.load4(o2 + tx + 1), e3a = SIMDLoad.load4(e3 + tx), o3b = SIMDLoad.load4(o3 + tx + 1)
+            combine(e0a + o0b, e1a + o1b, e2a + o2b, e3a + o3b, v + ts, tx)
+            combine(o0b - e0a, o1b - e1a, o2b - e2a, o3b - e3a, v + 2 * ts, tx)
+            tx += 4
+        }
+        tx = 0
+        while tx + 4 <= tw {
+            let e0a = SIMDLoad.load4(e0 + tx), e0b = SIMDLoad.load4(e0 + tx + 1), e1a = SIMDLoad.load4(e1 + tx), e1b = SIMDLoad.load4(e1 + tx + 1)
+            let e2a = SIMDLoad.load4(e2 + tx), e2b = SIMDLoad.load4(e2 + tx + 1), e3a = SIMDLoad.load4(e3 + tx), e3b = SIMDLoad.load4(e3 + tx + 1)
+            combine(e0a - e0b, e1a - e1b, e2a - e2b, e3a - e3b, v + 3 * ts, tx)
+            tx += 4
+        }
+        let start = tx
         do {
             let v0 = v, v1 = v + 4 * ts, v2 = v + 8 * ts, v3 = v + 12 * ts
-            for tx in 0..<tw {
+            for tx in start..<tw {
                 let c0 = o0[tx] - o0[tx + 1], c1 = o1[tx] - o1[tx + 1], c2 = o2[tx] - o2[tx + 1], c3 = o3[tx] - o3[tx + 1]
                 v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
             }
         }
         do {
             let v0 = v + ts, v1 = v + 5 * ts, v2 = v + 9 * ts, v3 = v + 13 * ts
-            for tx in 0..<tw {
+            for tx in start..<tw {
                 let c0 = e0[tx] + o0[tx + 1], c1 = e1[tx] + o1[tx + 1], c2 = e2[tx] + o2[tx + 1], c3 = e3[tx] + o3[tx + 1]
                 v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
             }
         }
         do {
             let v0 = v + 2 * ts, v1 = v + 6 * ts, v2 = v + 10 * ts, v3 = v + 14 * ts
-            for tx in 0..<tw {
+            for tx in start..<tw {
                 let c0 = o0[tx + 1] - e0[tx], c1 = o1[tx + 1] - e1[tx], c2 = o2[tx + 1] - e2[tx], c3 = o3[tx + 1] - e3[tx]
                 v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
             }
         }
         do {
             let v0 = v + 3 * ts, v1 = v + 7 * ts, v2 = v + 11 * ts, v3 = v + 15 * ts
-            for tx in 0..<tw {
+            for tx in start..<tw {
                 let c0 = e0[tx] - e0[tx + 1], c1 = e1[tx] - e1[tx + 1], c2 = e2[tx] - e2[tx + 1], c3 = e3[tx] - e3[tx + 1]
                 v0[tx] = c0 - c2; v1[tx] = c1 + c2; v2[tx] = c2 - c1; v3[tx] = c1 - c3
             }
@@ -257,7 +306,22 @@ extension Conv {
                                   row0: UnsafeMutablePointer<Float>, row1: UnsafeMutablePointer<Float>) {
         // First A^T over a (rows of the tile): p0b = m0b + m1b + m2b, p1b = m1b - m2b - m3b.
         let m0 = m, m1 = m + 4 * ts, m2 = m + 8 * ts, m3 = m + 12 * ts
-        for tx in 0..<tw {
+        // Four tiles at a time in SIMD4 (the compiler keeps the scalar loop scalar: 16 input and 4
+        // output streams are too many for its alias checks); the same operations in the same
+        // order as the scalar loop, which finishes the row.
+        var tx = 0
+        while tx + 4 <= tw {
+            @inline(__always) func column(_ b: Int) -> (SIMD4<Float>, SIMD4<Float>) {
+                let a0 = SIMDLoad.load4(m0 + b * ts + tx), a1 = SIMDLoad.load4(m1 + b * ts + tx)
+                let a2 = SIMDLoad.load4(m2 + b * ts + tx), a3 = SIMDLoad.load4(m3 + b * ts + tx)
+                return (a0 + a1 + a2, a1 - a2 - a3)
+            }
+            let (p00, p10) = column(0), (p01, p11) = column(1), (p02, p12) = column(2), (p03, p13) = column(3)
+            SIMDLoad.storeInterleaved(p00 + p01 + p02, p01 - p02 - p03, row0 + 2 * tx)
+            SIMDLoad.storeInterleaved(p10 + p11 + p12, p11 - p12 - p13, row1 + 2 * tx)
+            tx += 4
+        }
+        for tx in tx..<tw {
             let p00 = m0[tx] + m1[tx] + m2[tx], p10 = m1[tx] - m2[tx] - m3[tx]
             let p01 = m0[ts + tx] + m1[ts + tx] + m2[ts + tx], p11 = m1[ts + tx] - m2[ts + tx] - m3[ts + tx]
             let p02 = m0[2 * ts + tx] + m1[2 * ts + tx] + m2[2 * ts + tx], p12 = m1[2 * ts + tx] - m2[2 * ts + tx] - m3[2 * ts + tx]

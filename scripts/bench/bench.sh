@@ -41,3 +41,21 @@ print(f"{m + 'px':<10} {b:>5} {si:>14.2f} {ti:>14.2f} {si / ti:>6.2f}x {share * 
 print(f"           BLAS kernel {s[0]['blas_kernel']}, {s[0]['blas_threads']} threads; GEMM peak {s[0]['gemm_peak_gflops']:.0f} GFLOPS", file=sys.stderr)
 PY
 done
+
+# generate against a PyTorch script that also writes the PNGs: whole processes, 2,048 images of
+# the 64 px model, batch 16, interleaved, best of two (GENERATE=0 skips it).
+if [ "${GENERATE:-1}" = 1 ] && [[ " $models " == *" 64 "* ]]; then
+  file=assets/faceworld/generator.safetensors
+  [ -f "$file" ] || file=.cache/faceworld-shape-64.safetensors
+  out=$(mktemp -d)
+  best() { local b=""; for t in "$@"; do [ -z "$b" ] || (( $(echo "$t < $b" | bc) )) && b=$t; done; echo "$b"; }
+  run() { local s e; rm -rf "$out/x"; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+  s1=$(run $BIN generate --model "$file" --seeds 0-2047 --batch 16 --out "$out/x")
+  t1=$(run env OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/bench_torch.py --model "$file" --batch 16 --write-pngs "$out/x" --count 2048)
+  s2=$(run $BIN generate --model "$file" --seeds 0-2047 --batch 16 --out "$out/x")
+  t2=$(run env OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/bench_torch.py --model "$file" --batch 16 --write-pngs "$out/x" --count 2048)
+  rm -rf "$out"
+  sb=$(best "$s1" "$s2"); tb=$(best "$t1" "$t2")
+  printf "%-10s %5s %14.2f %14.2f %6.2fx   (generate, 2,048 PNGs, whole process: %.1f s against %.1f s)\n" \
+    "64px-png" 16 "$(echo "2048 / $sb" | bc -l)" "$(echo "2048 / $tb" | bc -l)" "$(echo "$tb / $sb" | bc -l)" "$sb" "$tb"
+fi

@@ -42,9 +42,23 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--iterations", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--write-pngs", metavar="DIR", help="generate --count images in batches and write each as DIR/seedNNNN.png "
+                    "(PIL, its default compression), as `sc2gan generate` does: time the whole process from outside")
+    ap.add_argument("--count", type=int, default=2048)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     G = load(a.model)
+    if a.write_pngs:
+        from PIL import Image
+        os.makedirs(a.write_pngs, exist_ok=True)
+        with torch.no_grad():
+            for start in range(0, a.count, a.batch):
+                seeds = range(start, min(a.count, start + a.batch))
+                img = G(torch.cat([sg2torch.seed_z(s, G.z_dim) for s in seeds]))
+                px = (img * 127.5 + 128).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+                for s, p in zip(seeds, px):
+                    Image.fromarray(p).save(os.path.join(a.write_pngs, f"seed{s:04d}.png"))
+        return
 
     def zs(i):
         return torch.cat([sg2torch.seed_z(i * a.batch + k, G.z_dim) for k in range(a.batch)])

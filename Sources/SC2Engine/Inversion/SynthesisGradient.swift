@@ -15,7 +15,7 @@ extension SynthesisNetwork {
         let (forward, recorded) = synthesize(ws, noise: noise, stopAt: nil, seed: seed, record: true)
         let image = forward!
         var records = recorded
-        let (loss, imageGradient) = try upstream(image)
+        let (loss, imageGradient) = try KernelProfile.layer("loss", kind: "loss") { try upstream(image) }
         precondition(imageGradient.shape == image.shape, "upstream gradient \(imageGradient.shape) must match the image \(image.shape)")
         var gws = Tensor(zeros: ws.shape)
         var gImg = imageGradient   // dL/d(image after the current block)
@@ -24,12 +24,20 @@ extension SynthesisNetwork {
         while let r = records.popLast() {
             let b = blocks[records.count]
             // image_b = upsample2x(image_{b-1}) + torgb(x_b): both terms get gImg.
-            var gx = b.torgb.backward(gImg, record: r.torgb, wsGradient: &gws)
-            if let g = gNext { for k in 0..<gx.count { gx.data[k] += g.data[k] } }
-            gx = b.conv1.backward(gx, record: r.conv1, wsGradient: &gws)
+            let res = b.resolution
+            var gx = KernelProfile.layer("b\(res).torgb backward", kind: "torgb backward") {
+                var gx = b.torgb.backward(gImg, record: r.torgb, wsGradient: &gws)
+                if let g = gNext { for k in 0..<gx.count { gx.data[k] += g.data[k] } }
+                return gx
+            }
+            gx = KernelProfile.layer("b\(res).conv1 backward", kind: "conv3x3 backward") {
+                b.conv1.backward(gx, record: r.conv1, wsGradient: &gws)
+            }
             if let c0 = b.conv0, let r0 = r.conv0 {
-                gNext = c0.backward(gx, record: r0, wsGradient: &gws)
-                gImg = Self.upsample2xAdjoint(gImg)
+                gNext = KernelProfile.layer("b\(res).conv0 backward", kind: "up-conv backward") {
+                    c0.backward(gx, record: r0, wsGradient: &gws)
+                }
+                gImg = KernelProfile.layer("b\(res).skip backward", kind: "skip backward") { Self.upsample2xAdjoint(gImg) }
             }
         }
         return (image, loss, gws)
@@ -63,6 +71,21 @@ extension StyleAffine {
 }
 
 extension ModulatedConv {
+    /// Winograd weights of the input-gradient convolution (W flipped, [I, O, 3, 3]) for the layers
+    /// whose forward runs by Winograd; made at the first backward pass and kept.
+    func adjointWinograd() -> WinogradWeights? {
+        guard winograd != nil else { return nil }
+        return adjointCache.value.withLock { cached in
+            if let cached { return cached }
+            let ic = inChannels, oc = outChannels
+            var flipped = [Float](repeating: 0, count: weight.count)
+            for o in 0..<oc { for i in 0..<ic { for k in 0..<9 { flipped[(i * oc + o) * 9 + 8 - k] = weight[(o * ic + i) * 9 + k] } } }
+            let w = WinogradWeights(weight: flipped, outChannels: ic, inChannels: oc)
+            cached = w
+            return w
+        }
+    }
+
     /// Back-propagates dL/dy [N, O, R, R] through this layer as run in `r`: adds dL/dw to row
     /// `r.wIndex` of `gws` and returns dL/dx [N, I, H, W]. With u = conv(W, s ⊙ x) (for `up` the
     /// FIR of the stride-2 transposed conv), y = act(d ⊙ u + noise + b) and d = rsqrt(Q s² + 1e-8):
@@ -78,29 +101,33 @@ extension ModulatedConv {
         var g = gy                          // becomes g_v, then g_u
         var e = Tensor(zeros: [n, oc])
         let planes = r.noise ?? []
+        KernelProfile.phase("backward: activation, demodulation") {
         g.data.withUnsafeMutableBufferPointer { gp in
         y.data.withUnsafeBufferPointer { yp in
         e.data.withUnsafeMutableBufferPointer { ep in
         planes.withUnsafeBufferPointer { np in
-            let ep = ep.baseAddress!
-            for img in 0..<n {
-                let g0 = gp.baseAddress! + img * oc * plane, y0 = yp.baseAddress! + img * oc * plane
-                BiasAct.backward(g0, output: y0, channels: oc, plane: plane, lrelu: true, clamp: clamp)
+            let ep = ep.baseAddress!, gp = gp.baseAddress!, yp = yp.baseAddress!
+            let lim = clamp ?? .infinity, gain = Float(2).squareRoot()
+            // One pass per (image, channel), all of them side by side: the activation's derivative
+            // (`BiasAct.backward`'s arithmetic), the demodulation's sum and g_u = d ⊙ g_v.
+            parallelFor(n * oc, minWorkPerItem: 8 * plane) { p in
+                let img = p / oc, o = p - img * oc
+                let gc = gp + p * plane, yc = yp + p * plane
                 let noisePlane: UnsafePointer<Float>? = r.noise == nil ? nil : np.baseAddress! + noiseOffset(planes, image: img)
-                parallelFor(oc, minWorkPerItem: 4 * plane) { o in
-                    let gc = g0 + o * plane, yc = y0 + o * plane
-                    let dc = d.data[img * oc + o], bc = bias[o]
-                    var acc: Double = 0
-                    for k in 0..<plane {
-                        var v = BiasAct.preActivation(output: yc[k], lrelu: true) - bc
-                        if let noisePlane { v -= noisePlane[k] * noiseStrength }
-                        acc += Double(gc[k] * v)
-                        gc[k] *= dc
-                    }
-                    ep[img * oc + o] = Float(acc) * dc * dc
+                let dc = d.data[p], bc = bias[o]
+                var acc: Double = 0
+                for k in 0..<plane {
+                    let yv = yc[k]
+                    let slope: Float = !(yv > 0) ? 0.2 * gain : gain
+                    let gv = abs(yv) < lim ? gc[k] * slope : 0
+                    var v = BiasAct.preActivation(output: yv, lrelu: true) - bc
+                    if let noisePlane { v -= noisePlane[k] * noiseStrength }
+                    acc += Double(gv * v)
+                    gc[k] = gv * dc
                 }
+                ep[p] = Float(acc) * dc * dc
             }
-        } } } }
+        } } } } }
         // g_sx = conv^T(W, g_u), [N, I, H, W].
         var gx = Tensor(zeros: x.shape)
         if up {
@@ -117,11 +144,16 @@ extension ModulatedConv {
                                                   height: h, width: w, out: xp.baseAddress! + img * ic * hw)
                 }
             } } }
+        } else if let adjoint = adjointWinograd() {
+            // The transposed convolution is the 3x3 correlation with the kernel flipped and its
+            // channels swapped: by Winograd, as the forward, where the forward uses it.
+            Conv.conv3x3Winograd(g, weights: adjoint, scale: nil, into: &gx)
         } else {
             Conv.conv3x3Adjoint(g, weight: weight, inChannels: ic, into: &gx)
         }
         // g_s and g_x = s ⊙ g_sx (in place).
         var gs = Tensor.matmul(e, q)       // sum_o e_o Q[o,i], [N, I]
+        KernelProfile.phase("backward: style gradient, modulation") {
         x.data.withUnsafeBufferPointer { xp in
         gx.data.withUnsafeMutableBufferPointer { gp in
         gs.data.withUnsafeMutableBufferPointer { sp in
@@ -135,7 +167,7 @@ extension ModulatedConv {
                 }
                 sp[p] = Float(acc) - si * sp[p]
             }
-        } } }
+        } } } }
         SynthesisNetwork.accumulate(affine.backward(gs), row: r.wIndex, into: &gws)
         return gx
     }

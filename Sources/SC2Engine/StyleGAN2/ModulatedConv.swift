@@ -1,5 +1,11 @@
 import Foundation
+import Synchronization
 import Tensor
+
+/// Weights derived for the backward pass only, kept once made (shared by copies of the layer).
+final class AdjointWeightsCache: Sendable {
+    let value = Mutex<WinogradWeights?>(nil)
+}
 
 /// A modulated 3x3 convolution with demodulation, noise, bias, lrelu and clamp; `up` makes it the
 /// stride-2 transposed convolution followed by the [1,3,3,1] FIR (conv0 of blocks above 4x4).
@@ -19,6 +25,8 @@ struct ModulatedConv: Sendable {
     let noiseConst: [Float]  // [R*R]
     let noiseStrength: Float
     let clamp: Float?
+    /// The backward pass's transformed weights, made when first needed (`adjointWinograd`).
+    let adjointCache = AdjointWeightsCache()
 
     init(checkpoint c: Checkpoint, prefix: String, inChannels ic: Int, outChannels oc: Int,
          resolution r: Int, up: Bool, wDim: Int, clamp: Float?) throws {
@@ -50,6 +58,13 @@ struct ModulatedConv: Sendable {
         let ns = try c.tensor("\(prefix).noise_strength", shape: nil)
         guard ns.count == 1 else { throw SC2Error("\(c.path): \(prefix).noise_strength must be a scalar, got \(ns.shape)") }
         noiseStrength = ns.data[0]
+    }
+
+    /// The convolution algorithm this layer runs (for profiles).
+    var algorithm: String {
+        if upWinograd != nil { return "up-conv winograd" }
+        if up { return "up-conv GEMM + FIR" }
+        return winograd != nil ? "conv3x3 winograd" : "conv3x3 im2col"
     }
 
     /// Demodulation coefficients d[n, o] = rsqrt(sum_i Q[o,i] s[n,i]^2 + 1e-8).

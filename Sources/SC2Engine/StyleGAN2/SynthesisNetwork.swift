@@ -97,10 +97,10 @@ public struct SynthesisNetwork: Sendable {
         var img: Tensor? = nil
         var records: [BlockRecord] = []
         /// x = layer(x) with row `index` of ws.
-        func conv(_ layer: ModulatedConv, _ index: Int) -> LayerRecord? {
-            let s = layer.affine(Self.wRow(ws, index))
+        func conv(_ layer: ModulatedConv, _ index: Int, _ name: String) -> LayerRecord? {
+            let s = KernelProfile.layer("\(name) affine", kind: "affine") { layer.affine(Self.wRow(ws, index)) }
             let planes = layer.noisePlanes(noise, images: n, rng: &rng)
-            let y = layer.forward(x, styles: s, noise: planes)
+            let y = KernelProfile.layer(name, kind: layer.algorithm) { layer.forward(x, styles: s, noise: planes) }
             let r = record ? LayerRecord(wIndex: index, input: x, styles: s, noise: planes, output: y) : nil
             x = y
             return r
@@ -109,7 +109,7 @@ public struct SynthesisNetwork: Sendable {
             if let isCancelled, isCancelled() { return (nil, records) }
             var r0: LayerRecord? = nil, index = b.wIndex
             if let c0 = b.conv0 {
-                r0 = conv(c0, index)
+                r0 = conv(c0, index, "b\(b.resolution).conv0")
                 index += 1
             } else {
                 let c = b.const!
@@ -118,11 +118,11 @@ public struct SynthesisNetwork: Sendable {
             }
             // Also between a block's layers: a 1024 px layer takes a tenth of a second or more.
             if let isCancelled, isCancelled() { return (nil, records) }
-            let r1 = conv(b.conv1, index)
+            let r1 = conv(b.conv1, index, "b\(b.resolution).conv1")
             if let isCancelled, isCancelled() { return (nil, records) }
-            let s = b.torgb.affine(Self.wRow(ws, index + 1))
-            let y = b.torgb.forward(x, styles: s)
-            if let prev = img {
+            let s = KernelProfile.layer("b\(b.resolution).torgb affine", kind: "affine") { b.torgb.affine(Self.wRow(ws, index + 1)) }
+            let y = KernelProfile.layer("b\(b.resolution).torgb", kind: "torgb 1x1") { b.torgb.forward(x, styles: s) }
+            if let prev = img { KernelProfile.layer("b\(b.resolution).skip", kind: "skip upsample + sum") {
                 var up = Tensor(zeros: y.shape)
                 prev.data.withUnsafeBufferPointer { pp in
                     up.data.withUnsafeMutableBufferPointer { up in
@@ -135,7 +135,7 @@ public struct SynthesisNetwork: Sendable {
                 }
                 for k in 0..<up.count { up.data[k] += y.data[k] }
                 img = up
-            } else {
+            } } else {
                 img = y
             }
             if record {

@@ -17,6 +17,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also time sampling as directions and correct run it (mapping, synthesis, this predictor's scores), at full resolution and with synthesis stopped at the predictor's input, side by side.", valueName: "path"))
     var predictor: String?
     @Flag(help: "Print one JSON line instead of text.") var json = false
+    @Flag(help: "Also print a per-layer profile of the synthesis (time, GEMM share and GFLOPS per layer, per op kind and per kernel phase), forward and, with --reproject-steps, backward.")
+    var profile = false
 
     func validate() throws {
         try OptionCheck.range(batch, 1...64, "--batch")
@@ -77,7 +79,9 @@ struct BenchCommand: ParsableCommand {
         let (flops, gemmSeconds) = GEMMStats.totals
         let ips = Double(batch * iterations) / dt
         let inGemm = flops / gemmSeconds / 1e9
+        let forwardProfile = profile ? profileForward(g, seeds: seeds) : nil
         let rp = reprojectSteps > 0 ? try measureReprojection(g) : nil
+        let backwardProfile = profile && reprojectSteps > 0 ? try profileBackward(g) : nil
         let sc = try scorer.map { try measureScoring(g, $0) }
         let rss = peakRSSMiB()
         let scJSON = sc.map { ",\"sample_full_s\":\(fmt($0.full)),\"sample_early_stop_s\":\(fmt($0.early)),\"early_stop_resolution\":\($0.stop ?? g.config.resolution),\"early_stop_speedup\":\(fmt($0.full / $0.early)),\"early_stop_mean_abs_score_change\":\(String(format: "%.5f", $0.meanAbsDiff))" } ?? ""
@@ -98,7 +102,71 @@ struct BenchCommand: ParsableCommand {
                              sc.full, g.config.resolution, sc.early, sc.stop ?? g.config.resolution, p.inputSize, sc.full / sc.early, sc.meanAbsDiff))
             }
             print(String(format: "peak memory  %.0f MiB resident", rss))
+            if let forwardProfile { print(""); print(forwardProfile) }
+            if let backwardProfile { print(""); print(backwardProfile) }
         }
+    }
+
+    /// The synthesis, `iterations` batches, with `KernelProfile` on: the table for the forward pass.
+    func profileForward(_ g: Generator, seeds: [UInt32]) -> String {
+        let ws = g.broadcast(g.mapping(g.latents(seeds: seeds)))
+        KernelProfile.reset(); GEMMStats.reset(); KernelProfile.enabled = true
+        let t0 = Date()
+        for _ in 0..<iterations { _ = g.synthesis(ws) }
+        let dt = Date().timeIntervalSince(t0)
+        KernelProfile.enabled = false; GEMMStats.enabled = false
+        return Self.profileTable("forward (synthesis only), batch \(batch), per batch", total: dt, runs: iterations)
+    }
+
+    /// One re-projection of `batch` codes with `reprojectSteps` steps, profiled: the backward table.
+    func profileBackward(_ g: Generator) throws -> String {
+        let projector = try Reprojector(generator: g)
+        let codes = g.broadcast(g.mapping(g.latents(seeds: (0..<UInt32(batch)).map { 1000 + $0 })))
+        KernelProfile.reset(); GEMMStats.reset(); KernelProfile.enabled = true
+        let t0 = Date()
+        _ = projector.project(codes: codes, steps: reprojectSteps)
+        let dt = Date().timeIntervalSince(t0)
+        KernelProfile.enabled = false; GEMMStats.enabled = false
+        return Self.profileTable("re-projection, batch \(batch), \(reprojectSteps) gradient steps (forward + loss + backward), per step", total: dt, runs: reprojectSteps)
+    }
+
+    /// Layers, op kinds and kernel phases from `KernelProfile`, in ms per run.
+    static func profileTable(_ title: String, total: Double, runs: Int) -> String {
+        let layers = KernelProfile.layers, phases = KernelProfile.phases
+        let r = Double(runs)
+        var out = ["profile: \(title); \(String(format: "%.2f", 1e3 * total / r)) ms in all",
+                   "  " + pad("layer", 24) + pad("kind", 22) + "   mean ms   best ms   share  GEMM ms  GEMM%  GEMM GFLOPS"]
+        var kinds: [String: (Double, Double, Double)] = [:], kindOrder: [String] = []
+        var sum = 0.0, gemm = 0.0
+        for l in layers {
+            sum += l.seconds; gemm += l.gemmSeconds
+            if kinds[l.kind] == nil { kinds[l.kind] = (0, 0, 0); kindOrder.append(l.kind) }
+            kinds[l.kind]!.0 += l.seconds; kinds[l.kind]!.1 += l.gemmSeconds; kinds[l.kind]!.2 += l.gemmFlops
+            out.append(row(l.name, l.kind, l.seconds, l.gemmSeconds, l.gemmFlops, total: total, runs: r,
+                           best: l.best * Double(l.calls) / r))
+        }
+        out.append(row("(outside layers)", "", total - sum, 0, 0, total: total, runs: r))
+        out.append("  by op kind")
+        for k in kindOrder { let v = kinds[k]!; out.append(row(k, "", v.0, v.1, v.2, total: total, runs: r)) }
+        out.append(row("all GEMM", "", gemm, gemm, layers.reduce(0) { $0 + $1.gemmFlops }, total: total, runs: r))
+        out.append("  kernel phases outside GEMM (wall ms per run, calls)")
+        for p in phases {
+            out.append("  " + pad(p.name, 46) + String(format: " %9.3f  %5.1f%%  %6d", 1e3 * p.seconds / r, 100 * p.seconds / total, p.calls / runs))
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static func row(_ name: String, _ kind: String, _ s: Double, _ gs: Double, _ gf: Double, total: Double, runs r: Double,
+                    best: Double? = nil) -> String {
+        let b = best.map { String(format: "%.3f", 1e3 * $0) } ?? ""
+        return "  " + pad(name, 24) + pad(kind, 22) + String(format: " %9.3f ", 1e3 * s / r)
+            + String(repeating: " ", count: max(0, 9 - b.count)) + b
+            + String(format: "  %5.1f%%  %7.3f  %4.0f%%  %8.1f", 100 * s / total, 1e3 * gs / r, s > 0 ? 100 * gs / s : 0,
+                     gs > 0 ? gf / gs / 1e9 : 0)
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
     }
 
     func fmt(_ x: Double) -> String { String(format: "%.3f", x) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SC2Engine
 import Tensor
 
@@ -18,6 +19,8 @@ struct GenerateCommand: ParsableCommand {
     var stopAt: Int?
     @Option(help: "Images per batch.") var batch: Int = 8
     @Option(help: "Output folder.") var out: String = "out"
+    @Flag(name: .customLong("fast-png"), help: "Write PNGs without row filters at zlib level 3: about 3x less encoding time, files about 1.7x larger.")
+    var fastPNG = false
 
     func validate() throws {
         try OptionCheck.finite(truncation, "--truncation")
@@ -34,20 +37,52 @@ struct GenerateCommand: ParsableCommand {
         }
         let dir = URL(fileURLWithPath: out)
         let bar = ProgressBar("generating", total: seedList.count)
+        // A batch's pictures are encoded and written while the next batch is computed, side by
+        // side over the cores (deflate is a fifth of the work at 64 px): one batch in flight, so
+        // memory stays bounded; the first error stops the run.
+        let writes = PictureWriter(fast: fastPNG)
         var done = 0
         for chunk in stride(from: 0, to: seedList.count, by: batch) {
             let s = Array(seedList[chunk..<min(chunk + batch, seedList.count)])
             let ws = g.ws(z: g.latents(seeds: s), truncation: truncation, cutoff: cutoff)
             let imgs = Generator.pictures(g.synthesis(ws, noise: noise, stopAt: stopAt))
-            for (seed, img) in zip(s, imgs) {
-                try PNG.write(img, to: dir.appendingPathComponent(String(format: "seed%04u.png", seed)))
-            }
-            done += s.count
+            try writes.waitAndCheck()
             bar.update(done)
+            writes.submit(zip(s, imgs).map { (dir.appendingPathComponent(String(format: "seed%04u.png", $0)), $1) })
+            done += s.count
         }
+        try writes.waitAndCheck()
+        bar.update(done)
         let r = stopAt ?? g.config.resolution
         bar.finish("wrote \(seedList.count) images (\(r)x\(r)) to \(dir.path)")
     }
 }
 
 extension NoiseMode: ExpressibleByArgument {}
+
+/// Encodes and writes pictures on other threads while the caller computes the next ones: one
+/// submission in flight at a time (`waitAndCheck` before the next), its pictures side by side.
+final class PictureWriter: Sendable {
+    private let group = DispatchGroup()
+    private let failure = Mutex<(any Error)?>(nil)
+    private let fast: Bool
+
+    init(fast: Bool) { self.fast = fast }
+
+    func submit(_ jobs: [(URL, RGBImage)]) {
+        let fast = self.fast
+        DispatchQueue.global().async(group: group) { [self] in
+            DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+                do { try PNG.write(jobs[i].1, to: jobs[i].0, fast: fast) } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                }
+            }
+        }
+    }
+
+    /// Waits for the pictures in flight; throws the first error met writing them.
+    func waitAndCheck() throws {
+        group.wait()
+        if let e = failure.withLock({ $0 }) { throw e }
+    }
+}
