@@ -22,6 +22,8 @@ package final class ExplorerApp {
         let seedFinder: AbsentSeedFinder?
         /// Where directions computed in the explorer cache their sample set (nil: not cached).
         let cacheDirectory: URL?
+        /// Calibrates the equal-effect steps (nil without a predictor: equal α only).
+        let calibrator: StepCalibrator?
 
         package init(generator: Generator, classifier: (any AttributePredictor)?, classifierNote: String?,
                      store: ExplorerDirectionStore, state: ExplorerState, truncation: Float, exportDirectory: URL,
@@ -32,6 +34,7 @@ package final class ExplorerApp {
             self.trace = trace; self.correctedProvider = correctedProvider; self.prefetch = prefetch
             self.seedFinder = seedFinder
             self.cacheDirectory = cacheDirectory
+            calibrator = classifier.map { StepCalibrator(generator: generator, predictor: $0, truncation: truncation, cacheDirectory: cacheDirectory) }
         }
     }
 
@@ -105,6 +108,10 @@ package final class ExplorerApp {
                 displayed = r.request.generation
                 if dirtySince == nil { dirtySince = ExplorerTrace.now() }
             }
+            if let t = worker.takeTrajectory(), let r = lastRequest, t.matches(r) {
+                view.trajectory = t
+                if dirtySince == nil { dirtySince = ExplorerTrace.now() }
+            }
             if let o = worker.takeExportOutcome() {
                 state.status = o.message
                 if dirtySince == nil { dirtySince = ExplorerTrace.now() }
@@ -134,7 +141,9 @@ package final class ExplorerApp {
         for e in effects {
             switch e {
             case .attributeChanged: reloadDirections()
-            case .render: submitRender()
+            case .render:
+                if state.equalEffect && view.stepAlphas.isEmpty { calibrateSteps() }
+                submitRender()
             case .export: export()
             case .computeDirections: computeDirections()
             case .nextBase: nextBase()
@@ -152,6 +161,18 @@ package final class ExplorerApp {
         if let a = state.attribute, case let bases = store.bases(for: a), !bases.contains(state.base) { state.base = bases[0] }
         view.base = state.base
         view.slots = store.slots(for: state.attribute, base: state.base)
+        calibrateSteps()
+    }
+
+    /// Equal effect: the calibrated α per step of each available direction (measured once per
+    /// direction on validation seeds, a few seconds on a 64 px model, then read from the cache).
+    private func calibrateSteps() {
+        view.stepAlphas = [:]
+        guard state.equalEffect, let calibrator = setup.calibrator else { return }
+        for (m, slot) in view.slots {
+            guard case .available(let d, let id, _) = slot else { continue }
+            if let c = calibrator.calibration(d, id: id), c.stepAlpha.isFinite, c.stepAlpha > 0 { view.stepAlphas[m] = c.stepAlpha }
+        }
     }
 
     private func nextBase() {
@@ -171,11 +192,12 @@ package final class ExplorerApp {
         requested += 1
         let walks = DirectionMethod.allCases.map { m -> WalkInput in
             let slot = view.slots[m]
-            return WalkInput(method: m, direction: slot?.direction, id: slot?.id)
+            return WalkInput(method: m, direction: slot?.direction, id: slot?.id,
+                             stepSize: state.equalEffect ? view.stepAlphas[m] : nil)
         }
         let r = RenderRequest(generation: requested, seed: state.seed, truncation: setup.truncation,
                               attribute: state.attribute, step: state.step, stepSize: state.stepSize, walks: walks,
-                              paneSide: paneSide)
+                              paneSide: paneSide, chartSteps: state.showsChart ? Trajectory.window(around: state.step) : nil)
         lastRequest = r
         worker.submit(r)
     }

@@ -21,4 +21,8 @@ struct ExplorerView {
     var rendering = false
     var job: DirectionJob.Snapshot?
     var jobMethods: [DirectionMethod] = []
+    /// Equal effect: each method's calibrated α per step (empty: not calibrated, equal α).
+    var stepAlphas: [DirectionMethod: Float] = [:]
+    /// Scores along every walk for the trajectory chart (nil: none yet).
+    var trajectory: Trajectory?
 }

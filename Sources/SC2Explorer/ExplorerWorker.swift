@@ -11,6 +11,9 @@ final class ExplorerWorker: @unchecked Sendable {
     private var pending: RenderRequest?
     private var pendingExport: ExportJob?
     private var prefetchQueue: [(RenderRequest, Int)] = []
+    /// A request whose trajectory chart still misses steps (filled after the frame is shown).
+    private var trajectoryQueue: RenderRequest?
+    private var trajectory: Trajectory?
     private var result: RenderResult?
     private var exportOutcome: ExportOutcome?
     private var stopped = false
@@ -57,6 +60,7 @@ final class ExplorerWorker: @unchecked Sendable {
         condition.lock()
         pending = request
         prefetchQueue.removeAll()
+        trajectoryQueue = nil
         condition.signal()
         condition.unlock()
     }
@@ -86,6 +90,14 @@ final class ExplorerWorker: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The newest trajectory (scores along every walk), once.
+    func takeTrajectory() -> Trajectory? {
+        condition.lock(); defer { condition.unlock() }
+        let t = trajectory
+        trajectory = nil
+        return t
+    }
+
     func takeExportOutcome() -> ExportOutcome? {
         condition.lock(); defer { condition.unlock() }
         let o = exportOutcome
@@ -109,16 +121,18 @@ final class ExplorerWorker: @unchecked Sendable {
         case render(RenderRequest)
         case export(ExportJob)
         case prefetch(RenderRequest, step: Int)
+        case trajectory(RenderRequest)
     }
 
     private func nextTask() -> Task? {
         condition.lock(); defer { condition.unlock() }
-        while !stopped && pending == nil && pendingExport == nil && (prefetchQueue.isEmpty || !prefetchReleased) {
+        while !stopped && pending == nil && pendingExport == nil && ((prefetchQueue.isEmpty && trajectoryQueue == nil) || !prefetchReleased) {
             condition.wait()
         }
         if stopped { return nil }
         if let r = pending { pending = nil; return .render(r) }
         if let e = pendingExport { pendingExport = nil; return .export(e) }
+        if let t = trajectoryQueue { trajectoryQueue = nil; return .trajectory(t) }
         let (r, s) = prefetchQueue.removeFirst()
         return .prefetch(r, step: s)
     }
@@ -149,6 +163,13 @@ final class ExplorerWorker: @unchecked Sendable {
                     res = render(r)
                 }
                 publish(res)
+                // The chart's other steps in idle time; on a model that needs previews the chart
+                // shows only the steps already rendered.
+                if r.chartSteps != nil, !publishTrajectory(r), !previewed {
+                    condition.lock()
+                    if pending == nil { trajectoryQueue = r }
+                    condition.unlock()
+                }
                 condition.lock()
                 if prefetch, !previewed, pending == nil, res.seconds < ExplorerWorker.prefetchBudgetSeconds {
                     prefetchQueue = neighbours(of: r)
@@ -162,8 +183,53 @@ final class ExplorerWorker: @unchecked Sendable {
                 condition.unlock()
             case .prefetch(let r, let step):
                 _ = maker.make(keys(for: r, step: step), directions: directionTable(r))
+            case .trajectory(let r):
+                fillTrajectory(r)
             }
         }
+    }
+
+    /// Renders the chart's missing steps, nearest to the current step first, a step at a time,
+    /// given up when a newer request waits; publishes the trajectory every few steps and at the end.
+    private func fillTrajectory(_ r: RenderRequest) {
+        guard let window = r.chartSteps else { return }
+        let superseded = { [self] () -> Bool in
+            condition.lock(); defer { condition.unlock() }
+            return pending != nil || stopped
+        }
+        var made = 0
+        for s in window.sorted(by: { abs($0 - r.step) != abs($1 - r.step) ? abs($0 - r.step) < abs($1 - r.step) : $0 > $1 }) {
+            let missing = keys(for: r, step: s).filter { maker.cached($0) == nil }
+            guard !missing.isEmpty else { continue }
+            guard maker.make(missing, directions: directionTable(r), isCancelled: superseded) != nil else { return }
+            made += 1
+            if made % 4 == 0 { publishTrajectory(r) }
+        }
+        publishTrajectory(r)
+    }
+
+    /// Publishes the trajectory of `r` from the cached pictures; true when it is complete.
+    @discardableResult
+    private func publishTrajectory(_ r: RenderRequest) -> Bool {
+        guard let window = r.chartSteps else { return true }
+        var scores: [DirectionMethod: [Int: [Float]]] = [:]
+        var complete = true
+        for w in r.walks where w.direction != nil {
+            var series: [Int: [Float]] = [:]
+            for s in window {
+                if let p = maker.cached(EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: s))), let sc = p.scores {
+                    series[s] = sc
+                } else {
+                    complete = false
+                }
+            }
+            scores[w.method] = series
+        }
+        let t = Trajectory(generation: r.generation, seed: r.seed, walkIDs: Trajectory.walkIDs(r), steps: window, scores: scores)
+        condition.lock()
+        if pending == nil { trajectory = t }
+        condition.unlock()
+        return complete
     }
 
     /// Steps worth rendering ahead: onwards in the direction of travel first, then back.
@@ -183,7 +249,7 @@ final class ExplorerWorker: @unchecked Sendable {
 
     private func keys(for r: RenderRequest, step: Int) -> [EditKey] {
         [EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)]
-            + r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha(at: step)) }
+            + r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha($0, at: step)) }
     }
 
     /// The block to preview `r` at, or nil when the full render is cached or quick enough.
@@ -231,7 +297,7 @@ final class ExplorerWorker: @unchecked Sendable {
 
     private func render(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult {
         let base = EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)
-        let edits = r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha) }
+        let edits = r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha($0, at: r.step)) }
         let (made, seconds) = maker.make([base] + edits, directions: directionTable(r), stopAt: stop)
         var pictures: [DirectionMethod: Picture] = [:]
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }

@@ -57,8 +57,9 @@ run() {  # $1 = SC2GAN_EXPLORE_PREFETCH value; prints "median p95 max n"
   local trace="$work/trace-$1.jsonl"
   tmux -L "$sock" -f /dev/null new-session -d -s bench -x "$WIDTH" -y "$HEIGHT" \
     "env TERM=xterm-256color LANG=C.UTF-8 SC2GAN_EXPLORE_PREFETCH=$1 '$BIN' explore ${model_args[*]} --directions '$work/directions' --attribute age --seed 100 --trace '$trace' --export-dir '$work/exports'; sleep 3"
-  for _ in $(seq 1 300); do
-    tmux -L "$sock" capture-pane -p -t bench 2>/dev/null | grep -q "step 0  α" && break
+  # The first start calibrates the equal-effect steps of the random directions (cached after).
+  for _ in $(seq 1 1200); do
+    tmux -L "$sock" capture-pane -p -t bench 2>/dev/null | grep -q "step 0  " && break
     sleep 0.1
   done
   sleep 1
