@@ -52,6 +52,8 @@ package final class ExplorerApp {
     private var lastRequest: RenderRequest?
     /// The longer side, in pixels, of the largest picture the last frame had room for.
     private var paneSide: Int?
+    /// How many faces a row of the grid view holds on this screen.
+    private var gridCapacity: Int?
 
     package init(_ setup: Setup) {
         self.setup = setup
@@ -76,6 +78,7 @@ package final class ExplorerApp {
         let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
         if let notice = screen.fallbackNotice { state.status = notice }
         paneSide = renderer.pictureSide(state, view)
+        gridCapacity = renderer.gridCapacity(view)
 
         worker.start()
         defer { worker.stop() }
@@ -127,6 +130,7 @@ package final class ExplorerApp {
             renderer.draw(state, view)
             screen.refresh()
             paneSide = renderer.pictureSide(state, view)
+            gridCapacity = renderer.gridCapacity(view)
             setup.trace?.frameShown(generation: displayed, drawNanoseconds: ExplorerTrace.now() - drawStart,
                                     renderSeconds: view.result?.seconds ?? 0, preview: view.result?.refining ?? false,
                                     pane: view.result?.pane ?? false)
@@ -142,7 +146,7 @@ package final class ExplorerApp {
             switch e {
             case .attributeChanged: reloadDirections()
             case .render:
-                if state.equalEffect && view.stepAlphas.isEmpty { calibrateSteps() }
+                if (state.equalEffect && view.stepAlphas.isEmpty) || (state.showsGrid && view.gridSeeds.isEmpty) || (!state.equalEffect && !view.stepAlphas.isEmpty) { calibrateSteps() }
                 submitRender()
             case .export: export()
             case .computeDirections: computeDirections()
@@ -168,10 +172,18 @@ package final class ExplorerApp {
     /// direction on validation seeds, a few seconds on a 64 px model, then read from the cache).
     private func calibrateSteps() {
         view.stepAlphas = [:]
-        guard state.equalEffect, let calibrator = setup.calibrator else { return }
+        view.gridSeeds = []
+        view.correlated = nil
+        guard let calibrator = setup.calibrator, state.equalEffect || state.showsGrid else { return }
         for (m, slot) in view.slots {
             guard case .available(let d, let id, _) = slot else { continue }
-            if let c = calibrator.calibration(d, id: id), c.stepAlpha.isFinite, c.stepAlpha > 0 { view.stepAlphas[m] = c.stepAlpha }
+            guard let c = calibrator.calibration(d, id: id) else { continue }
+            if state.equalEffect, c.stepAlpha.isFinite, c.stepAlpha > 0 { view.stepAlphas[m] = c.stepAlpha }
+            // The grid shows the original's calibration faces and marks what it moved most.
+            if m == .original, let t = view.scoreNames.firstIndex(of: c.target), let o = c.mostMoved(target: t), o < view.scoreNames.count {
+                view.gridSeeds = c.seeds
+                view.correlated = view.scoreNames[o]
+            }
         }
     }
 
@@ -197,9 +209,17 @@ package final class ExplorerApp {
         }
         let r = RenderRequest(generation: requested, seed: state.seed, truncation: setup.truncation,
                               attribute: state.attribute, step: state.step, stepSize: state.stepSize, walks: walks,
-                              paneSide: paneSide, chartSteps: state.showsChart ? Trajectory.window(around: state.step) : nil)
+                              paneSide: paneSide, chartSteps: state.showsChart && !state.showsGrid ? Trajectory.window(around: state.step) : nil,
+                              gridSeeds: state.showsGrid ? gridSeeds() : nil)
         lastRequest = r
         worker.submit(r)
+    }
+
+    /// As many grid seeds as the screen shows: the calibration faces, or seeds from the current one on.
+    private func gridSeeds() -> [UInt32] {
+        let n = max(1, gridCapacity ?? 12)
+        if !view.gridSeeds.isEmpty { return Array(view.gridSeeds.prefix(n)) }
+        return (0..<UInt32(n)).map { state.seed &+ $0 }
     }
 
     private func export() {

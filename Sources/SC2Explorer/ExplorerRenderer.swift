@@ -78,7 +78,9 @@ struct ExplorerRenderer {
             drawTooSmall(state: state, view: view, width: width, height: height, minWidth: minWidth, minHeight: minHeight)
         case .fits(let layout):
             drawHeader(state, view, layout.header)
-            if case .single(let m) = state.layoutMode, let pane = layout.panes.first {
+            if state.showsGrid {
+                drawGrid(state, view, width: width, height: height)
+            } else if case .single(let m) = state.layoutMode, let pane = layout.panes.first {
                 drawSingle(m, pane: pane, state: state, view: view)
             } else {
                 let narrowest = layout.panes.map(\.frame.width).min() ?? 0
@@ -279,7 +281,7 @@ struct ExplorerRenderer {
         // The chart below the bars, in the text column, when there is room.
         let textLines = ExplorerRenderer.textLines(scoreCount: view.scoreNames.count)
         let chartTop = boxes.text.y + textLines + 1
-        let chartRows = min(ExplorerRenderer.chartMaxRows, f.y + f.height - chartTop)
+        let chartRows = min(2 * ExplorerRenderer.chartMaxRows, f.y + f.height - chartTop)
         if state.showsChart, state.attribute != nil, !view.scoreNames.isEmpty, chartRows >= ExplorerRenderer.chartMinRows {
             boxes.chart = Rect(y: chartTop, x: boxes.text.x, height: chartRows, width: textWidth)
             boxes.text = Rect(y: boxes.text.y, x: boxes.text.x, height: textLines, width: textWidth)
@@ -564,6 +566,113 @@ struct ExplorerRenderer {
             let cx = x + labelWidth + chart.dotX(r.request.step) / 2
             let lx = max(x + labelWidth + lo.count + 1, min(x + labelWidth + plotColumns - hi.count - 1 - label.count, cx - label.count / 2))
             put(label, axisY, lx, style: .bold, fg: ExplorerRenderer.headerText)
+        }
+    }
+
+    // MARK: the grid of many seeds
+
+    /// Where the grid's faces go: `perRow` faces of `faceColumns` x `faceRows` cells in each of
+    /// `bands` bands (a row of faces per method and a row of seed numbers each), below `top`.
+    struct GridGeometry: Equatable {
+        let faceColumns: Int
+        let faceRows: Int
+        let perRow: Int
+        let bands: Int
+        let top: Int
+        var capacity: Int { perRow * bands }
+    }
+
+    /// Columns the method names take left of the faces.
+    static let gridLabelWidth = 6
+    /// The grid's faces: the largest whose grid still holds `gridTarget` faces (else the most faces).
+    static let gridTarget = 20
+
+    static func gridGeometry(width: Int, height: Int, methods: Int = 3) -> GridGeometry? {
+        let top = 1 + 1 + methods + 1          // header, title, a summary line per method, blank
+        let room = height - 1 - top            // the footer below
+        var best: GridGeometry?
+        for face in stride(from: 16, through: 6, by: -2) {
+            let rows = face / 2
+            let band = methods * rows + 1 + 1  // faces, seed numbers, blank
+            let bands = (room + 1) / band
+            let perRow = (width - gridLabelWidth) / (face + 1)
+            guard bands > 0, perRow > 0 else { continue }
+            let g = GridGeometry(faceColumns: face, faceRows: rows, perRow: perRow, bands: bands, top: top)
+            if g.capacity >= gridTarget { return g }
+            if best == nil || g.capacity > best!.capacity { best = g }
+        }
+        return best
+    }
+
+    /// How many faces the grid view shows on this screen (nil: none fit).
+    func gridCapacity(_ view: ExplorerView) -> Int? {
+        let (height, width) = screen.size
+        return ExplorerRenderer.gridGeometry(width: width, height: height)?.capacity
+    }
+
+    /// Many seeds at once: the calibration faces at the current step, a row per method; a face
+    /// whose correlated attribute changed side is marked; per method, the evaluation's numbers.
+    private func drawGrid(_ state: ExplorerState, _ view: ExplorerView, width: Int, height: Int) {
+        guard let g = ExplorerRenderer.gridGeometry(width: width, height: height) else { return }
+        let methods = DirectionMethod.allCases
+        guard let r = view.result, let grid = r.grid, !grid.seeds.isEmpty else {
+            put("grid: rendering\(glyphs.ellipsis)", 1, 1, fg: ExplorerRenderer.dimColor, width: width - 2)
+            return
+        }
+        let target = r.request.attribute
+        let t = target.flatMap { view.scoreNames.firstIndex(of: $0) }
+        let c = view.correlated.flatMap { view.scoreNames.firstIndex(of: $0) }
+        let mark = glyphs.unicode ? "\u{2717}" : "x"
+        let equal = r.request.perWalkSteps ? ", equal effect" : ""
+        var title = "grid: \(grid.seeds.count) faces at step \(ExplorerText.signed(r.request.step))\(equal)"
+        if let target, view.gridSeeds.starts(with: grid.seeds) { title += " (validation seeds without \(target))" }
+        if let cn = view.correlated { title += "; \(mark) marks a face whose \(cn) changed side" }
+        put(" " + glyphs.text(title), 1, 0, style: .bold, width: width)
+        var summaries: [DirectionMethod: GridSummary] = [:]
+        for (k, m) in methods.enumerated() {
+            let y = 2 + k
+            put(" " + glyphs.text(m.title), y, 0, style: .bold, fg: ExplorerRenderer.methodColor(m), width: 16)
+            guard let edited = grid.edited[m] else {
+                put("no direction", y, 17, fg: ExplorerRenderer.dimColor, width: width - 17)
+                continue
+            }
+            var line = "\(glyphs.alpha) \(ExplorerText.signed(r.request.alpha(of: m)))"
+            if let t, let c, let target, let cn = view.correlated {
+                let base = grid.base.compactMap(\.scores), ed = edited.compactMap(\.scores)
+                if base.count == grid.seeds.count, ed.count == grid.seeds.count {
+                    let s = GridSummary(base: base, edited: ed, target: t, correlated: c)
+                    summaries[m] = s
+                    let n = s.seeds
+                    let tf = s.targetFlipped.filter { $0 }.count, cf = s.correlatedFlipped.filter { $0 }.count
+                    let kept = s.keptGivenFlip.isNaN ? "-" : String(format: "%.2f", s.keptGivenFlip)
+                    line += "   \(target) flipped \(tf)/\(n) (\(Int((s.flipRate * 100).rounded()))%)"
+                        + "   \(cn) flipped \(cf)/\(n) (\(Int((s.correlatedFlipShare * 100).rounded()))%)"
+                        + "   \(cn) kept | \(target) flipped \(kept)"
+                }
+            }
+            put(glyphs.text(line), y, 17, fg: ExplorerRenderer.headerText, width: width - 17)
+        }
+        // The faces, band by band.
+        for (i, seed) in grid.seeds.prefix(g.capacity).enumerated() {
+            let band = i / g.perRow, col = i % g.perRow
+            let bandTop = g.top + band * (methods.count * g.faceRows + 2)
+            let x = ExplorerRenderer.gridLabelWidth + col * (g.faceColumns + 1)
+            for (k, m) in methods.enumerated() {
+                let y = bandTop + k * g.faceRows
+                if col == 0 {
+                    let short = m == .original ? "orig" : (m == .conditional ? "cond" : glyphs.text("SC²"))
+                    put(" " + short, y, 0, style: .bold, fg: ExplorerRenderer.methodColor(m), width: ExplorerRenderer.gridLabelWidth - 1)
+                }
+                let p = grid.edited[m]?[i] ?? grid.base[i]
+                let canvas = HalfBlockCanvas(pixels: p.image.pixels, width: p.image.width, height: p.image.height,
+                                             boxColumns: g.faceColumns, boxRows: g.faceRows)
+                screen.draw(canvas, y: y, x: x)
+                if summaries[m]?.correlatedFlipped[i] == true {
+                    put(mark, y, x + g.faceColumns - 1, style: .bold, fg: RGB(255, 255, 255), bg: ExplorerRenderer.strongLeakColor)
+                }
+            }
+            let label = ExplorerText.fit("\(seed)", g.faceColumns)
+            put(label, bandTop + methods.count * g.faceRows, x + g.faceColumns - label.count, fg: ExplorerRenderer.dimColor)
         }
     }
 

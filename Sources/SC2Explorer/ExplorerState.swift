@@ -46,6 +46,8 @@ package struct ExplorerState: Equatable {
     var showsChart = true
     /// The heat map of the per-pixel change from step 0 under each picture (`d`).
     var showsDifference = false
+    /// The grid of many seeds at the current step, one row of faces per method (`g`).
+    var showsGrid = false
     /// The base method whose original, conditional and corrected directions the panes walk
     /// (`DirectionLibrary.name`); the app moves it on with `b`.
     var base: String = DirectionLibrary.defaultBase
@@ -111,6 +113,9 @@ package struct ExplorerState: Equatable {
         case .char("d"):
             showsDifference.toggle()
             return []
+        case .char("g"):
+            showsGrid.toggle()
+            return [.render]
         case .char("e"):
             return [.export]
         case .char("c"):

@@ -25,4 +25,8 @@ struct ExplorerView {
     var stepAlphas: [DirectionMethod: Float] = [:]
     /// Scores along every walk for the trajectory chart (nil: none yet).
     var trajectory: Trajectory?
+    /// The grid's seeds (the original's calibration faces: validation seeds without the target)
+    /// and the correlated attribute it marks (the one the original moved most there).
+    var gridSeeds: [UInt32] = []
+    var correlated: String?
 }

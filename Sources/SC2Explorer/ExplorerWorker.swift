@@ -303,6 +303,21 @@ final class ExplorerWorker: @unchecked Sendable {
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }
         var result = RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
         result.stopAt = stop
+        if let seeds = r.gridSeeds, !seeds.isEmpty {
+            var keys: [EditKey] = []
+            for s in seeds {
+                keys.append(EditKey(seed: s, truncation: r.truncation, walk: nil, alpha: 0))
+                for w in r.walks { keys.append(EditKey(seed: s, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))) }
+            }
+            let (grid, more) = maker.make(keys, directions: directionTable(r), stopAt: stop)
+            var edited: [DirectionMethod: [Picture]] = [:]
+            for w in r.walks where w.direction != nil {
+                edited[w.method] = seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))]! }
+            }
+            result.grid = .init(seeds: seeds, base: seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: nil, alpha: 0)]! },
+                                edited: edited)
+            result = RenderResult(request: r, base: result.base, pictures: pictures, seconds: seconds + more, stopAt: stop, pane: false, grid: result.grid)
+        }
         return result
     }
 }

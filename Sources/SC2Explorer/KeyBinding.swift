@@ -25,6 +25,7 @@ package struct KeyBinding: Sendable {
             KeyBinding(keys: "m", footerKeys: "m", action: "three panes, or one large pane per method", footerAction: "layout", priority: 1),
             KeyBinding(keys: "a", footerKeys: "a", action: "equal effect (each direction's step calibrated to move the target alike) / equal \(g.alpha)", footerAction: "effect/\(g.alpha)", priority: 1),
             KeyBinding(keys: "t", footerKeys: "t", action: "show / hide the trajectory chart (target and most-moved attribute by step)", footerAction: "chart", priority: 2),
+            KeyBinding(keys: "g", footerKeys: "g", action: "grid: as many calibration faces as fit, a row per method, faces marked where the correlated attribute flipped", footerAction: "grid", priority: 1),
             KeyBinding(keys: "d", footerKeys: "d", action: "show / hide where the picture changed since step 0 (heat map)", footerAction: "diff", priority: 1),
             KeyBinding(keys: "e", footerKeys: "e", action: "export pictures, strip and JSON", footerAction: "export", priority: 1),
             KeyBinding(keys: "c", footerKeys: "c", action: "compute the missing directions of this attribute", footerAction: "compute", priority: 2),

@@ -17,6 +17,8 @@ struct RenderRequest: Sendable {
     var paneSide: Int? = nil
     /// The steps the trajectory chart shows (nil: no chart; the worker computes none).
     var chartSteps: ClosedRange<Int>? = nil
+    /// The grid view's seeds (nil: no grid), each walked `step` steps along every direction.
+    var gridSeeds: [UInt32]? = nil
 
     /// The edit strength of `step` steps (equal α: every walk's).
     func alpha(at step: Int) -> Float { Float(step) * stepSize }

@@ -33,6 +33,11 @@ struct StepCalibration: Codable, Equatable, Sendable {
     static let grid: [Float] = [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12]
     static let bisections = 4
 
+    /// The attribute besides the target that moved most at `alpha` (by index), for `names`.
+    func mostMoved(target: Int) -> Int? {
+        meanChanges.indices.filter { $0 != target }.max { abs(meanChanges[$0]) < abs(meanChanges[$1]) }
+    }
+
     /// α of one equal-effect step.
     var stepAlpha: Float { alpha / StepCalibration.stepsToLevel }
 

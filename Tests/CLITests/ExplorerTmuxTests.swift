@@ -338,7 +338,7 @@ final class ExplorerTmuxTests: TmuxTestCase {
         session = s
         try s.start(width: 160, height: 50)
         try s.type(commandLine(term: "xterm-256color", lang: "C", extra: ["--model", modelURL.path, "--seed", "2"]))
-        let screen = try s.waitFor("the ASCII frame") { $0.contains("step 0  a 0.00") && $0.contains("No UTF-8 locale") }
+        let screen = try s.waitFor("the ASCII frame", timeout: 300) { $0.contains("step 0  equal effect") && $0.contains("No UTF-8 locale") }
         XCTAssertFalse(screen.contains("▀"), "half blocks drawn without UTF-8")
         let body = screen.split(separator: "\n").dropFirst(3).prefix(20).joined()
         XCTAssertTrue(body.contains { "#%@*=+".contains($0) }, "no ASCII shading:\n\(screen)")
