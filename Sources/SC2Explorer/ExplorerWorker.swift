@@ -23,6 +23,10 @@ final class ExplorerWorker: @unchecked Sendable {
     /// Prefetch waits until the UI has drawn the last result (so they do not share the CPU).
     private var prefetchReleased = false
     private var lastStep: Int?
+    /// The trajectory waits until no request came for `trajectoryDelay` seconds: keys in quick
+    /// succession (walking) keep the CPU to themselves.
+    static let trajectoryDelay: TimeInterval = 0.2
+    private var lastSubmit = Date.distantPast
     /// Whether idle time is spent on the neighbouring steps.
     let prefetch: Bool
     /// Prefetch only while one render is quick (a large model would delay the next key).
@@ -61,6 +65,7 @@ final class ExplorerWorker: @unchecked Sendable {
         pending = request
         prefetchQueue.removeAll()
         trajectoryQueue = nil
+        lastSubmit = Date()
         condition.signal()
         condition.unlock()
     }
@@ -126,13 +131,24 @@ final class ExplorerWorker: @unchecked Sendable {
 
     private func nextTask() -> Task? {
         condition.lock(); defer { condition.unlock() }
+        return nextTaskLocked()
+    }
+
+    /// `nextTask` with the lock held.
+    private func nextTaskLocked() -> Task? {
         while !stopped && pending == nil && pendingExport == nil && ((prefetchQueue.isEmpty && trajectoryQueue == nil) || !prefetchReleased) {
             condition.wait()
         }
         if stopped { return nil }
         if let r = pending { pending = nil; return .render(r) }
         if let e = pendingExport { pendingExport = nil; return .export(e) }
-        if let t = trajectoryQueue { trajectoryQueue = nil; return .trajectory(t) }
+        if let t = trajectoryQueue, prefetchQueue.isEmpty {
+            // After a pause only (the prefetch of the next steps goes first).
+            let due = lastSubmit.addingTimeInterval(ExplorerWorker.trajectoryDelay)
+            if Date() >= due { trajectoryQueue = nil; return .trajectory(t) }
+            _ = condition.wait(until: due)   // a new request signals: it goes first
+            return nextTaskLocked()
+        }
         let (r, s) = prefetchQueue.removeFirst()
         return .prefetch(r, step: s)
     }
@@ -201,7 +217,7 @@ final class ExplorerWorker: @unchecked Sendable {
         for s in window.sorted(by: { abs($0 - r.step) != abs($1 - r.step) ? abs($0 - r.step) < abs($1 - r.step) : $0 > $1 }) {
             let missing = keys(for: r, step: s).filter { maker.cached($0) == nil }
             guard !missing.isEmpty else { continue }
-            guard maker.make(missing, directions: directionTable(r), isCancelled: superseded) != nil else { return }
+            guard maker.make(missing, directions: directionTable(r), isCancelled: superseded, measures: false) != nil else { return }
             made += 1
             if made % 4 == 0 { publishTrajectory(r) }
         }
