@@ -692,7 +692,7 @@ struct ExplorerRenderer {
     }
 
     private func drawHelp(_ s: ExplorerState, width: Int, height: Int) {
-        let keys = KeyBinding.all(glyphs, stepSize: s.stepSize).map { ($0.keys, $0.action) }
+        let keys = KeyBinding.all(glyphs, stepSize: s.stepSize, equalEffect: s.equalEffect).map { ($0.keys, $0.action) }
         let keyWidth = (keys.map(\.0.count).max() ?? 0) + 2
         let lines = ["sc2gan explorer \(glyphs.dash) keys", ""]
             + keys.map { ExplorerText.pad($0.0, keyWidth) + $0.1 }

@@ -13,8 +13,9 @@ package struct KeyBinding: Sendable {
     package let priority: Int
 
     /// The key map, with the glyphs of the terminal (arrows or ASCII) and the step size.
-    static func all(_ g: Glyphs, stepSize: Float? = nil) -> [KeyBinding] {
-        let step = stepSize.map { " (\(g.alpha) = step \(g.unicode ? "×" : "x") \(String(format: "%.2f", $0)))" } ?? ""
+    static func all(_ g: Glyphs, stepSize: Float? = nil, equalEffect: Bool = false) -> [KeyBinding] {
+        let step = equalEffect ? " (equal effect: each pane's \(g.alpha) in its title)"
+            : stepSize.map { " (\(g.alpha) = step \(g.unicode ? "×" : "x") \(String(format: "%.2f", $0)))" } ?? ""
         return [
             KeyBinding(keys: g.leftRight, footerKeys: g.leftRight, action: "step along the directions" + step, footerAction: "step", priority: 1),
             KeyBinding(keys: "0", footerKeys: "0", action: "back to step 0", footerAction: "start", priority: 2),
