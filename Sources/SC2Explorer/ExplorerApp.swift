@@ -108,6 +108,9 @@ package final class ExplorerApp {
             // A new request's pictures, or the full-resolution refinement of the preview on screen.
             if let r = worker.takeResult(), r.request.generation > displayed || view.result.map(r.refines) == true {
                 view.result = r
+                if let t = r.trajectory, view.trajectory.map({ !$0.matches(r.request) || $0.count <= t.count || $0.steps != t.steps }) ?? true {
+                    view.trajectory = t
+                }
                 displayed = r.request.generation
                 if dirtySince == nil { dirtySince = ExplorerTrace.now() }
             }

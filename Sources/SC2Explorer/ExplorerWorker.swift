@@ -178,10 +178,13 @@ final class ExplorerWorker: @unchecked Sendable {
                 } else {
                     res = render(r)
                 }
+                // The chart as far as the cache holds it comes with the pictures (one frame); its
+                // other steps in idle time; on a model that needs previews the chart shows only
+                // the steps already rendered.
+                let (trajectory, complete) = snapshotTrajectory(r)
+                res.trajectory = trajectory
                 publish(res)
-                // The chart's other steps in idle time; on a model that needs previews the chart
-                // shows only the steps already rendered.
-                if r.chartSteps != nil, !publishTrajectory(r), !previewed {
+                if r.chartSteps != nil, !complete, !previewed {
                     condition.lock()
                     if pending == nil { trajectoryQueue = r }
                     condition.unlock()
@@ -224,10 +227,17 @@ final class ExplorerWorker: @unchecked Sendable {
         publishTrajectory(r)
     }
 
-    /// Publishes the trajectory of `r` from the cached pictures; true when it is complete.
-    @discardableResult
-    private func publishTrajectory(_ r: RenderRequest) -> Bool {
-        guard let window = r.chartSteps else { return true }
+    /// Publishes the trajectory of `r` from the cached pictures (for the app to take on its own).
+    private func publishTrajectory(_ r: RenderRequest) {
+        guard let t = snapshotTrajectory(r).trajectory else { return }
+        condition.lock()
+        if pending == nil { trajectory = t }
+        condition.unlock()
+    }
+
+    /// The trajectory of `r` from the cached pictures (nil without a chart), and whether it is complete.
+    private func snapshotTrajectory(_ r: RenderRequest) -> (trajectory: Trajectory?, complete: Bool) {
+        guard let window = r.chartSteps else { return (nil, true) }
         var scores: [DirectionMethod: [Int: [Float]]] = [:]
         var complete = true
         for w in r.walks where w.direction != nil {
@@ -241,11 +251,7 @@ final class ExplorerWorker: @unchecked Sendable {
             }
             scores[w.method] = series
         }
-        let t = Trajectory(generation: r.generation, seed: r.seed, walkIDs: Trajectory.walkIDs(r), steps: window, scores: scores)
-        condition.lock()
-        if pending == nil { trajectory = t }
-        condition.unlock()
-        return complete
+        return (Trajectory(generation: r.generation, seed: r.seed, walkIDs: Trajectory.walkIDs(r), steps: window, scores: scores), complete)
     }
 
     /// Steps worth rendering ahead: onwards in the direction of travel first, then back.

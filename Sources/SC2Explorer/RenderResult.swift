@@ -21,6 +21,8 @@ struct RenderResult: Sendable {
     var pane = false
     /// The grid view: per seed of `request.gridSeeds`, the unedited picture and every method's edit.
     var grid: GridPictures? = nil
+    /// The trajectory chart's scores as far as the cache held them when the pictures were made.
+    var trajectory: Trajectory? = nil
 
     struct GridPictures: Sendable {
         let seeds: [UInt32]
