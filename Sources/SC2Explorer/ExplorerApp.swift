@@ -22,6 +22,8 @@ package final class ExplorerApp {
         let seedFinder: AbsentSeedFinder?
         /// Where directions computed in the explorer cache their sample set (nil: not cached).
         let cacheDirectory: URL?
+        /// Calibrates the equal-effect steps (nil without a predictor: equal α only).
+        let calibrator: StepCalibrator?
 
         package init(generator: Generator, classifier: (any AttributePredictor)?, classifierNote: String?,
                      store: ExplorerDirectionStore, state: ExplorerState, truncation: Float, exportDirectory: URL,
@@ -32,6 +34,7 @@ package final class ExplorerApp {
             self.trace = trace; self.correctedProvider = correctedProvider; self.prefetch = prefetch
             self.seedFinder = seedFinder
             self.cacheDirectory = cacheDirectory
+            calibrator = classifier.map { StepCalibrator(generator: generator, predictor: $0, truncation: truncation, cacheDirectory: cacheDirectory) }
         }
     }
 
@@ -49,6 +52,8 @@ package final class ExplorerApp {
     private var lastRequest: RenderRequest?
     /// The longer side, in pixels, of the largest picture the last frame had room for.
     private var paneSide: Int?
+    /// How many faces a row of the grid view holds on this screen.
+    private var gridCapacity: Int?
 
     package init(_ setup: Setup) {
         self.setup = setup
@@ -73,6 +78,7 @@ package final class ExplorerApp {
         let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
         if let notice = screen.fallbackNotice { state.status = notice }
         paneSide = renderer.pictureSide(state, view)
+        gridCapacity = renderer.gridCapacity(view)
 
         worker.start()
         defer { worker.stop() }
@@ -102,7 +108,14 @@ package final class ExplorerApp {
             // A new request's pictures, or the full-resolution refinement of the preview on screen.
             if let r = worker.takeResult(), r.request.generation > displayed || view.result.map(r.refines) == true {
                 view.result = r
+                if let t = r.trajectory, view.trajectory.map({ !$0.matches(r.request) || $0.count <= t.count || $0.steps != t.steps }) ?? true {
+                    view.trajectory = t
+                }
                 displayed = r.request.generation
+                if dirtySince == nil { dirtySince = ExplorerTrace.now() }
+            }
+            if let t = worker.takeTrajectory(), let r = lastRequest, t.matches(r) {
+                view.trajectory = t
                 if dirtySince == nil { dirtySince = ExplorerTrace.now() }
             }
             if let o = worker.takeExportOutcome() {
@@ -120,6 +133,7 @@ package final class ExplorerApp {
             renderer.draw(state, view)
             screen.refresh()
             paneSide = renderer.pictureSide(state, view)
+            gridCapacity = renderer.gridCapacity(view)
             setup.trace?.frameShown(generation: displayed, drawNanoseconds: ExplorerTrace.now() - drawStart,
                                     renderSeconds: view.result?.seconds ?? 0, preview: view.result?.refining ?? false,
                                     pane: view.result?.pane ?? false)
@@ -134,7 +148,9 @@ package final class ExplorerApp {
         for e in effects {
             switch e {
             case .attributeChanged: reloadDirections()
-            case .render: submitRender()
+            case .render:
+                if (state.equalEffect && view.stepAlphas.isEmpty) || (state.showsGrid && view.gridSeeds.isEmpty) || (!state.equalEffect && !view.stepAlphas.isEmpty) { calibrateSteps() }
+                submitRender()
             case .export: export()
             case .computeDirections: computeDirections()
             case .nextBase: nextBase()
@@ -152,6 +168,26 @@ package final class ExplorerApp {
         if let a = state.attribute, case let bases = store.bases(for: a), !bases.contains(state.base) { state.base = bases[0] }
         view.base = state.base
         view.slots = store.slots(for: state.attribute, base: state.base)
+        calibrateSteps()
+    }
+
+    /// Equal effect: the calibrated α per step of each available direction (measured once per
+    /// direction on validation seeds, a few seconds on a 64 px model, then read from the cache).
+    private func calibrateSteps() {
+        view.stepAlphas = [:]
+        view.gridSeeds = []
+        view.correlated = nil
+        guard let calibrator = setup.calibrator, state.equalEffect || state.showsGrid else { return }
+        for (m, slot) in view.slots {
+            guard case .available(let d, let id, _) = slot else { continue }
+            guard let c = calibrator.calibration(d, id: id) else { continue }
+            if state.equalEffect, c.stepAlpha.isFinite, c.stepAlpha > 0 { view.stepAlphas[m] = c.stepAlpha }
+            // The grid shows the original's calibration faces and marks what it moved most.
+            if m == .original, let t = view.scoreNames.firstIndex(of: c.target), let o = c.mostMoved(target: t), o < view.scoreNames.count {
+                view.gridSeeds = c.seeds
+                view.correlated = view.scoreNames[o]
+            }
+        }
     }
 
     private func nextBase() {
@@ -171,13 +207,22 @@ package final class ExplorerApp {
         requested += 1
         let walks = DirectionMethod.allCases.map { m -> WalkInput in
             let slot = view.slots[m]
-            return WalkInput(method: m, direction: slot?.direction, id: slot?.id)
+            return WalkInput(method: m, direction: slot?.direction, id: slot?.id,
+                             stepSize: state.equalEffect ? view.stepAlphas[m] : nil)
         }
         let r = RenderRequest(generation: requested, seed: state.seed, truncation: setup.truncation,
                               attribute: state.attribute, step: state.step, stepSize: state.stepSize, walks: walks,
-                              paneSide: paneSide)
+                              paneSide: paneSide, chartSteps: state.showsChart && !state.showsGrid ? Trajectory.window(around: state.step) : nil,
+                              gridSeeds: state.showsGrid ? gridSeeds() : nil)
         lastRequest = r
         worker.submit(r)
+    }
+
+    /// As many grid seeds as the screen shows: the calibration faces, or seeds from the current one on.
+    private func gridSeeds() -> [UInt32] {
+        let n = max(1, gridCapacity ?? 12)
+        if !view.gridSeeds.isEmpty { return Array(view.gridSeeds.prefix(n)) }
+        return (0..<UInt32(n)).map { state.seed &+ $0 }
     }
 
     private func export() {

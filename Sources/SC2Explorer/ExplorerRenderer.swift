@@ -78,13 +78,14 @@ struct ExplorerRenderer {
             drawTooSmall(state: state, view: view, width: width, height: height, minWidth: minWidth, minHeight: minHeight)
         case .fits(let layout):
             drawHeader(state, view, layout.header)
-            if case .single(let m) = state.layoutMode, let pane = layout.panes.first {
+            if state.showsGrid {
+                drawGrid(state, view, width: width, height: height)
+            } else if case .single(let m) = state.layoutMode, let pane = layout.panes.first {
                 drawSingle(m, pane: pane, state: state, view: view)
             } else {
                 let narrowest = layout.panes.map(\.frame.width).min() ?? 0
                 for (m, pane) in zip(state.layoutMode.methods, layout.panes) {
-                    let (title, picture, text) = stacked(pane, pictureWidth: narrowest, view: view)
-                    drawPane(m, title: title, picture: picture, text: text, state: state, view: view, detailed: false)
+                    drawPane(m, stacked(pane, pictureWidth: narrowest, state: state, view: view), state: state, view: view, detailed: false)
                 }
             }
             drawFooter(state, view, layout.footer)
@@ -97,7 +98,8 @@ struct ExplorerRenderer {
     private func drawHeader(_ s: ExplorerState, _ v: ExplorerView, _ r: Rect) {
         let sep = " \(glyphs.separator) "
         let attr = s.attribute.map { "\($0) \(s.attributeIndex + 1)/\(s.attributes.count)" + (v.base == DirectionLibrary.defaultBase ? "" : " [\(v.base)]") } ?? "no attributes"
-        let walk = "step \(ExplorerText.signed(s.step))  \(glyphs.alpha) \(ExplorerText.signed(s.alpha))"
+        let equal = s.equalEffect && !v.stepAlphas.isEmpty
+        let walk = "step \(ExplorerText.signed(s.step))  " + (equal ? "equal effect" : "\(glyphs.alpha) \(ExplorerText.signed(s.alpha))")
         let psi = "\(glyphs.psi) \(String(format: "%.2f", v.truncation))"
         let model = "\(v.modelName) #\(v.modelHash.prefix(8)) \(v.resolution)\(glyphs.unicode ? "×" : "x")\(v.resolution)"
         var busy = ""
@@ -185,18 +187,51 @@ struct ExplorerRenderer {
         return r.pictures[m] ?? r.base
     }
 
-    /// Title, picture and text of a pane stacked as one block (picture sized to fit), centred
-    /// vertically in the pane so that the bars sit right under the picture.
+    /// Where a pane's parts go: title row, picture, the heat map of its change under it (`d`),
+    /// the summary and bars, the trajectory chart (`t`, when there is room).
+    struct PaneBoxes {
+        var title: Rect
+        var picture: Rect
+        var difference: Rect?
+        var text: Rect
+        var chart: Rect?
+    }
+
+    /// Rows the trajectory chart takes at least (legend, plot, step axis) and at most.
+    static let chartMinRows = 5
+    static let chartMaxRows = 12
+
+    /// Title, picture (with its heat map), text and chart of a pane stacked as one block, the
+    /// picture as large as the pane allows once the text and the smallest chart fit; the chart
+    /// takes the rows left (up to `chartMaxRows`); the block is centred vertically.
     /// `pictureWidth` (at most the pane's width) keeps panes of slightly different widths aligned.
-    private func stacked(_ pane: Layout.Pane, pictureWidth: Int? = nil, view: ExplorerView) -> (title: Rect, picture: Rect, text: Rect) {
+    private func stacked(_ pane: Layout.Pane, pictureWidth: Int? = nil, state: ExplorerState, view: ExplorerView) -> PaneBoxes {
         let f = pane.frame, lines = pane.text.height
-        let room = max(1, f.height - lines - 2)  // title row and one blank row
+        let width = min(f.width, pictureWidth ?? f.width)
+        let fixed = lines + 2  // title row and one blank row
+        let wantsChart = state.showsChart && state.attribute != nil && !view.scoreNames.isEmpty
+        let chartReserve = wantsChart && f.height - fixed - ExplorerRenderer.minImageRows >= ExplorerRenderer.chartMinRows + 1
+            ? ExplorerRenderer.chartMinRows + 1 : 0
+        let room = max(1, f.height - fixed - chartReserve)
+        let diff = state.showsDifference
+        let pictureRoom = diff ? max(1, (room - 1) / 2) : room
         let rows = HalfBlockCanvas.fittedSize(width: view.resolution, height: view.resolution,
-                                              boxColumns: min(f.width, pictureWidth ?? f.width), boxRows: room).height / 2
-        let top = f.y + max(0, (f.height - (rows + lines + 2)) / 2)
-        return (Rect(y: top, x: f.x, height: 1, width: f.width),
-                Rect(y: top + 1, x: f.x, height: rows, width: f.width),
-                Rect(y: top + rows + 2, x: f.x, height: lines, width: min(f.width, pictureWidth ?? f.width)))
+                                              boxColumns: width, boxRows: pictureRoom).height / 2
+        let stack = 1 + rows + (diff ? 1 + rows : 0) + 1 + lines
+        let chartRows = chartReserve > 0 ? min(ExplorerRenderer.chartMaxRows, f.height - stack - 1) : 0
+        let total = stack + (chartRows > 0 ? 1 + chartRows : 0)
+        let top = f.y + max(0, (f.height - total) / 2)
+        var y = top + 1 + rows
+        var boxes = PaneBoxes(title: Rect(y: top, x: f.x, height: 1, width: f.width),
+                              picture: Rect(y: top + 1, x: f.x, height: rows, width: f.width),
+                              difference: nil, text: Rect(y: 0, x: f.x, height: lines, width: width), chart: nil)
+        if diff {
+            boxes.difference = Rect(y: y + 1, x: f.x, height: rows, width: f.width)
+            y += 1 + rows
+        }
+        boxes.text = Rect(y: y + 1, x: f.x, height: lines, width: width)
+        if chartRows > 0 { boxes.chart = Rect(y: y + 1 + lines + 1, x: f.x, height: chartRows, width: width) }
+        return boxes
     }
 
     /// Pixels along the longer side of the largest picture a frame of this size shows (a half-block
@@ -206,43 +241,56 @@ struct ExplorerRenderer {
         guard case .fits(let layout) = self.layout(paneCount: state.layoutMode.methods.count, view: view, width: width, height: height) else { return nil }
         let boxes: [Rect]
         if case .single = state.layoutMode, let pane = layout.panes.first {
-            boxes = [(single(pane, view: view) ?? stacked(pane, view: view)).picture]
+            boxes = [(single(pane, state: state, view: view) ?? stacked(pane, state: state, view: view)).picture]
         } else {
             let narrowest = layout.panes.map(\.frame.width).min() ?? 0
-            boxes = layout.panes.map { stacked($0, pictureWidth: narrowest, view: view).picture }
+            boxes = layout.panes.map { stacked($0, pictureWidth: narrowest, state: state, view: view).picture }
         }
         let fitted = boxes.map { HalfBlockCanvas.fittedSize(width: view.resolution, height: view.resolution, boxColumns: $0.width, boxRows: $0.height) }
         return fitted.map { max($0.width, $0.height) }.max().flatMap { $0 > 0 ? $0 : nil }
     }
 
     private func drawSingle(_ m: DirectionMethod, pane: Layout.Pane, state: ExplorerState, view: ExplorerView) {
-        guard let (title, picture, text) = single(pane, view: view) else {
-            let (title, picture, text) = stacked(pane, view: view)
-            drawPane(m, title: title, picture: picture, text: text, state: state, view: view, detailed: false)
+        guard let boxes = single(pane, state: state, view: view) else {
+            drawPane(m, stacked(pane, state: state, view: view), state: state, view: view, detailed: false)
             return
         }
-        drawPane(m, title: title, picture: picture, text: text, state: state, view: view, detailed: true)
+        drawPane(m, boxes, state: state, view: view, detailed: true)
     }
 
     /// One large pane with the text beside the picture (nil when the pane is too narrow for that).
-    private func single(_ pane: Layout.Pane, view: ExplorerView) -> (title: Rect, picture: Rect, text: Rect)? {
+    private func single(_ pane: Layout.Pane, state: ExplorerState, view: ExplorerView) -> PaneBoxes? {
         let f = pane.frame
         guard f.width >= ExplorerRenderer.sideTextMinWidth else { return nil }
-        // Wide: the picture on the left, the text beside it.
+        // Wide: the picture on the left (its heat map beside it with `d`), the text beside them.
         let textWidth = min(60, f.width / 2 - 4)
         let pictureWidth = f.width - textWidth - 3
+        let diff = state.showsDifference
+        let each = diff ? (pictureWidth - 1) / 2 : pictureWidth
         let size = HalfBlockCanvas.fittedSize(width: view.resolution, height: view.resolution,
-                                              boxColumns: pictureWidth, boxRows: f.height - 1)
+                                              boxColumns: each, boxRows: f.height - 1)
         let rows = size.height / 2
         let top = f.y + max(0, (f.height - 1 - rows) / 2)
-        let title = Rect(y: top, x: f.x, height: 1, width: f.width)
-        let picture = Rect(y: top + 1, x: f.x + (pictureWidth - size.width) / 2, height: rows, width: size.width)
-        let text = Rect(y: top + 2, x: f.x + f.width - textWidth - 1, height: f.y + f.height - top - 2, width: textWidth)
-        return (title, picture, text)
+        let used = diff ? 2 * size.width + 1 : size.width
+        let left = f.x + (pictureWidth - used) / 2
+        var boxes = PaneBoxes(title: Rect(y: top, x: f.x, height: 1, width: f.width),
+                              picture: Rect(y: top + 1, x: left, height: rows, width: size.width), difference: nil,
+                              text: Rect(y: top + 2, x: f.x + f.width - textWidth - 1, height: f.y + f.height - top - 2, width: textWidth),
+                              chart: nil)
+        if diff { boxes.difference = Rect(y: top + 1, x: left + size.width + 1, height: rows, width: size.width) }
+        // The chart below the bars, in the text column, when there is room.
+        let textLines = ExplorerRenderer.textLines(scoreCount: view.scoreNames.count)
+        let chartTop = boxes.text.y + textLines + 1
+        let chartRows = min(2 * ExplorerRenderer.chartMaxRows, f.y + f.height - chartTop)
+        if state.showsChart, state.attribute != nil, !view.scoreNames.isEmpty, chartRows >= ExplorerRenderer.chartMinRows {
+            boxes.chart = Rect(y: chartTop, x: boxes.text.x, height: chartRows, width: textWidth)
+            boxes.text = Rect(y: boxes.text.y, x: boxes.text.x, height: textLines, width: textWidth)
+        }
+        return boxes
     }
 
-    private func drawPane(_ m: DirectionMethod, title: Rect, picture box: Rect, text: Rect,
-                          state: ExplorerState, view: ExplorerView, detailed: Bool) {
+    private func drawPane(_ m: DirectionMethod, _ boxes: PaneBoxes, state: ExplorerState, view: ExplorerView, detailed: Bool) {
+        let title = boxes.title, box = boxes.picture, text = boxes.text
         let slot = view.slots[m] ?? .missing(note: nil)
         let computing = view.job.map { !$0.finished && $0.attribute == state.attribute && view.jobMethods.contains(m) } ?? false
 
@@ -256,7 +304,7 @@ struct ExplorerRenderer {
         var right = ""
         switch slot {
         case .available(let d, _, let note):
-            let shownAlpha = view.result?.request.alpha ?? state.alpha
+            let shownAlpha = view.result?.request.alpha(of: m) ?? state.alpha
             right = "\(glyphs.alpha) \(ExplorerText.signed(shownAlpha))"
             if detailed, let layers = d.layers { right = "layers \(layers.map(String.init).joined(separator: ","))  " + right }
             if let note { right = "\(note)  " + right }
@@ -279,6 +327,9 @@ struct ExplorerRenderer {
             let msg = "rendering\(glyphs.ellipsis)"
             put(msg, box.y + box.height / 2, box.x + max(0, (box.width - msg.count) / 2), fg: ExplorerRenderer.dimColor, width: box.width)
         }
+
+        if let heat = boxes.difference, heat.height > 0 { drawDifference(m, heat, view: view) }
+        if let chart = boxes.chart { drawChart(m, chart, state: state, view: view) }
 
         // Summary line, then the bars.
         let x = text.x + (text.width > 30 ? 1 : 0)
@@ -408,6 +459,223 @@ struct ExplorerRenderer {
         }
     }
 
+    // MARK: where it changes, and the trajectory
+
+    /// Mean absolute change of a pixel (0...255, over the channels) that the heat map shows at
+    /// full brightness: one scale for every pane, so that they compare.
+    static let differenceFullScale: Float = 96
+
+    /// The heat map of `edited` against `base`: per pixel, the mean absolute change over the
+    /// channels on a black - red - yellow - white ramp (`differenceFullScale` at white).
+    static func differenceImage(_ edited: RGBImage, _ base: RGBImage) -> RGBImage {
+        guard edited.width == base.width, edited.height == base.height else {
+            return RGBImage(width: edited.width, height: edited.height, pixels: [UInt8](repeating: 0, count: edited.pixels.count))
+        }
+        var out = [UInt8](repeating: 0, count: edited.pixels.count)
+        for i in 0..<(edited.width * edited.height) {
+            var d: Float = 0
+            for c in 0..<3 { d += abs(Float(edited.pixels[3 * i + c]) - Float(base.pixels[3 * i + c])) }
+            let t = min(1, d / 3 / differenceFullScale)
+            let c = heatColor(t)
+            out[3 * i] = c.r; out[3 * i + 1] = c.g; out[3 * i + 2] = c.b
+        }
+        return RGBImage(width: edited.width, height: edited.height, pixels: out)
+    }
+
+    /// 0: black, 1/3: red, 2/3: yellow, 1: white.
+    static func heatColor(_ t: Float) -> RGB {
+        let v = max(0, min(1, t)) * 3
+        func u(_ x: Float) -> UInt8 { UInt8(max(0, min(255, (x * 255).rounded()))) }
+        return RGB(u(min(1, v)), u(min(1, max(0, v - 1))), u(min(1, max(0, v - 2))))
+    }
+
+    private func drawDifference(_ m: DirectionMethod, _ box: Rect, view: ExplorerView) {
+        guard let r = view.result, box.width > 0 else { return }
+        let edited = r.pictures[m] ?? r.base
+        let heat = ExplorerRenderer.differenceImage(edited.image, r.base.image)
+        let canvas = HalfBlockCanvas(pixels: heat.pixels, width: heat.width, height: heat.height,
+                                     boxColumns: box.width, boxRows: box.height)
+        screen.draw(canvas, y: box.y, x: box.x)
+        // The largest change, in the corner, so that a black map reads as "nothing changed".
+        var peak: Float = 0
+        for i in 0..<min(edited.image.pixels.count, r.base.image.pixels.count) {
+            peak = max(peak, abs(Float(edited.image.pixels[i]) - Float(r.base.image.pixels[i])))
+        }
+        let label = " \(glyphs.delta) from step 0, max \(Int(peak)) "
+        put(label, box.y + box.height - 1, box.x + canvas.originX, fg: ExplorerRenderer.headerText, bg: RGB(0, 0, 0), width: box.width)
+    }
+
+    static let chartOtherColor = RGB(255, 150, 60)
+
+    /// The trajectory: the target's and the most-moved other attribute's probability against the
+    /// step along this pane's walk, the current step's column marked; a legend above, the steps below.
+    private func drawChart(_ m: DirectionMethod, _ box: Rect, state: ExplorerState, view: ExplorerView) {
+        guard box.height >= 3, box.width > 8 else { return }
+        let x = box.x + (box.width > 30 ? 1 : 0)
+        let width = box.x + box.width - x
+        guard let t = view.trajectory, let r = view.result, t.matches(r.request), let target = r.request.attribute,
+              let ti = view.scoreNames.firstIndex(of: target) else {
+            put(ExplorerText.fit("trajectory \(glyphs.ellipsis)", width, ellipsis: glyphs.ellipsis), box.y, x, fg: ExplorerRenderer.dimColor)
+            return
+        }
+        guard let series = t.scores[m], !series.isEmpty else {
+            put("no walk", box.y, x, fg: ExplorerRenderer.dimColor, width: width)
+            return
+        }
+        let other = t.mostMoved(besides: ti)
+        // Legend: "━ age  ━ eyeglasses   p by step"
+        let line = glyphs.unicode ? "\u{2501}" : "-"
+        put("\(line) \(target)", box.y, x, style: .bold, fg: ExplorerRenderer.targetColor, width: width)
+        var lx = x + target.count + 4
+        if let o = other {
+            put("\(line) \(view.scoreNames[o])", box.y, lx, style: .bold, fg: ExplorerRenderer.chartOtherColor, width: x + width - lx)
+            lx += view.scoreNames[o].count + 4
+        }
+        let note = "p by step"
+        if lx + note.count <= x + width { put(note, box.y, x + width - note.count, fg: ExplorerRenderer.dimColor) }
+
+        // The plot, with the 0 and 1 levels labelled on the left.
+        let plotRows = box.height - 2
+        let labelWidth = 4
+        let plotColumns = max(1, width - labelWidth)
+        var lines = [TrajectoryChart.Series(values: series.compactMapValues { ti < $0.count ? $0[ti] : nil }, index: 0)]
+        // The other attribute drawn last: where the two lines meet, the leak shows.
+        if let o = other { lines.append(TrajectoryChart.Series(values: series.compactMapValues { o < $0.count ? $0[o] : nil }, index: 1)) }
+        let chart = TrajectoryChart(columns: plotColumns, rows: plotRows, steps: t.steps, current: r.request.step, series: lines)
+        put("1.0", box.y + 1, x, fg: ExplorerRenderer.dimColor)
+        put("0.0", box.y + plotRows, x, fg: ExplorerRenderer.dimColor)
+        let markBackground = RGB(45, 45, 60)
+        for (row, cells) in chart.cells.enumerated() {
+            for (col, cell) in cells.enumerated() {
+                let ch: String = cell.series == nil ? (cell.marked ? (glyphs.unicode ? "\u{2502}" : "|") : " ")
+                    : (glyphs.unicode ? String(cell.character) : "*")
+                guard ch != " " || cell.marked else { continue }
+                let fg: RGB = cell.series == nil ? ExplorerRenderer.dimColor
+                    : (cell.series == 0 ? ExplorerRenderer.targetColor : ExplorerRenderer.chartOtherColor)
+                put(ch, box.y + 1 + row, x + labelWidth + col, style: cell.series != nil && mono && cell.series == 1 ? .bold : [],
+                    fg: fg, bg: cell.marked && !mono ? markBackground : nil)
+            }
+        }
+        // The step axis: the window's ends, 0, and the current step under its column.
+        let axisY = box.y + 1 + plotRows
+        let lo = ExplorerText.signed(t.steps.lowerBound), hi = ExplorerText.signed(t.steps.upperBound)
+        put(lo, axisY, x + labelWidth, fg: ExplorerRenderer.dimColor, width: width - labelWidth)
+        put(hi, axisY, x + labelWidth + plotColumns - hi.count, fg: ExplorerRenderer.dimColor)
+        if t.steps.contains(r.request.step) {
+            let label = "step \(ExplorerText.signed(r.request.step))"
+            let cx = x + labelWidth + chart.dotX(r.request.step) / 2
+            let lx = max(x + labelWidth + lo.count + 1, min(x + labelWidth + plotColumns - hi.count - 1 - label.count, cx - label.count / 2))
+            put(label, axisY, lx, style: .bold, fg: ExplorerRenderer.headerText)
+        }
+    }
+
+    // MARK: the grid of many seeds
+
+    /// Where the grid's faces go: `perRow` faces of `faceColumns` x `faceRows` cells in each of
+    /// `bands` bands (a row of faces per method and a row of seed numbers each), below `top`.
+    struct GridGeometry: Equatable {
+        let faceColumns: Int
+        let faceRows: Int
+        let perRow: Int
+        let bands: Int
+        let top: Int
+        var capacity: Int { perRow * bands }
+    }
+
+    /// Columns the method names take left of the faces.
+    static let gridLabelWidth = 6
+    /// The grid's faces: the largest whose grid still holds `gridTarget` faces (else the most faces).
+    static let gridTarget = 20
+
+    static func gridGeometry(width: Int, height: Int, methods: Int = 3) -> GridGeometry? {
+        let top = 1 + 1 + methods + 1          // header, title, a summary line per method, blank
+        let room = height - 1 - top            // the footer below
+        var best: GridGeometry?
+        for face in stride(from: 16, through: 6, by: -2) {
+            let rows = face / 2
+            let band = methods * rows + 1 + 1  // faces, seed numbers, blank
+            let bands = (room + 1) / band
+            let perRow = (width - gridLabelWidth) / (face + 1)
+            guard bands > 0, perRow > 0 else { continue }
+            let g = GridGeometry(faceColumns: face, faceRows: rows, perRow: perRow, bands: bands, top: top)
+            if g.capacity >= gridTarget { return g }
+            if best == nil || g.capacity > best!.capacity { best = g }
+        }
+        return best
+    }
+
+    /// How many faces the grid view shows on this screen (nil: none fit).
+    func gridCapacity(_ view: ExplorerView) -> Int? {
+        let (height, width) = screen.size
+        return ExplorerRenderer.gridGeometry(width: width, height: height)?.capacity
+    }
+
+    /// Many seeds at once: the calibration faces at the current step, a row per method; a face
+    /// whose correlated attribute changed side is marked; per method, the evaluation's numbers.
+    private func drawGrid(_ state: ExplorerState, _ view: ExplorerView, width: Int, height: Int) {
+        guard let g = ExplorerRenderer.gridGeometry(width: width, height: height) else { return }
+        let methods = DirectionMethod.allCases
+        guard let r = view.result, let grid = r.grid, !grid.seeds.isEmpty else {
+            put("grid: rendering\(glyphs.ellipsis)", 1, 1, fg: ExplorerRenderer.dimColor, width: width - 2)
+            return
+        }
+        let target = r.request.attribute
+        let t = target.flatMap { view.scoreNames.firstIndex(of: $0) }
+        let c = view.correlated.flatMap { view.scoreNames.firstIndex(of: $0) }
+        let mark = glyphs.unicode ? "\u{2717}" : "x"
+        let equal = r.request.perWalkSteps ? ", equal effect" : ""
+        var title = "grid: \(grid.seeds.count) faces at step \(ExplorerText.signed(r.request.step))\(equal)"
+        if let target, view.gridSeeds.starts(with: grid.seeds) { title += " (validation seeds without \(target))" }
+        if let cn = view.correlated { title += "; \(mark) marks a face whose \(cn) changed side" }
+        put(" " + glyphs.text(title), 1, 0, style: .bold, width: width)
+        var summaries: [DirectionMethod: GridSummary] = [:]
+        for (k, m) in methods.enumerated() {
+            let y = 2 + k
+            put(" " + glyphs.text(m.title), y, 0, style: .bold, fg: ExplorerRenderer.methodColor(m), width: 16)
+            guard let edited = grid.edited[m] else {
+                put("no direction", y, 17, fg: ExplorerRenderer.dimColor, width: width - 17)
+                continue
+            }
+            var line = "\(glyphs.alpha) \(ExplorerText.signed(r.request.alpha(of: m)))"
+            if let t, let c, let target, let cn = view.correlated {
+                let base = grid.base.compactMap(\.scores), ed = edited.compactMap(\.scores)
+                if base.count == grid.seeds.count, ed.count == grid.seeds.count {
+                    let s = GridSummary(base: base, edited: ed, target: t, correlated: c)
+                    summaries[m] = s
+                    let n = s.seeds
+                    let tf = s.targetFlipped.filter { $0 }.count, cf = s.correlatedFlipped.filter { $0 }.count
+                    let kept = s.keptGivenFlip.isNaN ? "-" : String(format: "%.2f", s.keptGivenFlip)
+                    line += "   \(target) flipped \(tf)/\(n) (\(Int((s.flipRate * 100).rounded()))%)"
+                        + "   \(cn) flipped \(cf)/\(n) (\(Int((s.correlatedFlipShare * 100).rounded()))%)"
+                        + "   \(cn) kept | \(target) flipped \(kept)"
+                }
+            }
+            put(glyphs.text(line), y, 17, fg: ExplorerRenderer.headerText, width: width - 17)
+        }
+        // The faces, band by band.
+        for (i, seed) in grid.seeds.prefix(g.capacity).enumerated() {
+            let band = i / g.perRow, col = i % g.perRow
+            let bandTop = g.top + band * (methods.count * g.faceRows + 2)
+            let x = ExplorerRenderer.gridLabelWidth + col * (g.faceColumns + 1)
+            for (k, m) in methods.enumerated() {
+                let y = bandTop + k * g.faceRows
+                if col == 0 {
+                    let short = m == .original ? "orig" : (m == .conditional ? "cond" : glyphs.text("SC²"))
+                    put(" " + short, y, 0, style: .bold, fg: ExplorerRenderer.methodColor(m), width: ExplorerRenderer.gridLabelWidth - 1)
+                }
+                let p = grid.edited[m]?[i] ?? grid.base[i]
+                let canvas = HalfBlockCanvas(pixels: p.image.pixels, width: p.image.width, height: p.image.height,
+                                             boxColumns: g.faceColumns, boxRows: g.faceRows)
+                screen.draw(canvas, y: y, x: x)
+                if summaries[m]?.correlatedFlipped[i] == true {
+                    put(mark, y, x + g.faceColumns - 1, style: .bold, fg: RGB(255, 255, 255), bg: ExplorerRenderer.strongLeakColor)
+                }
+            }
+            let label = ExplorerText.fit("\(seed)", g.faceColumns)
+            put(label, bandTop + methods.count * g.faceRows, x + g.faceColumns - label.count, fg: ExplorerRenderer.dimColor)
+        }
+    }
+
     // MARK: overlays
 
     private func drawTooSmall(state: ExplorerState, view: ExplorerView, width: Int, height: Int, minWidth: Int, minHeight: Int) {
@@ -424,7 +692,7 @@ struct ExplorerRenderer {
     }
 
     private func drawHelp(_ s: ExplorerState, width: Int, height: Int) {
-        let keys = KeyBinding.all(glyphs, stepSize: s.stepSize).map { ($0.keys, $0.action) }
+        let keys = KeyBinding.all(glyphs, stepSize: s.stepSize, equalEffect: s.equalEffect).map { ($0.keys, $0.action) }
         let keyWidth = (keys.map(\.0.count).max() ?? 0) + 2
         let lines = ["sc2gan explorer \(glyphs.dash) keys", ""]
             + keys.map { ExplorerText.pad($0.0, keyWidth) + $0.1 }
@@ -435,6 +703,11 @@ struct ExplorerRenderer {
                 "in red when |change| > 0.2, yellow when > 0.1.",
                 "Panes: original (InterFaceGAN), conditional (projected off",
                 "the correlated attributes), SC\(glyphs.unicode ? "²" : "2") corrected.",
+                "Equal effect: each direction's step is calibrated on",
+                "validation faces so that two steps raise its target by 0.5",
+                "on average (\(glyphs.alpha) per pane in its title); a: equal \(glyphs.alpha).",
+                "Chart: the target (blue) and the attribute that moved most",
+                "(orange) against the step; the current step's column marked.",
                 "",
                 "any key closes this help",
             ]

@@ -39,6 +39,15 @@ package struct ExplorerState: Equatable {
     var step: Int = 0
     let stepSize: Float
     var layoutMode: ExplorerLayoutMode = .sideBySide
+    /// Equal effect (each direction steps by its calibrated α, so that a step moves every pane's
+    /// target by the same amount) or equal α (every pane by `stepSize`); `a` switches.
+    package var equalEffect = true
+    /// The trajectory chart under each pane (`t` hides and shows it).
+    var showsChart = true
+    /// The heat map of the per-pixel change from step 0 under each picture (`d`).
+    var showsDifference = false
+    /// The grid of many seeds at the current step, one row of faces per method (`g`).
+    var showsGrid = false
     /// The base method whose original, conditional and corrected directions the panes walk
     /// (`DirectionLibrary.name`); the app moves it on with `b`.
     var base: String = DirectionLibrary.defaultBase
@@ -46,7 +55,7 @@ package struct ExplorerState: Equatable {
     var seedPrompt: String?
     var showsHelp = false
     /// The last message for the footer.
-    var status: String?
+    package var status: String?
     var shouldQuit = false
 
     package init(seed: UInt32, attributes: [String], attributeIndex: Int = 0, stepSize: Float) {
@@ -94,6 +103,19 @@ package struct ExplorerState: Equatable {
         case .char("m"):
             layoutMode = layoutMode.next
             return []
+        case .char("a"):
+            equalEffect.toggle()
+            status = equalEffect ? "equal effect: each direction steps by its calibrated \u{03B1}" : "equal \u{03B1}: every direction steps by \(stepSize)"
+            return [.render]
+        case .char("t"):
+            showsChart.toggle()
+            return showsChart ? [.render] : []
+        case .char("d"):
+            showsDifference.toggle()
+            return []
+        case .char("g"):
+            showsGrid.toggle()
+            return [.render]
         case .char("e"):
             return [.export]
         case .char("c"):

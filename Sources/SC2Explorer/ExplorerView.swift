@@ -21,4 +21,12 @@ struct ExplorerView {
     var rendering = false
     var job: DirectionJob.Snapshot?
     var jobMethods: [DirectionMethod] = []
+    /// Equal effect: each method's calibrated α per step (empty: not calibrated, equal α).
+    var stepAlphas: [DirectionMethod: Float] = [:]
+    /// Scores along every walk for the trajectory chart (nil: none yet).
+    var trajectory: Trajectory?
+    /// The grid's seeds (the original's calibration faces: validation seeds without the target)
+    /// and the correlated attribute it marks (the one the original moved most there).
+    var gridSeeds: [UInt32] = []
+    var correlated: String?
 }

@@ -11,6 +11,9 @@ final class ExplorerWorker: @unchecked Sendable {
     private var pending: RenderRequest?
     private var pendingExport: ExportJob?
     private var prefetchQueue: [(RenderRequest, Int)] = []
+    /// A request whose trajectory chart still misses steps (filled after the frame is shown).
+    private var trajectoryQueue: RenderRequest?
+    private var trajectory: Trajectory?
     private var result: RenderResult?
     private var exportOutcome: ExportOutcome?
     private var stopped = false
@@ -20,6 +23,10 @@ final class ExplorerWorker: @unchecked Sendable {
     /// Prefetch waits until the UI has drawn the last result (so they do not share the CPU).
     private var prefetchReleased = false
     private var lastStep: Int?
+    /// The trajectory waits until no request came for `trajectoryDelay` seconds: keys in quick
+    /// succession (walking) keep the CPU to themselves.
+    static let trajectoryDelay: TimeInterval = 0.2
+    private var lastSubmit = Date.distantPast
     /// Whether idle time is spent on the neighbouring steps.
     let prefetch: Bool
     /// Prefetch only while one render is quick (a large model would delay the next key).
@@ -57,6 +64,8 @@ final class ExplorerWorker: @unchecked Sendable {
         condition.lock()
         pending = request
         prefetchQueue.removeAll()
+        trajectoryQueue = nil
+        lastSubmit = Date()
         condition.signal()
         condition.unlock()
     }
@@ -86,6 +95,14 @@ final class ExplorerWorker: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The newest trajectory (scores along every walk), once.
+    func takeTrajectory() -> Trajectory? {
+        condition.lock(); defer { condition.unlock() }
+        let t = trajectory
+        trajectory = nil
+        return t
+    }
+
     func takeExportOutcome() -> ExportOutcome? {
         condition.lock(); defer { condition.unlock() }
         let o = exportOutcome
@@ -109,16 +126,29 @@ final class ExplorerWorker: @unchecked Sendable {
         case render(RenderRequest)
         case export(ExportJob)
         case prefetch(RenderRequest, step: Int)
+        case trajectory(RenderRequest)
     }
 
     private func nextTask() -> Task? {
         condition.lock(); defer { condition.unlock() }
-        while !stopped && pending == nil && pendingExport == nil && (prefetchQueue.isEmpty || !prefetchReleased) {
+        return nextTaskLocked()
+    }
+
+    /// `nextTask` with the lock held.
+    private func nextTaskLocked() -> Task? {
+        while !stopped && pending == nil && pendingExport == nil && ((prefetchQueue.isEmpty && trajectoryQueue == nil) || !prefetchReleased) {
             condition.wait()
         }
         if stopped { return nil }
         if let r = pending { pending = nil; return .render(r) }
         if let e = pendingExport { pendingExport = nil; return .export(e) }
+        if let t = trajectoryQueue, prefetchQueue.isEmpty {
+            // After a pause only (the prefetch of the next steps goes first).
+            let due = lastSubmit.addingTimeInterval(ExplorerWorker.trajectoryDelay)
+            if Date() >= due { trajectoryQueue = nil; return .trajectory(t) }
+            _ = condition.wait(until: due)   // a new request signals: it goes first
+            return nextTaskLocked()
+        }
         let (r, s) = prefetchQueue.removeFirst()
         return .prefetch(r, step: s)
     }
@@ -148,7 +178,17 @@ final class ExplorerWorker: @unchecked Sendable {
                 } else {
                     res = render(r)
                 }
+                // The chart as far as the cache holds it comes with the pictures (one frame); its
+                // other steps in idle time; on a model that needs previews the chart shows only
+                // the steps already rendered.
+                let (trajectory, complete) = snapshotTrajectory(r)
+                res.trajectory = trajectory
                 publish(res)
+                if r.chartSteps != nil, !complete, !previewed {
+                    condition.lock()
+                    if pending == nil { trajectoryQueue = r }
+                    condition.unlock()
+                }
                 condition.lock()
                 if prefetch, !previewed, pending == nil, res.seconds < ExplorerWorker.prefetchBudgetSeconds {
                     prefetchQueue = neighbours(of: r)
@@ -162,8 +202,56 @@ final class ExplorerWorker: @unchecked Sendable {
                 condition.unlock()
             case .prefetch(let r, let step):
                 _ = maker.make(keys(for: r, step: step), directions: directionTable(r))
+            case .trajectory(let r):
+                fillTrajectory(r)
             }
         }
+    }
+
+    /// Renders the chart's missing steps, nearest to the current step first, a step at a time,
+    /// given up when a newer request waits; publishes the trajectory every few steps and at the end.
+    private func fillTrajectory(_ r: RenderRequest) {
+        guard let window = r.chartSteps else { return }
+        let superseded = { [self] () -> Bool in
+            condition.lock(); defer { condition.unlock() }
+            return pending != nil || stopped
+        }
+        var made = 0
+        for s in window.sorted(by: { abs($0 - r.step) != abs($1 - r.step) ? abs($0 - r.step) < abs($1 - r.step) : $0 > $1 }) {
+            let missing = keys(for: r, step: s).filter { maker.cached($0) == nil }
+            guard !missing.isEmpty else { continue }
+            guard maker.make(missing, directions: directionTable(r), isCancelled: superseded, measures: false) != nil else { return }
+            made += 1
+            if made % 4 == 0 { publishTrajectory(r) }
+        }
+        publishTrajectory(r)
+    }
+
+    /// Publishes the trajectory of `r` from the cached pictures (for the app to take on its own).
+    private func publishTrajectory(_ r: RenderRequest) {
+        guard let t = snapshotTrajectory(r).trajectory else { return }
+        condition.lock()
+        if pending == nil { trajectory = t }
+        condition.unlock()
+    }
+
+    /// The trajectory of `r` from the cached pictures (nil without a chart), and whether it is complete.
+    private func snapshotTrajectory(_ r: RenderRequest) -> (trajectory: Trajectory?, complete: Bool) {
+        guard let window = r.chartSteps else { return (nil, true) }
+        var scores: [DirectionMethod: [Int: [Float]]] = [:]
+        var complete = true
+        for w in r.walks where w.direction != nil {
+            var series: [Int: [Float]] = [:]
+            for s in window {
+                if let p = maker.cached(EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: s))), let sc = p.scores {
+                    series[s] = sc
+                } else {
+                    complete = false
+                }
+            }
+            scores[w.method] = series
+        }
+        return (Trajectory(generation: r.generation, seed: r.seed, walkIDs: Trajectory.walkIDs(r), steps: window, scores: scores), complete)
     }
 
     /// Steps worth rendering ahead: onwards in the direction of travel first, then back.
@@ -183,7 +271,7 @@ final class ExplorerWorker: @unchecked Sendable {
 
     private func keys(for r: RenderRequest, step: Int) -> [EditKey] {
         [EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)]
-            + r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha(at: step)) }
+            + r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha($0, at: step)) }
     }
 
     /// The block to preview `r` at, or nil when the full render is cached or quick enough.
@@ -231,12 +319,27 @@ final class ExplorerWorker: @unchecked Sendable {
 
     private func render(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult {
         let base = EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)
-        let edits = r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha) }
+        let edits = r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha($0, at: r.step)) }
         let (made, seconds) = maker.make([base] + edits, directions: directionTable(r), stopAt: stop)
         var pictures: [DirectionMethod: Picture] = [:]
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }
         var result = RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
         result.stopAt = stop
+        if let seeds = r.gridSeeds, !seeds.isEmpty {
+            var keys: [EditKey] = []
+            for s in seeds {
+                keys.append(EditKey(seed: s, truncation: r.truncation, walk: nil, alpha: 0))
+                for w in r.walks { keys.append(EditKey(seed: s, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))) }
+            }
+            let (grid, more) = maker.make(keys, directions: directionTable(r), stopAt: stop)
+            var edited: [DirectionMethod: [Picture]] = [:]
+            for w in r.walks where w.direction != nil {
+                edited[w.method] = seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))]! }
+            }
+            result.grid = .init(seeds: seeds, base: seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: nil, alpha: 0)]! },
+                                edited: edited)
+            result = RenderResult(request: r, base: result.base, pictures: pictures, seconds: seconds + more, stopAt: stop, pane: false, grid: result.grid)
+        }
         return result
     }
 }

@@ -37,12 +37,12 @@ struct Exporter {
         }
     }
 
-    private func frame(_ p: Picture, step: Int) -> ExportRecord.Frame {
+    private func frame(_ p: Picture, step: Int, walk: WalkInput? = nil) -> ExportRecord.Frame {
         var scores: [String: Float]?
         if let s = p.scores {
             scores = Dictionary(uniqueKeysWithValues: zip(job.attributes, s).map { ($0, ($1 * 10000).rounded() / 10000) })
         }
-        return ExportRecord.Frame(step: step, alpha: job.request.alpha(at: step), scores: scores)
+        return ExportRecord.Frame(step: step, alpha: walk.map { job.request.alpha($0, at: step) } ?? 0, scores: scores)
     }
 
     /// The command line that opens the explorer on this view, every word shell-quoted: each
@@ -53,7 +53,9 @@ struct Exporter {
         let r = job.request
         var words = ["sc2gan", "explore", "--model", job.modelPath, "--use", job.generatorChoice.rawValue]
         if let d = job.directionsPath { words += ["--directions", d] }
-        words += ["--seed", "\(r.seed)", "--truncation", "\(r.truncation)", "--step", "\(r.stepSize)"]
+        words += ["--seed", "\(r.seed)", "--truncation", "\(r.truncation)"]
+        // Equal effect (the default) recalibrates the same steps; an explicit --step walks at equal α.
+        if !r.perWalkSteps { words += ["--step", "\(r.stepSize)"] }
         if let a = r.attribute { words += ["--attribute", a] }
         if let cp = job.classifierPath { words += [job.classifierIsScorer ? "--scorer" : "--predictor", cp] }
         for d in job.definitions { words += ["--define", d] }
@@ -72,11 +74,11 @@ struct Exporter {
         let baseKey = EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)
         var keys = [baseKey]
         for w in walks {
-            for s in steps { keys.append(EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(at: s))) }
+            for s in steps { keys.append(EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: s))) }
         }
         let pictures = maker.make(keys, directions: directions).pictures
         func picture(_ w: WalkInput?, _ s: Int) -> Picture {
-            pictures[EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: r.alpha(at: s))]!
+            pictures[EditKey(seed: r.seed, truncation: r.truncation, walk: w, alpha: w.map { r.alpha($0, at: s) } ?? 0)]!
         }
 
         var files: [URL] = []
@@ -102,7 +104,7 @@ struct Exporter {
             stripImages += steps.map { picture(w, $0).image }
             records.append(ExportRecord.Walk(method: Exporter.label(w.method), methodID: w.method.rawValue, available: true,
                                              direction: w.direction, image: name, stripRow: row,
-                                             frames: steps.map { frame(picture(w, $0), step: $0) }))
+                                             frames: steps.map { frame(picture(w, $0), step: $0, walk: w) }))
             row += 1
         }
         if stripImages.isEmpty { stripImages = [base.image] }

@@ -13,8 +13,9 @@ package struct KeyBinding: Sendable {
     package let priority: Int
 
     /// The key map, with the glyphs of the terminal (arrows or ASCII) and the step size.
-    static func all(_ g: Glyphs, stepSize: Float? = nil) -> [KeyBinding] {
-        let step = stepSize.map { " (\(g.alpha) = step \(g.unicode ? "×" : "x") \(String(format: "%.2f", $0)))" } ?? ""
+    static func all(_ g: Glyphs, stepSize: Float? = nil, equalEffect: Bool = false) -> [KeyBinding] {
+        let step = equalEffect ? " (equal effect: each pane's \(g.alpha) in its title)"
+            : stepSize.map { " (\(g.alpha) = step \(g.unicode ? "×" : "x") \(String(format: "%.2f", $0)))" } ?? ""
         return [
             KeyBinding(keys: g.leftRight, footerKeys: g.leftRight, action: "step along the directions" + step, footerAction: "step", priority: 1),
             KeyBinding(keys: "0", footerKeys: "0", action: "back to step 0", footerAction: "start", priority: 2),
@@ -23,6 +24,10 @@ package struct KeyBinding: Sendable {
             KeyBinding(keys: "n / p", footerKeys: "n/p", action: "next / previous seed without the attribute", footerAction: "seed", priority: 1),
             KeyBinding(keys: "s", footerKeys: "s", action: "type a seed (Enter to go, Esc to cancel)", footerAction: "seed#", priority: 2),
             KeyBinding(keys: "m", footerKeys: "m", action: "three panes, or one large pane per method", footerAction: "layout", priority: 1),
+            KeyBinding(keys: "a", footerKeys: "a", action: "equal effect (each direction's step calibrated to move the target alike) / equal \(g.alpha)", footerAction: "effect/\(g.alpha)", priority: 1),
+            KeyBinding(keys: "t", footerKeys: "t", action: "show / hide the trajectory chart (target and most-moved attribute by step)", footerAction: "chart", priority: 2),
+            KeyBinding(keys: "g", footerKeys: "g", action: "grid: as many calibration faces as fit, a row per method, faces marked where the correlated attribute flipped", footerAction: "grid", priority: 1),
+            KeyBinding(keys: "d", footerKeys: "d", action: "show / hide where the picture changed since step 0 (heat map)", footerAction: "diff", priority: 1),
             KeyBinding(keys: "e", footerKeys: "e", action: "export pictures, strip and JSON", footerAction: "export", priority: 1),
             KeyBinding(keys: "c", footerKeys: "c", action: "compute the missing directions of this attribute", footerAction: "compute", priority: 2),
             KeyBinding(keys: "?", footerKeys: "?", action: "this help", footerAction: "help", priority: 0),

@@ -52,8 +52,10 @@ final class PictureMaker {
 
     /// As `make`, given up (nil) when `isCancelled` says so between blocks; what was finished
     /// before stays cached.
+    /// `measures`: whether the batches update the rate (background work that may share the CPU
+    /// with drawing does not, so that it cannot make the next key look slow).
     func make(_ keys: [EditKey], directions: [String: Direction], stopAt stop: Int? = nil,
-              isCancelled: (() -> Bool)?) -> (pictures: [EditKey: Picture], seconds: Double)? {
+              isCancelled: (() -> Bool)?, measures: Bool = true) -> (pictures: [EditKey: Picture], seconds: Double)? {
         var out: [EditKey: Picture] = [:]
         var todo: [EditKey] = []
         for k in keys {
@@ -76,7 +78,7 @@ final class PictureMaker {
             guard let images = isCancelled.map({ generator.synthesis(batch, stopAt: stop, isCancelled: $0) }) ?? generator.synthesis(batch, stopAt: stop),
                   !(isCancelled?() ?? false) else { return nil }
             let made = Double(DispatchTime.now().uptimeNanoseconds - b0) * 1e-9 / Double(chunk.count * max(1, generator.config.synthesisMACs(upTo: stop)))
-            secondsPerMAC = secondsPerMAC.map { 0.5 * $0 + 0.5 * made } ?? made
+            if measures || secondsPerMAC == nil { secondsPerMAC = secondsPerMAC.map { 0.5 * $0 + 0.5 * made } ?? made }
             let pictures = Generator.pictures(images)
             // A preview is not the final image: it is not scored (the bars wait for the refinement).
             // The predictor's convolutions are given up like the synthesis's (a ResNet-50 on one

@@ -19,6 +19,16 @@ struct RenderResult: Sendable {
     var refining: Bool { stopAt != nil }
     /// A refinement to the pane's resolution (between the preview and the full image).
     var pane = false
+    /// The grid view: per seed of `request.gridSeeds`, the unedited picture and every method's edit.
+    var grid: GridPictures? = nil
+    /// The trajectory chart's scores as far as the cache held them when the pictures were made.
+    var trajectory: Trajectory? = nil
+
+    struct GridPictures: Sendable {
+        let seeds: [UInt32]
+        let base: [Picture]
+        let edited: [DirectionMethod: [Picture]]
+    }
 
     /// Whether this result shows more of `other`'s request than `other` does.
     func refines(_ other: RenderResult) -> Bool {

@@ -8,4 +8,6 @@ struct WalkInput: Sendable {
     let direction: Direction?
     /// Fingerprint of the direction (the picture cache's key); nil when there is none.
     let id: String?
+    /// α of one step along this walk (equal effect: calibrated per direction); nil: the request's `stepSize`.
+    var stepSize: Float? = nil
 }

@@ -244,29 +244,47 @@ final class ExplorerTmuxTests: TmuxTestCase {
         XCTAssertTrue(arrows.allSatisfy { ($0["shown"] as? Int ?? 0) >= ($0["generation"] as? Int ?? 1) }, trace)
     }
 
-    /// A newcomer's first run: no flags but the assets. The explorer opens on a seed without
-    /// the first attribute, and three Right presses raise its score in the original pane.
-    func testFirstRunOpensWhereRightAddsTheAttribute() throws {
+    /// A newcomer's first run (a fresh clone: an empty cache), no flags but the assets: the
+    /// explorer opens where the point shows. Three Rights, and the original pane's correlated
+    /// attribute rises by 0.3 or more while the SC²-corrected pane's stays within 0.1, as the
+    /// score text on screen says.
+    func testFirstScreenShowsTheLeakWithinThreeRights() throws {
         guard classifierURL != nil else { throw XCTSkip("no FaceWorld classifier in assets/") }
         let s = TmuxSession()
         session = s
         try s.start(width: 160, height: 50)
-        try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: []))
-        let first = try s.waitFor("the first frame") { $0.contains("step 0  α 0.00") && $0.contains("Δ age") }
-        func originalAge(_ screen: String) -> Double? {
-            // " age        ████ 0.00  0.00 ..." : the first pane's probability.
-            guard let line = screen.split(separator: "\n").first(where: { $0.hasPrefix(" age ") }) else { return nil }
-            return line.split(separator: " ").compactMap { Double($0) }.first
+        let cache = work.appendingPathComponent("cache").path
+        try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: [], environment: "SC2GAN_CACHE='\(cache)'"))
+        // The first start calibrates the steps and looks for the seed (seconds; cached for the next).
+        let first = try s.waitFor("the first frame", timeout: 600) {
+            $0.contains("step 0  equal effect") && $0.contains("watch ") && $0.contains("Δ ") && !$0.contains("rendering")
         }
-        let before = try XCTUnwrap(originalAge(first), first)
-        XCTAssertLessThan(before, 0.3, "the first seed already has the attribute: \(first)")
-        XCTAssertFalse(first.contains("seed 0 ") && before > 0.3)
+        let status = try XCTUnwrap(first.split(separator: "\n").first { $0.contains("watch ") }, first)
+        let correlated = try XCTUnwrap(status.components(separatedBy: "watch ").last?.split(separator: " ").first.map(String.init), first)
+        /// The score and change of `correlated` in each pane, from its bar line: "eyeglasses ███ 0.02  0.00   eyeglasses ...".
+        func correlatedChanges(_ screen: String) -> [Double]? {
+            guard let line = screen.split(separator: "\n").first(where: { $0.hasPrefix(" \(correlated) ") }) else { return nil }
+            let numbers = line.split(separator: " ").compactMap { Double($0) }
+            return numbers.count == 6 ? [numbers[1], numbers[3], numbers[5]] : nil
+        }
+        let before = try XCTUnwrap(correlatedChanges(first), first)
+        XCTAssertEqual(before, [0, 0, 0], first)
         for _ in 0..<3 { try s.keys("Right") }
-        let walked = try s.waitFor("step +3") { $0.contains("step +3") && (originalAge($0) ?? 0) != before }
-        let after = try XCTUnwrap(originalAge(walked), walked)
-        XCTAssertGreaterThan(after, before + 0.3, walked)
+        let walked = try s.waitFor("step +3 with its scores", timeout: 60) {
+            $0.contains("step +3  equal effect") && !$0.contains("rendering") && (correlatedChanges($0)?[0] ?? 0) != 0
+        }
+        let changes = try XCTUnwrap(correlatedChanges(walked), walked)
+        XCTAssertGreaterThanOrEqual(changes[0], 0.3, "the original does not drag \(correlated) along:\n\(walked)")
+        XCTAssertLessThanOrEqual(abs(changes[2]), 0.1, "the SC² direction drags \(correlated) along:\n\(walked)")
+        // Each pane walks by its own α; the header says equal effect.
+        let titles = try XCTUnwrap(walked.split(separator: "\n").first { $0.hasPrefix(" original") }, walked)
+        XCTAssertEqual(titles.components(separatedBy: "α +").count - 1, 3, String(titles))
         try s.keys("q")
         _ = try s.waitFor("the shell after q") { $0.contains("SC2GAN-EXIT=") }
+        // The calibrations and the first screen are cached for the next start.
+        let cached = try FileManager.default.subpathsOfDirectory(atPath: cache)
+        XCTAssertTrue(cached.contains { $0.hasPrefix("explorer/first-screen-") }, "\(cached)")
+        XCTAssertTrue(cached.contains { $0.hasPrefix("explorer/steps/") }, "\(cached)")
     }
 
     /// TERM=xterm-256color is what most terminals set, even those that show 24-bit colour and
@@ -283,7 +301,7 @@ final class ExplorerTmuxTests: TmuxTestCase {
             session = s
             try s.start(width: 120, height: 40)
             try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: ["--seed", "1"] + extra, environment: environment))
-            _ = try s.waitFor("the first frame") { $0.contains("step 0") && $0.contains("▀") }
+            _ = try s.waitFor("the first frame", timeout: 300) { $0.contains("step 0") && $0.contains("▀") }
             let colored = try s.capture(colors: true)
             XCTAssertTrue(colored.contains(code), "\(environment) \(extra): no \(code) in the capture")
             XCTAssertFalse(colored.contains(code == "38;2;" ? "38;5;" : "38;2;"), "\(environment) \(extra): mixed colour modes")
@@ -327,7 +345,7 @@ final class ExplorerTmuxTests: TmuxTestCase {
         session = s
         try s.start(width: 160, height: 50)
         try s.type(commandLine(term: "xterm-256color", lang: "C", extra: ["--model", modelURL.path, "--seed", "2"]))
-        let screen = try s.waitFor("the ASCII frame") { $0.contains("step 0  a 0.00") && $0.contains("No UTF-8 locale") }
+        let screen = try s.waitFor("the ASCII frame", timeout: 300) { $0.contains("step 0  equal effect") && $0.contains("No UTF-8 locale") }
         XCTAssertFalse(screen.contains("▀"), "half blocks drawn without UTF-8")
         let body = screen.split(separator: "\n").dropFirst(3).prefix(20).joined()
         XCTAssertTrue(body.contains { "#%@*=+".contains($0) }, "no ASCII shading:\n\(screen)")
@@ -345,7 +363,8 @@ final class ExplorerTmuxTests: TmuxTestCase {
         try s.start(width: 120, height: 40)
         try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8",
                                extra: ["--model", modelURL.path, "--seed", "7", "--export-dir", "/proc/sc2gan-exports"]))
-        _ = try s.waitFor("the first frame") { $0.contains("seed 7 ") && $0.contains("step 0  α") }
+        // Equal effect calibrates the steps on the first start (then cached).
+        _ = try s.waitFor("the first frame", timeout: 300) { $0.contains("seed 7 ") && $0.contains("step 0  ") }
         try s.keys("s", "1", "2", "3", "Enter")
         _ = try s.waitFor("seed 123") { $0.contains("seed 123 ") }
         try s.keys("n", "n", "p")
@@ -365,7 +384,7 @@ final class ExplorerTmuxTests: TmuxTestCase {
         session = s
         try s.start(width: 100, height: 30)
         try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: ["--model", modelURL.path]))
-        _ = try s.waitFor("the first frame") { $0.contains("step 0  α") }
+        _ = try s.waitFor("the first frame", timeout: 300) { $0.contains("step 0  ") }
         XCTAssertTrue(try s.alternateScreenOn())
         let shell = try XCTUnwrap(Int32(try s.tmux(["display-message", "-p", "-t", s.name, "#{pane_pid}"])
             .trimmingCharacters(in: .whitespacesAndNewlines)))

@@ -13,6 +13,7 @@
 #   SC2GAN_BIN=.build-explore/debug/sc2gan ROUNDS=4 STEPS=8 PACE=0.15 bash scripts/bench/bench-explorer.sh
 #   MODEL=other.safetensors CLASSIFIER=c.safetensors bash scripts/bench/bench-explorer.sh
 #   KEEP_TRACES=dir bash scripts/bench/bench-explorer.sh          # keeps the explorer's --trace files
+#   VIEW=g bash scripts/bench/bench-explorer.sh                    # in a view: keys sent after the first frame (g grid, d heat map, t no chart, m one pane)
 #
 # Each round: n (a new seed), STEPS x Right, n, STEPS x Left; so every arrow asks for a seed and
 # step not seen before. Random unit directions for all three methods (written to a temporary
@@ -57,11 +58,13 @@ run() {  # $1 = SC2GAN_EXPLORE_PREFETCH value; prints "median p95 max n"
   local trace="$work/trace-$1.jsonl"
   tmux -L "$sock" -f /dev/null new-session -d -s bench -x "$WIDTH" -y "$HEIGHT" \
     "env TERM=xterm-256color LANG=C.UTF-8 SC2GAN_EXPLORE_PREFETCH=$1 '$BIN' explore ${model_args[*]} --directions '$work/directions' --attribute age --seed 100 --trace '$trace' --export-dir '$work/exports'; sleep 3"
-  for _ in $(seq 1 300); do
-    tmux -L "$sock" capture-pane -p -t bench 2>/dev/null | grep -q "step 0  α" && break
+  # The first start calibrates the equal-effect steps of the random directions (cached after).
+  for _ in $(seq 1 1200); do
+    tmux -L "$sock" capture-pane -p -t bench 2>/dev/null | grep -q "step 0  " && break
     sleep 0.1
   done
   sleep 1
+  for k in $(echo "${VIEW:-}" | fold -w1); do tmux -L "$sock" send-keys -t bench "$k"; sleep 1; done
   for r in $(seq 1 "$ROUNDS"); do
     tmux -L "$sock" send-keys -t bench n; sleep "$PACE"
     for _ in $(seq 1 "$STEPS"); do tmux -L "$sock" send-keys -t bench Right; sleep "$PACE"; done
@@ -87,7 +90,7 @@ run() {  # $1 = SC2GAN_EXPLORE_PREFETCH value; prints "median p95 max n"
     { v[NR] = $1 } END { if (NR == 0) { print " - 0"; exit }; printf " %.0f %d\n", v[int((NR + 1) / 2)], NR }'
 }
 
-echo "explorer key-to-frame latency, ${WIDTH}x${HEIGHT}, one arrow every ${PACE}s; model $(echo "$model_line" | cut -d, -f1); $BIN"
+echo "explorer key-to-frame latency, ${WIDTH}x${HEIGHT}, one arrow every ${PACE}s${VIEW:+, view keys $VIEW}; model $(echo "$model_line" | cut -d, -f1); $BIN"
 printf "%-22s %10s %10s %10s %6s %16s %9s %13s %6s\n" mode "median ms" "p95 ms" "max ms" keys "refined median" refined "pane median" pane
 read -r med p95 max n rmed rn pmed pn < <(run 1)
 printf "%-22s %10s %10s %10s %6s %16s %9s %13s %6s\n" "prefetch (default)" "$med" "$p95" "$max" "$n" "$rmed" "$rn" "$pmed" "$pn"

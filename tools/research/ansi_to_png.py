@@ -3,7 +3,11 @@
 terminal shows them: each '▀' cell is two pixels (foreground on top, background below), other
 cells are the background colour. Used for docs/EXPLORER.md's colour comparison (docs/explorer-colours.png).
   python3 tools/research/ansi_to_png.py out.png capture.txt [capture2.txt ...] [--scale 4] [--columns A:B]
-Several captures are placed side by side, 8 pixels apart."""
+Several captures are placed side by side, 8 pixels apart.
+With --screen, the whole screen of one capture instead (the screenshots of docs/EXPLORER.md): pictures
+and braille charts drawn cell by cell, bars and rules as blocks, text with Pillow (`pip install pillow`) in
+DejaVu Sans Mono, 8x16 pixels a cell:
+  python3 tools/research/ansi_to_png.py --screen out.png capture.txt"""
 import argparse, re, struct, zlib
 
 
@@ -80,12 +84,72 @@ def picture(path, columns, scale):
     return lines
 
 
+CW, CH = 8, 16
+PARTIAL = {"\u258f": 1, "\u258e": 2, "\u258d": 3, "\u258c": 4, "\u258b": 5, "\u258a": 6, "\u2589": 7, "\u2588": 8}
+
+
+def screen(path, out):
+    rows = parse(open(path, encoding="utf-8").read())
+    while rows and not rows[-1]:
+        rows.pop()
+    cols = max(len(r) for r in rows)
+    width, height = cols * CW, len(rows) * CH + 4   # room for the last row's descenders
+    px = [(0, 0, 0)] * (width * height)
+    def fill(x0, y0, w, h, c):
+        for y in range(y0, y0 + h):
+            px[y * width + x0:y * width + x0 + w] = [c] * w
+    runs = []   # (x, y, colour, text)
+    for y, r in enumerate(rows):
+        run = None
+        for x, (ch, fg, bg) in enumerate(r):
+            X, Y = x * CW, y * CH
+            fill(X, Y, CW, CH, bg)
+            o = ord(ch)
+            drawn = True
+            if ch == "\u2580":
+                fill(X, Y, CW, CH // 2, fg)
+            elif ch in PARTIAL:
+                fill(X, Y, PARTIAL[ch], CH, fg)
+            elif ch == "\u2591":
+                fill(X, Y, CW, CH, tuple((a + 3 * b) // 4 for a, b in zip(fg, bg)))
+            elif ch == "\u2502":
+                fill(X + CW // 2, Y, 1, CH, fg)
+            elif ch == "\u2501":
+                fill(X, Y + CH // 2 - 1, CW, 3, fg)
+            elif 0x2800 < o <= 0x28ff:
+                bits = o - 0x2800
+                for k, (dx, dy) in enumerate([(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3)]):
+                    if bits & (1 << k):
+                        fill(X + 1 + dx * 4, Y + 1 + dy * 4, 2, 2, fg)
+            else:
+                drawn = ch == " "
+            if drawn:
+                run = None
+            elif run and run[2] == fg and run[4] == x:
+                run[3] += ch; run[4] = x + 1
+            else:
+                run = [X, Y, fg, ch, x + 1]
+                runs.append(run)
+    from PIL import Image, ImageDraw, ImageFont
+    img = Image.new("RGB", (width, height))
+    img.putdata(px)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 13)
+    for X, Y, fg, text, _ in runs:
+        for k, ch in enumerate(text):
+            draw.text((X + k * CW, Y + 1), ch, fill=fg, font=font)
+    img.save(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out"); ap.add_argument("captures", nargs="+")
     ap.add_argument("--scale", type=int, default=4)
     ap.add_argument("--columns", default=None, help="A:B, the cell columns to keep")
+    ap.add_argument("--screen", action="store_true", help="the whole screen of the first capture, text included")
     a = ap.parse_args()
+    if a.screen:
+        return screen(a.captures[0], a.out)
     pictures = [picture(c, a.columns, a.scale) for c in a.captures]
     height = max(len(p) for p in pictures)
     gap = [(255, 255, 255)] * 8

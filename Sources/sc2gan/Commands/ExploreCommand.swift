@@ -32,8 +32,8 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Truncation psi (1 = none).", valueName: "psi"))
     var truncation: Float = 0.7
 
-    @Option(help: ArgumentHelp("Alpha per step along the unit directions.", valueName: "size"))
-    var step: Float = 0.5
+    @Option(help: ArgumentHelp("Alpha per step along the unit directions, the same for every direction (equal α). Without it the explorer opens in equal effect: each direction steps by its own α, calibrated so that two steps raise the target by 0.5 on average (key a switches to equal α at 0.5).", valueName: "size"))
+    var step: Float?
 
     @Option(name: .customLong("export-dir"), help: ArgumentHelp("Folder for exports (created when needed).", valueName: "dir"))
     var exportDir: String = "exports"
@@ -55,7 +55,7 @@ struct ExploreCommand: ParsableCommand {
         if labels != nil, label == nil { throw ValidationError("--labels goes with --label NAME (the attribute you label)") }
         if let labels { try OutputCheck.file(labels, "--labels") }
         guard truncation.isFinite else { throw ValidationError("--truncation must be a finite number") }
-        guard step.isFinite, step > 0 else { throw ValidationError("--step must be a positive number") }
+        if let step, !(step.isFinite && step > 0) { throw ValidationError("--step must be a positive number") }
     }
 
     func run() throws {
@@ -97,13 +97,26 @@ struct ExploreCommand: ParsableCommand {
         let prefetch = Configuration.current.explorePrefetch
         let finder = classifier.map { AbsentSeedFinder(generator: generator, classifier: $0, truncation: truncation) }
         var start = seed ?? 0
-        if seed == nil, let finder, attributes.indices.contains(index) {
+        // The first screen: with neither seed nor attribute given, where three Rights show the point
+        // (the original drags a correlated attribute along, the corrected one does not).
+        var opened: FirstScreen?
+        if seed == nil, attribute == nil, step == nil, let classifier {
+            opened = FirstScreen.find(generator: generator, predictor: classifier, store: store, attributes: attributes,
+                                      truncation: truncation, cacheDirectory: Configuration.current.cacheDirectory) { line in
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
+            if let opened, let i = attributes.firstIndex(of: opened.attribute) {
+                index = i
+                start = opened.seed
+            }
+        }
+        if seed == nil, opened == nil, let finder, attributes.indices.contains(index) {
             start = finder.firstAbsent(attributes[index], from: 0)
         }
 
         let app = ExplorerApp(ExplorerApp.Setup(
             generator: generator, classifier: classifier, classifierNote: classifierNote, store: store,
-            state: ExplorerState(seed: start, attributes: attributes, attributeIndex: index, stepSize: step),
+            state: explorerState(seed: start, attributes: attributes, index: index, opened: opened),
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
             correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder,
             cacheDirectory: Configuration.current.cacheDirectory))
@@ -117,6 +130,16 @@ struct ExploreCommand: ParsableCommand {
         }
     }
 
+
+    /// The opening state: equal effect unless --step names an α for every direction.
+    func explorerState(seed: UInt32, attributes: [String], index: Int, opened: FirstScreen?) -> ExplorerState {
+        var s = ExplorerState(seed: seed, attributes: attributes, attributeIndex: index, stepSize: step ?? 0.5)
+        s.equalEffect = step == nil
+        if let opened {
+            s.status = "\(opened.attribute) on seed \(opened.seed): press \u{2192} three times and watch \(opened.correlated) in the original pane, not in SC\u{00B2}"
+        }
+        return s
+    }
 
     /// The labelling view: a new labels file, or the existing one resumed (same attribute and model).
     func runLabelling(_ g: Generator, attribute: String, file: URL) throws {
