@@ -184,6 +184,11 @@ final class ExplorerWorker: @unchecked Sendable {
                 let (trajectory, complete) = snapshotTrajectory(r)
                 res.trajectory = trajectory
                 publish(res)
+                // The grid's faces after the panes, given up at the next key.
+                if res.gridPending {
+                    guard let withGrid = renderGrid(r, panes: res) else { continue }
+                    publish(withGrid)
+                }
                 if r.chartSteps != nil, !complete, !previewed {
                     condition.lock()
                     if pending == nil { trajectoryQueue = r }
@@ -318,6 +323,37 @@ final class ExplorerWorker: @unchecked Sendable {
     }
 
     private func render(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult {
+        var result = renderPanes(r, stopAt: stop)
+        result.gridPending = r.gridSeeds.map { !$0.isEmpty } ?? false
+        return result
+    }
+
+    /// The grid's faces of `r` (one picture per seed and method), given up (nil) when a newer
+    /// request waits; then the result of `r` with them.
+    private func renderGrid(_ r: RenderRequest, panes: RenderResult) -> RenderResult? {
+        guard let seeds = r.gridSeeds, !seeds.isEmpty else { return nil }
+        let superseded = { [self] () -> Bool in
+            condition.lock(); defer { condition.unlock() }
+            return pending != nil || stopped
+        }
+        var keys: [EditKey] = []
+        for s in seeds {
+            keys.append(EditKey(seed: s, truncation: r.truncation, walk: nil, alpha: 0))
+            for w in r.walks { keys.append(EditKey(seed: s, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))) }
+        }
+        guard let (grid, more) = maker.make(keys, directions: directionTable(r), isCancelled: superseded) else { return nil }
+        var edited: [DirectionMethod: [Picture]] = [:]
+        for w in r.walks where w.direction != nil {
+            edited[w.method] = seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))]! }
+        }
+        var result = RenderResult(request: r, base: panes.base, pictures: panes.pictures, seconds: panes.seconds + more)
+        result.grid = .init(seeds: seeds, base: seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: nil, alpha: 0)]! },
+                            edited: edited)
+        result.trajectory = panes.trajectory
+        return result
+    }
+
+    private func renderPanes(_ r: RenderRequest, stopAt stop: Int? = nil) -> RenderResult {
         let base = EditKey(seed: r.seed, truncation: r.truncation, walk: nil, alpha: 0)
         let edits = r.walks.map { EditKey(seed: r.seed, truncation: r.truncation, walk: $0, alpha: r.alpha($0, at: r.step)) }
         let (made, seconds) = maker.make([base] + edits, directions: directionTable(r), stopAt: stop)
@@ -325,21 +361,6 @@ final class ExplorerWorker: @unchecked Sendable {
         for (w, k) in zip(r.walks, edits) where w.direction != nil { pictures[w.method] = made[k] }
         var result = RenderResult(request: r, base: made[base]!, pictures: pictures, seconds: seconds)
         result.stopAt = stop
-        if let seeds = r.gridSeeds, !seeds.isEmpty {
-            var keys: [EditKey] = []
-            for s in seeds {
-                keys.append(EditKey(seed: s, truncation: r.truncation, walk: nil, alpha: 0))
-                for w in r.walks { keys.append(EditKey(seed: s, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))) }
-            }
-            let (grid, more) = maker.make(keys, directions: directionTable(r), stopAt: stop)
-            var edited: [DirectionMethod: [Picture]] = [:]
-            for w in r.walks where w.direction != nil {
-                edited[w.method] = seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: w, alpha: r.alpha(w, at: r.step))]! }
-            }
-            result.grid = .init(seeds: seeds, base: seeds.map { grid[EditKey(seed: $0, truncation: r.truncation, walk: nil, alpha: 0)]! },
-                                edited: edited)
-            result = RenderResult(request: r, base: result.base, pictures: pictures, seconds: seconds + more, stopAt: stop, pane: false, grid: result.grid)
-        }
         return result
     }
 }

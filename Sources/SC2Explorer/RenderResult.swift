@@ -16,7 +16,9 @@ struct RenderResult: Sendable {
     var stopAt: Int? = nil
     /// A preview: pictures stopped at an earlier block and unscored; the full-resolution
     /// result of the same request follows.
-    var refining: Bool { stopAt != nil }
+    var refining: Bool { stopAt != nil || gridPending }
+    /// The grid view's faces follow in a second result of the same request (this one has none).
+    var gridPending = false
     /// A refinement to the pane's resolution (between the preview and the full image).
     var pane = false
     /// The grid view: per seed of `request.gridSeeds`, the unedited picture and every method's edit.
@@ -32,6 +34,7 @@ struct RenderResult: Sendable {
 
     /// Whether this result shows more of `other`'s request than `other` does.
     func refines(_ other: RenderResult) -> Bool {
-        request.generation == other.request.generation && other.refining && (stopAt ?? .max) > (other.stopAt ?? .max)
+        request.generation == other.request.generation && other.refining
+            && ((stopAt ?? .max) > (other.stopAt ?? .max) || (other.gridPending && !gridPending && stopAt == other.stopAt))
     }
 }
