@@ -9,12 +9,7 @@ import XCTest
 final class ExplorerRendererTests: XCTestCase {
     let names = ["age", "eyeglasses", "lipstick"]
 
-    /// A 16x16 picture: left half red, right half blue.
-    func picture(scores: [Float]?) -> Picture {
-        var px: [UInt8] = []
-        for _ in 0..<16 { for x in 0..<16 { px += x < 8 ? [220, 30, 30] : [30, 30, 220] } }
-        return Picture(image: RGBImage(width: 16, height: 16, pixels: px), scores: scores)
-    }
+    func picture(scores: [Float]?) -> Picture { stripedPicture(scores: scores) }
 
     func view(step: Int, withPictures: Bool = true) -> ExplorerView {
         var v = ExplorerView(modelName: "toy.safetensors", modelHash: "0123456789abcdef", resolution: 16, truncation: 0.7,

@@ -9,12 +9,7 @@ import XCTest
 final class TrajectoryViewTests: XCTestCase {
     let names = ["age", "eyeglasses", "lipstick"]
 
-    /// A 16x16 picture, red on the left and blue on the right; `changedLeft` lightens the left half.
-    func picture(scores: [Float]?, changedLeft: Bool = false) -> Picture {
-        var px: [UInt8] = []
-        for _ in 0..<16 { for x in 0..<16 { px += x < 8 ? (changedLeft ? [250, 250, 250] : [220, 30, 30]) : [30, 30, 220] } }
-        return Picture(image: RGBImage(width: 16, height: 16, pixels: px), scores: scores)
-    }
+    func picture(scores: [Float]?, changedLeft: Bool = false) -> Picture { stripedPicture(scores: scores, changedLeft: changedLeft) }
 
     /// Seed 42 at `step`, equal effect (the corrected direction steps twice as far as the others);
     /// along the original the glasses rise with age, along the others they stay.
