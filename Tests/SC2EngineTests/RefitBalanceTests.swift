@@ -66,4 +66,52 @@ final class RefitBalanceTests: XCTestCase {
         XCTAssertLessThan(plan.imbalanceAfter, 0.1)
         XCTAssertLessThanOrEqual(plan.addPositive.count, 5)
     }
+
+    /// Add mode on fully biased classes: no dense sample leaves; the positive class's glasses rate
+    /// is 10/(10+a) and the negative's b/(10+b), equal (J = 0) first at a = b = 10 within the cap
+    /// (ab = 100), so ten are added to each side.
+    func testAddModeKeepsTheDenseSamples() {
+        let plan = RefitBalance.addPlan(densePositive: rows(10, 0), denseNegative: rows(0, 10),
+                                        rarePositive: rows(0, 20), rareNegative: rows(20, 0), cap: 10)
+        XCTAssertTrue(plan.dropPositive.isEmpty && plan.dropNegative.isEmpty)
+        XCTAssertEqual(plan.addPositive.count, 10)
+        XCTAssertEqual(plan.addNegative.count, 10)
+        XCTAssertEqual(plan.imbalanceBefore, 1, accuracy: 1e-12)
+        XCTAssertEqual(plan.imbalanceAfter, 0, accuracy: 1e-12)
+        XCTAssertEqual(plan.order.count, 20)
+    }
+
+    /// Add mode under a cap of 2: rates 10/12 and 2/12, J = (8/12)² by hand.
+    func testAddModeCap() {
+        let plan = RefitBalance.addPlan(densePositive: rows(10, 0), denseNegative: rows(0, 10),
+                                        rarePositive: rows(0, 20), rareNegative: rows(20, 0), cap: 2)
+        XCTAssertEqual(plan.addPositive.count, 2)
+        XCTAssertEqual(plan.addNegative.count, 2)
+        XCTAssertEqual(plan.imbalanceAfter, (8.0 / 12) * (8.0 / 12), accuracy: 1e-12)
+        // The first two of the plan, recounted: one addition to each side first (the greedy
+        // choice is symmetric, the positive class first on a tie), 10/11 against 1/11.
+        let first = plan.prefix(2)
+        XCTAssertEqual(first.addPositive.count + first.addNegative.count, 2)
+        XCTAssertTrue(first.dropPositive.isEmpty && first.dropNegative.isEmpty)
+    }
+
+    /// Add mode never adds a sample that raises J: with only "glasses" rare positives (which
+    /// would make the positive class more biased), nothing enters the positive class.
+    func testAddModeUsesOnlyHelpfulSamples() {
+        let plan = RefitBalance.addPlan(densePositive: rows(8, 2), denseNegative: rows(2, 8),
+                                        rarePositive: rows(5, 0), rareNegative: rows(0, 5), cap: 10)
+        XCTAssertTrue(plan.addPositive.isEmpty && plan.addNegative.isEmpty)
+        XCTAssertEqual(plan.imbalanceAfter, 0.36, accuracy: 1e-12)
+    }
+}
+
+/// Quantiles as numpy computes them (`np.quantile(x, q)`, linear interpolation).
+final class QuantileTests: XCTestCase {
+    func testMatchesNumpysLinearRule() {
+        // np.quantile([3, 1, 4, 1, 5], [0, 0.1, 0.5, 0.9, 1]) = [1, 1, 3, 4.6, 5]
+        let q = Statistics.quantiles([3, 1, 4, 1, 5], [0, 0.1, 0.5, 0.9, 1])
+        for (a, b) in zip(q, [1, 1, 3, 4.6, 5]) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+        XCTAssertTrue(Statistics.quantiles([], [0.5])[0].isNaN)
+        XCTAssertEqual(Statistics.quantiles([7], [0.9])[0], 7)
+    }
 }

@@ -102,6 +102,10 @@ final class SC2PipelineTests: XCTestCase {
         XCTAssertNotEqual(SC2Pipeline(generator: g, classifier: c, options: o).optionsKey, base)
         o = SC2Pipeline.Options(); o.pinCorrelated = true
         XCTAssertTrue(SC2Pipeline(generator: g, classifier: c, options: o).optionsKey.hasSuffix(";pin=correlated"))
+        for key in ["donors=", "refit=", "dose=", "gate_"] { XCTAssertFalse(base.contains(key), key) }
+        o = SC2Pipeline.Options(); o.donors = .matched; o.refit = .add; o.dose = 50; o.gateConfidence = 0.8; o.gatePSNR = 25
+        XCTAssertTrue(SC2Pipeline(generator: g, classifier: c, options: o).optionsKey
+            .hasSuffix(";donors=matched;refit=add;dose=50;gate_confidence=0.8;gate_psnr=25.0"))
     }
 
     /// The effect of one window recomputed by hand, and `best` the highest-scoring eligible window.

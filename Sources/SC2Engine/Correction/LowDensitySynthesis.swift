@@ -8,6 +8,13 @@ import Tensor
 public struct LowDensitySynthesis: Sendable {
     public enum Mode: String, Codable, Sendable, CaseIterable { case shift, mix }
 
+    /// Mix mode: the donors a source may take its rows from. `any`: every confident sample with
+    /// the target; `matched`: only those whose correlated attributes have the source's labels (a
+    /// young source without glasses takes its rows from old faces without glasses), so the rows
+    /// cannot carry the correlated attribute in. Under strong correlation such donors are few; a
+    /// source with none gives no candidate.
+    public enum Donors: String, Codable, Sendable, CaseIterable { case any, matched }
+
     public struct Sample: Sendable {
         public let code: [Float]        // W+ code, numWs * wDim
         public let sourceSeed: UInt32
@@ -20,6 +27,7 @@ public struct LowDensitySynthesis: Sendable {
     public let direction: Direction    // the base direction of the target, with `layers` = semantic rows
     public let correlated: [String]
     public var mode: Mode = .shift
+    public var donors: Donors = .any
     /// Confidence a kept sample's target must reach (p > margin or p < 1 - margin).
     public var margin: Float = 0.7
     /// Largest change of a correlated attribute's probability a kept sample may show.
@@ -121,7 +129,9 @@ public struct LowDensitySynthesis: Sendable {
         let codes: [[Float]]
         let seeds: [UInt32]
         let phi: [[Double]]
-        let donors: [Bool: [Int]]
+        /// Donors by the target's side, then by their correlated labels (one key, `[]`, unless
+        /// `donors` is matched).
+        let donors: [Bool: [[Bool]: [Int]]]
         let nw: Int, d: Int
 
         init(_ s: LowDensitySynthesis, _ dense: SampleSet) throws {
@@ -133,8 +143,13 @@ public struct LowDensitySynthesis: Sendable {
             codes = dense.codes
             seeds = dense.seeds
             phi = dense.labelCorrelation()
-            let pa = pa
-            donors = [true: (0..<dense.count).filter { pa[$0] > 0.8 }, false: (0..<dense.count).filter { pa[$0] < 0.2 }]
+            let pa = pa, pb = pb, matched = s.donors == .matched
+            var pools: [Bool: [[Bool]: [Int]]] = [true: [:], false: [:]]
+            for i in 0..<dense.count where pa[i] > 0.8 || pa[i] < 0.2 {
+                let key = matched ? pb.map { $0[i] > 0.5 } : []
+                pools[pa[i] > 0.8]![key, default: []].append(i)
+            }
+            donors = pools
             nw = s.generator.config.numWs; d = s.generator.config.wDim
         }
 
@@ -165,7 +180,7 @@ public struct LowDensitySynthesis: Sendable {
                     return c
                 }
             case .mix:
-                let pool = donors[positive]!
+                let pool = donors[positive]![donorKey(i)] ?? []
                 guard !pool.isEmpty else { return [] }
                 return (0..<max(1, alphas.count)).map { _ in
                     let donor = codes[pool[Int(rng.next() % UInt64(pool.count))]]
@@ -175,6 +190,9 @@ public struct LowDensitySynthesis: Sendable {
                 }
             }
         }
+
+        /// The donor pool a source draws from: its correlated labels when donors are matched.
+        func donorKey(_ i: Int) -> [Bool] { s.donors == .matched ? pb.map { $0[i] > 0.5 } : [] }
 
         /// Kept: the target confidently flipped, every correlated attribute on the same side and
         /// moved by at most `maxCorrelatedChange`.

@@ -97,4 +97,50 @@ package enum RefitBalance {
         plan.imbalanceAfter = current
         return plan
     }
+
+    /// The add mode's plan: rare samples added to the classes (no dense sample leaves), greedily,
+    /// each time the one that lowers J most with the classes' new sizes, until no addition lowers
+    /// it or a class has taken `cap`. The plan's drop lists stay empty.
+    package static func addPlan(densePositive: [[Bool]], denseNegative: [[Bool]],
+                                rarePositive: [[Bool]], rareNegative: [[Bool]], cap: Int) -> Plan {
+        let m = (densePositive.first ?? denseNegative.first ?? rarePositive.first ?? rareNegative.first)?.count ?? 0
+        var plan = Plan()
+        guard m > 0, !densePositive.isEmpty, !denseNegative.isEmpty else { return plan }
+        func counts(_ rows: [[Bool]]) -> [Double] {
+            var c = [Double](repeating: 0, count: m)
+            for r in rows { for b in 0..<m where r[b] { c[b] += 1 } }
+            return c
+        }
+        var c = [counts(densePositive), counts(denseNegative)]
+        var n = [Double(densePositive.count), Double(denseNegative.count)]
+        func objective(_ c: [[Double]], _ n: [Double]) -> Double {
+            (0..<m).reduce(0.0) { $0 + pow(c[0][$1] / n[0] - c[1][$1] / n[1], 2) }
+        }
+        plan.imbalanceBefore = objective(c, n)
+        var current = plan.imbalanceBefore
+        let rare = [rarePositive, rareNegative]
+        var used = [Set<Int>(), Set<Int>()]
+        while true {
+            var best: (cls: Int, r: Int, value: Double)? = nil
+            for cls in 0..<2 where used[cls].count < cap {
+                var seen = Set<[Bool]>()
+                for (j, row) in rare[cls].enumerated() where !used[cls].contains(j) && seen.insert(row).inserted {
+                    var cc = c, nn = n
+                    for b in 0..<m where row[b] { cc[cls][b] += 1 }
+                    nn[cls] += 1
+                    let v = objective(cc, nn)
+                    if v < current - 1e-12 && (best == nil || v < best!.value) { best = (cls, j, v) }
+                }
+            }
+            guard let s = best else { break }
+            used[s.cls].insert(s.r)
+            for b in 0..<m where rare[s.cls][s.r][b] { c[s.cls][b] += 1 }
+            n[s.cls] += 1
+            if s.cls == 0 { plan.addPositive.append(s.r) } else { plan.addNegative.append(s.r) }
+            plan.order.append(s.cls == 0)
+            current = s.value
+        }
+        plan.imbalanceAfter = current
+        return plan
+    }
 }

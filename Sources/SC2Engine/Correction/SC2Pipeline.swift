@@ -47,8 +47,25 @@ public struct SC2Pipeline: Sendable {
         /// the image may be labelled short-haired while w has moved towards long hair, and the
         /// re-fit then still ties the target to the correlated attribute.
         public var pinCorrelated = false
+        /// Mix mode: which donors a source takes its rows from (`LowDensitySynthesis.Donors`).
+        public var donors: LowDensitySynthesis.Donors = .any
+        /// How the chosen rare samples enter the re-fit's classes (see `Refit`).
+        public var refit: Refit = .replace
+        /// Most rare samples in the re-fit, in the order the balancing chose them (nil: as many
+        /// as lower the class imbalance, up to `rareShare` of a class).
+        public var dose: Int? = nil
+        /// Re-projection gate: a kept re-projection enters the pool only when the predictor is at
+        /// least this sure of the target's new value (p ≥ c, or ≤ 1 − c)...
+        public var gateConfidence: Float? = nil
+        /// ...and its re-projection reached this PSNR (dB). nil: no gate.
+        public var gatePSNR: Double? = nil
         public init() {}
     }
+
+    /// `replace`: each rare sample takes the place of a dense one in its class (class sizes stay
+    /// k); `add`: rare samples are added to the dense classes, which keep every dense sample (the
+    /// paper's "small amounts added"). Both choose the samples that most lower the imbalance.
+    public enum Refit: String, Sendable, CaseIterable, Codable { case replace, add }
 
     /// `labels`: a re-projection is kept when the predictor gives it the labels of the W+ sample
     /// it came from (target flipped, correlated attributes as the source's); `synthesis`: when it
@@ -113,6 +130,22 @@ public struct SC2Pipeline: Sendable {
         public var classImbalanceBefore: Double
         public var classImbalanceAfter: Double
         public var seconds: Double
+        /// How the rare samples entered the re-fit: replace or add (nil in reports made before).
+        public var refit: String? = nil
+        /// The re-projections' quality and the gate (nil for the dense-only ablation and in
+        /// reports made before).
+        public var reprojections: Reprojections? = nil
+
+        /// The re-projections of a correction: how many were tried, kept on their labels, turned
+        /// away by the gate and entered the pool; the 10/50/90% quantiles of the kept ones' PSNR
+        /// and of the predictor's confidence in their target (max(p, 1 − p)).
+        public struct Reprojections: Sendable, Codable {
+            public var tried: Int, kept: Int, gated: Int, entered: Int
+            public var psnrQuantiles: [Double]
+            public var confidenceQuantiles: [Double]
+            public var gateConfidence: Double?
+            public var gatePSNR: Double?
+        }
 
         /// The report as the JSON `correct` writes: a figure that has no value (the PSNR of no
         /// re-projections, a correlation of a constant) is written as the string "nan".
@@ -191,7 +224,10 @@ public struct SC2Pipeline: Sendable {
                 "window=\(o.yieldMaxRows)", "sources=\(o.yieldSources)", "learner=\(o.learner.name)",
                 "unit=\(Self.unitSources)", "seed=\(o.seed)", "variant=\(o.variant.rawValue)"]
             // Named only when not the default, so plans made before the option still match.
-            + (o.keep == .labels ? [] : ["keep=\(o.keep.rawValue)"]) + (o.pinCorrelated ? ["pin=correlated"] : [])).joined(separator: ";")
+            + (o.keep == .labels ? [] : ["keep=\(o.keep.rawValue)"]) + (o.pinCorrelated ? ["pin=correlated"] : [])
+            + (o.donors == .any ? [] : ["donors=\(o.donors.rawValue)"]) + (o.refit == .replace ? [] : ["refit=\(o.refit.rawValue)"])
+            + (o.dose.map { ["dose=\($0)"] } ?? []) + (o.gateConfidence.map { ["gate_confidence=\($0)"] } ?? [])
+            + (o.gatePSNR.map { ["gate_psnr=\($0)"] } ?? [])).joined(separator: ";")
     }
 
     /// Stage 1: base direction, correlated attributes, rows and step sizes.
@@ -234,6 +270,7 @@ public struct SC2Pipeline: Sendable {
             var synth = LowDensitySynthesis(generator: pipeline.generator, classifier: pipeline.classifier, direction: layered,
                                             correlated: plan.correlated)
             synth.mode = pipeline.options.mode
+            synth.donors = pipeline.options.donors
             self.synth = synth
             context = try LowDensitySynthesis.Context(synth, dense)
             alphas = plan.alphas
@@ -260,11 +297,24 @@ public struct SC2Pipeline: Sendable {
             }
             let g = pipeline.generator, nw = g.config.numWs, d = g.config.wDim
             if pipeline.options.variant == .noReprojection {
-                // Ablation: each W+ sample as the mean of its rows, kept on its synthesis scores.
-                for item in accepted {
+                // Ablation: each W+ sample as the mean of its rows, no optimisation. The mean is
+                // rendered and scored again, and kept by the same rule as a re-projection: labels
+                // that describe the w that enters the re-fit, not the W+ code it came from.
+                guard !accepted.isEmpty else { return RareUnit(positive: positive, index: index, entries: entries) }
+                let means = accepted.map { item -> [Float] in
                     var w = [Float](repeating: 0, count: d)
                     for r in 0..<nw { for k in 0..<d { w[k] += item.sample.code[r * d + k] / Float(nw) } }
-                    entries[item.entry] = RareUnit.Entry(source: entries[item.entry].source, kept: true, psnr: .nan, w: w, scores: item.sample.scores)
+                    return w
+                }
+                let p = try g.scores(g.broadcast(Tensor(shape: [means.count, d], data: means.flatMap { $0 })), by: pipeline.classifier)
+                for (m, item) in accepted.enumerated() {
+                    let s = item.sample
+                    let targetOK = s.targetPositive ? p[m][target] > 0.5 : p[m][target] < 0.5
+                    let corrOK = correlated.allSatisfy { (p[m][$0] > 0.5) == (s.scores[$0] > 0.5) }
+                    let source = entries[item.entry].source
+                    let kept = pipeline.options.keep == .synthesis
+                        ? context.accepts(p[m], source: source, positive: s.targetPositive) : targetOK && corrOK
+                    entries[item.entry] = RareUnit.Entry(source: source, kept: kept, psnr: .nan, w: means[m], scores: p[m])
                 }
                 return RareUnit(positive: positive, index: index, entries: entries)
             }
@@ -354,6 +404,7 @@ public struct SC2Pipeline: Sendable {
         let windows = sem.windows.filter { $0.rows.count <= options.yieldMaxRows && $0.rows.count < nw }
         var probe = LowDensitySynthesis(generator: generator, classifier: classifier, direction: base, correlated: correlated)
         probe.mode = options.mode
+        probe.donors = options.donors
         var best: (window: SemanticLayers.Window, yield: LowDensitySynthesis.Yield)? = nil
         for (i, w) in windows.enumerated() {
             let y = try probe.yield(dense: dense, rows: w.rows, perSide: options.yieldSources, alphas: alphas, seed: options.seed)

@@ -37,15 +37,18 @@ extension SC2Pipeline {
 
         // 4. Re-fit on dense + rare.
         progress?(.refit, 0, 1)
-        if options.mix == .share { rare.balance = Self.sharePlan(classes, rare) }
+        if options.mix == .share { rare.balance = Self.sharePlan(classes, rare, add: options.refit == .add) }
+        if let dose = options.dose { rare.balance = classes.limited(rare.balance, to: dose, rare) }
         let fit = refit(classes, rare, rare.balance, codes: codes, rng: refitRng)
         let provenance = correctedProvenance(plan, dense: dense, rare: rare, pinned: !pins.isEmpty, validationAccuracy: fit.validationAccuracy)
         // The corrected direction edits the rows the base edits (a row range of GANSpace, SeFa, a file).
         let corrected = Direction(attribute: plan.attribute, method: options.variant.methodName, vector: fit.normal,
                                   layers: plan.baseDirection.layers, provenance: provenance)
-        let report = Self.report(plan, rare: rare, corrected: corrected, validationAccuracy: fit.validationAccuracy, started: t0)
+        var report = Self.report(plan, rare: rare, corrected: corrected, validationAccuracy: fit.validationAccuracy, started: t0)
+        report.reprojections = options.variant == .denseOnly ? nil : rare.gateReport(target: classes.target, options: options)
+        report.refit = options.refit.rawValue
         let doseResults = doses.map { n -> Dose in
-            let part = rare.balance.prefix(n)
+            let part = classes.limited(rare.balance, to: n, rare)
             var p = provenance
             p["rare_samples"] = "\(part.addPositive.count)+\(part.addNegative.count)"
             p["dose"] = "\(n)"
@@ -71,6 +74,7 @@ extension SC2Pipeline {
         /// The correlated attributes' indices among the classifier's scores and the dense set's.
         private let classifierColumns: [Int], denseColumns: [Int]
         private let denseScores: [Float], denseAttributes: Int
+        let refitMode: Refit
 
         init(_ pipeline: SC2Pipeline, attribute: String, correlated: [String], dense: SampleSet, rng: inout Xoshiro) throws {
             var fitter = DirectionFitter()
@@ -84,6 +88,7 @@ extension SC2Pipeline {
             denseColumns = correlated.compactMap { dense.attributes.firstIndex(of: $0) }
             denseScores = dense.scores.data
             denseAttributes = dense.attributes.count
+            refitMode = pipeline.options.refit
         }
 
         /// Samples per class.
@@ -97,9 +102,24 @@ extension SC2Pipeline {
 
         /// `RefitBalance`'s swaps of rare samples for dense ones.
         func balancePlan(_ rare: RarePool) -> RefitBalance.Plan {
-            RefitBalance.plan(densePositive: positive.map(denseLabels), denseNegative: negative.map(denseLabels),
-                              rarePositive: rare.positivePool.map { rareLabels(rare.scores[$0]) },
-                              rareNegative: rare.negativePool.map { rareLabels(rare.scores[$0]) }, cap: cap)
+            let make = refitMode == .add ? RefitBalance.addPlan : RefitBalance.plan
+            return make(positive.map(denseLabels), negative.map(denseLabels),
+                        rare.positivePool.map { rareLabels(rare.scores[$0]) }, rare.negativePool.map { rareLabels(rare.scores[$0]) }, cap)
+        }
+
+        /// The first `n` rare samples of `plan` (in the order it chose them), with the class
+        /// imbalance recomputed for what they leave.
+        func limited(_ plan: RefitBalance.Plan, to n: Int, _ rare: RarePool) -> RefitBalance.Plan {
+            guard n < plan.order.count else { return plan }
+            var part = plan.prefix(n)
+            func labels(_ idx: [Int], drop: [Int], add: [Int], pool: [Int]) -> [[Bool]] {
+                let dropped = Set(drop)
+                return idx.indices.filter { !dropped.contains($0) }.map { denseLabels(idx[$0]) } + add.map { rareLabels(rare.scores[pool[$0]]) }
+            }
+            part.imbalanceAfter = RefitBalance.imbalance(
+                positive: labels(positive, drop: part.dropPositive, add: part.addPositive, pool: rare.positivePool),
+                negative: labels(negative, drop: part.dropNegative, add: part.addNegative, pool: rare.negativePool))
+            return part
         }
     }
 
@@ -114,6 +134,18 @@ extension SC2Pipeline {
         var positivePool: [Int] = [], negativePool: [Int] = []
         var balance = RefitBalance.Plan()
         var synthesised = 0, rounds = 0
+        /// Every re-projection the labels kept, before the gate: PSNR and the target's score.
+        var keptPSNR: [Double] = [], keptTarget: [Float] = []
+        /// Kept re-projections the gate turned away.
+        var gated = 0
+
+        /// The re-projections' quality and what the gate did, for the report.
+        func gateReport(target: Int, options: Options) -> Report.Reprojections {
+            Report.Reprojections(tried: psnrs.count, kept: keptPSNR.count, gated: gated, entered: w.count,
+                                 psnrQuantiles: Statistics.quantiles(keptPSNR.filter { !$0.isNaN }, [0.1, 0.5, 0.9]),
+                                 confidenceQuantiles: Statistics.quantiles(keptTarget.map { Double(max($0, 1 - $0)) }, [0.1, 0.5, 0.9]),
+                                 gateConfidence: options.gateConfidence.map(Double.init), gatePSNR: options.gatePSNR)
+        }
 
         /// Sorts the samples by the target and shuffles each side (the same stream every round).
         mutating func drawPools(target: Int, seed: UInt64) {
@@ -199,6 +231,8 @@ extension SC2Pipeline {
             for e in round {
                 rare.psnrs.append(e.psnr)
                 if e.kept {
+                    rare.keptPSNR.append(e.psnr); rare.keptTarget.append(e.scores[classes.target])
+                    guard passesGate(e, target: classes.target) else { rare.gated += 1; continue }
                     rare.w.append(pins.isEmpty ? e.w : try Self.pin(e.w, to: codes[e.source], along: pins))
                     rare.scores.append(e.scores)
                 }
@@ -214,10 +248,22 @@ extension SC2Pipeline {
             let capped = plan.addPositive.count >= classes.cap && plan.addNegative.count >= classes.cap
             let helped = plan.imbalanceAfter < min(lastImbalance, plan.imbalanceBefore) - 1e-9
             lastImbalance = plan.imbalanceAfter
-            if plan.imbalanceAfter <= options.balanceTolerance || capped || !helped
+            let dosed = options.dose.map { plan.order.count >= $0 } ?? false
+            if plan.imbalanceAfter <= options.balanceTolerance || capped || !helped || dosed
                 || round.isEmpty || rare.synthesised + options.rareCount > options.maxRare { break }
         }
         return rare
+    }
+
+    /// The re-projection gate: the target's score at least `gateConfidence` sure, the PSNR at
+    /// least `gatePSNR` (where one was measured).
+    func passesGate(_ e: RareUnit.Entry, target: Int) -> Bool {
+        if let c = options.gateConfidence {
+            let p = e.scores[target]
+            if max(p, 1 - p) < c { return false }
+        }
+        if let t = options.gatePSNR, !e.psnr.isNaN, e.psnr < t { return false }
+        return true
     }
 
     /// One round: up to half of `rareCount` accepted entries per side (positive first), giving up
@@ -270,6 +316,11 @@ extension SC2Pipeline {
         prov["variant"] = options.variant.rawValue
         if options.keep != .labels { prov["keep"] = options.keep.rawValue }
         if pinned { prov["pinned_along"] = plan.correlated.joined(separator: ",") }
+        if options.donors != .any { prov["donors"] = options.donors.rawValue }
+        if options.refit != .replace { prov["refit"] = options.refit.rawValue }
+        if let d = options.dose { prov["dose"] = "\(d)" }
+        if let c = options.gateConfidence { prov["gate_confidence"] = "\(c)" }
+        if let t = options.gatePSNR { prov["gate_psnr"] = "\(t)" }
         prov["validation_accuracy"] = String(format: "%.4f", validationAccuracy)
         return prov
     }
@@ -291,14 +342,14 @@ extension SC2Pipeline {
     }
 
     /// `--mix share`: the first `cap` rare samples of each class replace its last dense ones.
-    private static func sharePlan(_ classes: RefitClasses, _ rare: RarePool) -> RefitBalance.Plan {
+    private static func sharePlan(_ classes: RefitClasses, _ rare: RarePool, add: Bool) -> RefitBalance.Plan {
         let k = classes.k, cap = classes.cap
         let rarePositive = rare.positivePool, rareNegative = rare.negativePool
         let denseLabels = classes.denseLabels, rareLabels = { (j: Int) in classes.rareLabels(rare.scores[j]) }
         var plan = RefitBalance.Plan()
         let np = min(cap, rarePositive.count), nn = min(cap, rareNegative.count)
-        plan.addPositive = Array(0..<np); plan.dropPositive = Array((k - np)..<k)
-        plan.addNegative = Array(0..<nn); plan.dropNegative = Array((k - nn)..<k)
+        plan.addPositive = Array(0..<np); plan.dropPositive = add ? [] : Array((k - np)..<k)
+        plan.addNegative = Array(0..<nn); plan.dropNegative = add ? [] : Array((k - nn)..<k)
         plan.order = (0..<max(np, nn)).flatMap { i in (i < np ? [true] : []) + (i < nn ? [false] : []) }
         func labelsAfter(_ idx: [Int], _ drop: [Int], _ add: [Int], _ pool: [Int]) -> [[Bool]] {
             idx[..<(k - drop.count)].map(denseLabels) + add.map { rareLabels(pool[$0]) }
@@ -316,11 +367,11 @@ extension SC2Pipeline {
         -> (normal: [Float], validationAccuracy: Double) {
         var pos = positive, neg = negative
         pos.shuffle(using: &rng); neg.shuffle(using: &rng)
-        let k = pos.count
-        let nt = Int(trainFraction * Double(k))
-        return learner.fit(train: Array(pos.prefix(nt)) + Array(neg.prefix(nt)),
-                                        trainLabels: [Bool](repeating: true, count: nt) + [Bool](repeating: false, count: nt),
-                                        validation: Array(pos.dropFirst(nt)) + Array(neg.dropFirst(nt)),
-                                        validationLabels: [Bool](repeating: true, count: k - nt) + [Bool](repeating: false, count: k - nt))
+        // Each class split on its own (in add mode the classes may differ in size).
+        let tp = Int(trainFraction * Double(pos.count)), tn = Int(trainFraction * Double(neg.count))
+        return learner.fit(train: Array(pos.prefix(tp)) + Array(neg.prefix(tn)),
+                           trainLabels: [Bool](repeating: true, count: tp) + [Bool](repeating: false, count: tn),
+                           validation: Array(pos.dropFirst(tp)) + Array(neg.dropFirst(tn)),
+                           validationLabels: [Bool](repeating: true, count: pos.count - tp) + [Bool](repeating: false, count: neg.count - tn))
     }
 }

@@ -35,6 +35,15 @@ public struct SampleSet: Sendable {
         return Statistics.correlationMatrix(labels)
     }
 
+    /// The 2x2 table of two attributes' labels (p > 0.5): counts of (a off, b off), (a off, b on),
+    /// (a on, b off), (a on, b on).
+    public func cellCounts(_ a: String, _ b: String) throws -> [Int] {
+        let pa = try scores(of: a), pb = try scores(of: b)
+        var n = [0, 0, 0, 0]
+        for i in 0..<count { n[(pa[i] > 0.5 ? 2 : 0) + (pb[i] > 0.5 ? 1 : 0)] += 1 }
+        return n
+    }
+
     static func provenance(generator g: Generator, classifier c: any AttributePredictor, seeds: [UInt32], truncation: Float) -> [String: String] {
         var p = provenanceAtFullResolution(generator: g, classifier: c, seeds: seeds, truncation: truncation)
         // Scored on images stopped early: a set scored at full resolution is another set.

@@ -189,11 +189,17 @@ struct DirectionsCommand: ParsableCommand {
                 let pairs = Self.strongest(phi, names: names)
                 print(pairs.isEmpty ? "no pair of attributes has |phi| >= 0.1\n" : "strongest label correlations:\n" + pairs + "\n")
             }
+            let cells = try Self.rareCells(phi, names: names, dense: dense)
+            if !cells.isEmpty {
+                print("rare combinations of the correlated pairs (|phi| >= 0.3), share of the \(dense.count) samples:")
+                print(cells.map(\.line).joined(separator: "\n") + "\n")
+            }
             print("cosine between InterFaceGAN directions:")
             print(Self.matrix(dirs.map { a in dirs.map { Double(a.cosine($0)) } }, names: names, extra: nil))
             if let json {
                 let obj: [String: Any] = ["attributes": names, "phi": phi, "frequency": freq,
                                           "direction_cosine": dirs.map { a in dirs.map { Double(a.cosine($0)) } },
+                                          "cells": cells.map(\.json),
                                           "provenance": dense.provenance]
                 try AtomicWrite.write(try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys]),
                                       to: URL(fileURLWithPath: json))
@@ -221,6 +227,26 @@ struct DirectionsCommand: ParsableCommand {
                 s += "\n"
             }
             return s
+        }
+
+        /// For each pair with |phi| >= 0.3 (strongest first), its two rare cells: for a positive
+        /// correlation a without b and b without a, for a negative one both together and neither.
+        static func rareCells(_ phi: [[Double]], names: [String], dense: SampleSet) throws -> [(line: String, json: [String: Any])] {
+            var pairs: [(Int, Int)] = []
+            for i in names.indices { for j in names.indices where j > i && phi[i][j].isFinite && abs(phi[i][j]) >= 0.3 { pairs.append((i, j)) } }
+            pairs.sort { abs(phi[$0.0][$0.1]) > abs(phi[$1.0][$1.1]) }
+            return try pairs.prefix(20).map { (i, j) in
+                let n = try dense.cellCounts(names[i], names[j])   // off/off, off/on, on/off, on/on
+                let total = Double(max(dense.count, 1))
+                let (a, b) = (names[i], names[j])
+                let rare: [(String, Int)] = phi[i][j] > 0
+                    ? [("\(a) without \(b)", n[2]), ("\(b) without \(a)", n[1])]
+                    : [("\(a) with \(b)", n[3]), ("neither \(a) nor \(b)", n[0])]
+                let line = String(format: "  %+5.2f  ", phi[i][j]) + rare.map { String(format: "%@ %.2f%% (%d)", $0.0, Double($0.1) / total * 100, $0.1) }
+                    .joined(separator: ", ")
+                return (line, ["a": a, "b": b, "phi": phi[i][j], "counts": n,
+                               "rare": rare.map { ["cell": $0.0, "count": $0.1, "share": Double($0.1) / total] as [String: Any] }])
+            }
         }
 
         /// The most correlated pairs (|phi| >= 0.1, strongest first, at most `limit`), one a line.

@@ -17,6 +17,16 @@ struct CorrectionOptions: ParsableArguments {
     var keep: SC2Pipeline.Keep = .labels
     @Flag(help: "Set each rare sample back to its source's position along the correlated attributes' directions (their SVM normals on the dense samples) before the re-fit: the donor's share of the correlated attribute that a re-projection carries along is removed.")
     var pinCorrelated = false
+    @Option(help: "Mix mode: the donors a source takes its rows from: any (every confident sample with the target) or matched (only those whose correlated attributes have the source's labels, so the rows cannot bring the correlated attribute in).")
+    var donors: LowDensitySynthesis.Donors = .any
+    @Option(help: "How rare samples enter the re-fit: replace (each takes a dense sample's place, class sizes fixed) or add (added to the dense classes, every dense sample kept).")
+    var refit: SC2Pipeline.Refit = .replace
+    @Option(help: "Most rare samples in the re-fit, in the order the balancing chose them (default: as many as lower the class imbalance).")
+    var dose: Int?
+    @Option(help: ArgumentHelp("Re-projection gate: a re-projection enters the re-fit only when the predictor is at least this sure of the target's new value (e.g. 0.8).", valueName: "p"))
+    var gateConfidence: Float?
+    @Option(help: ArgumentHelp("Re-projection gate: ...and its re-projection reached this PSNR (e.g. 25).", valueName: "dB"))
+    var gatePSNR: Double?
     @Option(help: "Condition the correction on these correlated attributes (default: measured).") var correlated: String?
     @Option(help: "W+ rows to synthesise the rare samples on, e.g. 3 or 3-5 or 2,4 (default: measured, see --row-choice).")
     var rows: String?
@@ -64,6 +74,9 @@ struct CorrectionOptions: ParsableArguments {
         try OptionCheck.range(rareShare, 0.01...0.95, "--rare-share", "a share of each class")
         try OptionCheck.range(refineSteps, 0...10_000, "--refine-steps")
         try OptionCheck.range(rowWindow, 1...64, "--row-window")
+        if let dose { try OptionCheck.range(dose, 0...1_000_000, "--dose") }
+        if let gateConfidence { try OptionCheck.range(Double(gateConfidence), 0.5...1, "--gate-confidence", "a probability from 0.5 to 1") }
+        if let gatePSNR { try OptionCheck.range(gatePSNR, 0...200, "--gate-psnr", "a PSNR in dB") }
         _ = try rowList
         if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
         if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
@@ -122,6 +135,9 @@ struct CorrectionOptions: ParsableArguments {
         return "samples=\(samples) truncation=\(truncation) base=\(base) mode=\(mode.rawValue) rare=\(rare) max_rare=\(maxRare) mix=\(mix.rawValue) rare_share=\(rareShare) refine=\(refineSteps) rows=\(rows) row_choice=\(rowChoice.rawValue) row_window=\(rowWindow) correlated=\(correlated ?? "measured")"
             + (keep == .labels ? "" : " keep=\(keep.rawValue)")   // named only off the default: older fits still match
             + (pinCorrelated ? " pin=correlated" : "")
+            + (donors == .any ? "" : " donors=\(donors.rawValue)") + (refit == .replace ? "" : " refit=\(refit.rawValue)")
+            + (dose.map { " dose=\($0)" } ?? "") + (gateConfidence.map { " gate_confidence=\($0)" } ?? "")
+            + (gatePSNR.map { " gate_psnr=\($0)" } ?? "")
     }
 
     /// The pipeline's options from the flags.
@@ -130,6 +146,8 @@ struct CorrectionOptions: ParsableArguments {
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         opts.keep = keep
         opts.pinCorrelated = pinCorrelated
+        opts.donors = donors; opts.refit = refit; opts.dose = dose
+        opts.gateConfidence = gateConfidence; opts.gatePSNR = gatePSNR
         opts.rows = try rowList
         opts.rowChoice = rowChoice
         opts.yieldMaxRows = rowWindow
@@ -181,6 +199,12 @@ struct CorrectionOptions: ParsableArguments {
                r.rareSynthesised, r.rounds, r.rounds == 1 ? "" : "s", r.rareKeptAfterProjection, r.projectionPSNR, r.rareInRefit[0], r.rareInRefit[1],
                r.classImbalanceBefore, r.classImbalanceAfter, r.originalValidationAccuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a",
                r.correctedValidationAccuracy * 100, r.cosineOriginalCorrected, r.seconds)
+            + (r.reprojections.map { q in
+                String(format: "\nre-projections: %d tried, %d kept on their labels (PSNR 10/50/90%%: %.1f/%.1f/%.1f dB; target confidence %.2f/%.2f/%.2f)",
+                       q.tried, q.kept, q.psnrQuantiles[0], q.psnrQuantiles[1], q.psnrQuantiles[2],
+                       q.confidenceQuantiles[0], q.confidenceQuantiles[1], q.confidenceQuantiles[2])
+                    + (q.gateConfidence != nil || q.gatePSNR != nil ? ", \(q.gated) turned away by the gate" : "")
+            } ?? "")
             + (r.rareKeptAfterProjection == 0 ? "\nno rare sample was kept: the corrected direction is the base re-fitted on the dense samples alone (raise --rare and --max-rare, or give other --rows)" : "")
     }
 }
@@ -188,6 +212,10 @@ struct CorrectionOptions: ParsableArguments {
 extension LowDensitySynthesis.Mode: ExpressibleByArgument {}
 
 extension SC2Pipeline.Mix: ExpressibleByArgument {}
+
+extension SC2Pipeline.Refit: ExpressibleByArgument {}
+
+extension LowDensitySynthesis.Donors: ExpressibleByArgument {}
 
 extension SC2Pipeline.RowChoice: ExpressibleByArgument {}
 /// Accepted as an argument (`--keep labels|synthesis`).
