@@ -80,7 +80,8 @@ final class EvaluationRunTests: XCTestCase {
     /// and the paired difference from the reference.
     func testSummaryIsTheRowsFoldedByHand() throws {
         let dir = try tempFolder()
-        let c = configuration(out: dir.appendingPathComponent("out"), cache: dir.appendingPathComponent("cache"))
+        var c = configuration(out: dir.appendingPathComponent("out"), cache: dir.appendingPathComponent("cache"))
+        c.otherReferences = [.original]
         guard case .evaluated(let rows, let summary, _, let written) = try run(c).0 else { return XCTFail("not evaluated") }
         XCTAssertEqual(written.first, "table.txt")
         XCTAssertEqual(summary.lines.map(\.method), ["original", "conditional"])
@@ -103,6 +104,12 @@ final class EvaluationRunTests: XCTestCase {
         let line = try XCTUnwrap(summary.lines.first { $0.method == "original" })
         XCTAssertEqual(try XCTUnwrap(line.difference), differences.reduce(0, +) / Double(differences.count), accuracy: 1e-9)
         XCTAssertNil(summary.lines.first { $0.method == "conditional" }?.difference)
+        // The second reference: the conditional against the original, the same seeds' differences negated.
+        XCTAssertTrue(written.contains("table-vs-original.txt") && written.contains("summary-vs-original.json"))
+        let versus = try JSONDecoder().decode(EvaluationSummary.self, from: Data(contentsOf: c.out.appendingPathComponent("summary-vs-original.json")))
+        let flipped = try XCTUnwrap(versus.lines.first { $0.method == "conditional" }?.difference)
+        XCTAssertEqual(flipped, -differences.reduce(0, +) / Double(differences.count), accuracy: 1e-9)
+        XCTAssertNil(versus.lines.first { $0.method == "original" }?.difference)
         // What the files hold is what the run returned.
         let table = try String(contentsOf: c.out.appendingPathComponent("table.txt"), encoding: .utf8)
         XCTAssertTrue(table.hasPrefix("split validation"), table)

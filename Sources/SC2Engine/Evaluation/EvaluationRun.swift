@@ -50,6 +50,8 @@ package struct EvaluationRun {
         package var count: Int = 200
         /// The method the others are compared with, seed by seed.
         package var reference: MethodName = .conditional
+        /// Further references: each gets its own table (table-vs-METHOD.txt) and summary.
+        package var otherReferences: [MethodName] = []
         /// Dense samples per restart, their truncation and the cache they are kept in.
         package var samples: Int = SampleSet.defaultCount
         package var truncation: Float = 1
@@ -340,6 +342,14 @@ package struct EvaluationRun {
         try AtomicWrite.write(try enc.encode(rows), to: outURL.appendingPathComponent("rows.json"))
         try AtomicWrite.write(try enc.encode(agreement), to: outURL.appendingPathComponent("agreement.json"))
         var written = ["table.txt", "summary.csv", "summary.json", "rows.json", "agreement.txt"]
+        for other in c.otherReferences {
+            let versus = EvaluationSummary(rows: rows, reference: other.display)
+            let text = "compared with \(other.display):\n" + versus.table()
+            progress.output(text)
+            try AtomicWrite.write(Data((header + text).utf8), to: outURL.appendingPathComponent("table-vs-\(other.display).txt"))
+            try AtomicWrite.write(try enc.encode(versus), to: outURL.appendingPathComponent("summary-vs-\(other.display).json"))
+            written += ["table-vs-\(other.display).txt", "summary-vs-\(other.display).json"]
+        }
         if c.levels.count > 1 {
             try AtomicWrite.write(Data(EvaluationCharts.levels(summary, reference: c.reference.display).utf8),
                                   to: outURL.appendingPathComponent("levels.svg"))

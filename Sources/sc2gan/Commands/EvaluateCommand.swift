@@ -32,7 +32,8 @@ struct EvaluateCommand: ParsableCommand {
     var sides: String = "add"
     @Option(help: ArgumentHelp("Methods, comma-separated: \(MethodName.allNames.joined(separator: ", ")).", valueName: "list"))
     var methods: String = "original,conditional,sc2"
-    @Option(help: "Method the others are compared with, seed by seed (with --bases: the same base's).") var reference: String = "conditional"
+    @Option(help: ArgumentHelp("Method the others are compared with, seed by seed (with --bases: the same base's). A list compares with each: the first in table.txt, the others in table-vs-METHOD.txt and summary-vs-METHOD.json (e.g. conditional,sc2-dense-only).", valueName: "list"))
+    var reference: String = "conditional"
     @Option(help: ArgumentHelp("Several base methods in one table (interfacegan or svm, class-mean, logistic, ganspace): each fitted, conditioned and SC²-corrected with itself; the methods read BASE/METHOD (default: --base alone).", valueName: "list"))
     var bases: String?
     @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400); evaluated on the first fit.", valueName: "list"))
@@ -45,11 +46,23 @@ struct EvaluateCommand: ParsableCommand {
     var workdir: String?
     @Option(help: "Output folder: table.txt, summary.csv/json, rows.json, agreement.txt, figures, and fits/ (resumable).") var out: String
 
+    /// --reference as methods, in the order given (the first is the table's).
+    func referenceList() throws -> [MethodName] {
+        var out: [MethodName] = []
+        for name in reference.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let m = MethodName(name) else {
+                throw ValidationError("--reference: unknown method '\(name)'; expected one of \(MethodName.allNames.joined(separator: ", "))")
+            }
+            if !out.contains(m) { out.append(m) }
+        }
+        return out
+    }
+
     func validate() throws {
         try OptionCheck.range(count, 10...20_000, "--count", "held-out samples per pair; 8 times as many seeds are drawn")
         try OptionCheck.range(restarts, 1...50, "--restarts")
         _ = try parseLevels(); _ = try parseSides(); _ = try MethodName.parse(methods, flag: "--methods"); _ = try parseDoses()
-        guard MethodName(reference) != nil else { throw ValidationError("--reference: unknown method '\(reference)'; expected one of \(MethodName.allNames.joined(separator: ", "))") }
+        _ = try referenceList()
         if directions != nil, restarts > 1 { throw ValidationError("--restarts fits the methods itself; it cannot be combined with --directions") }
         if directions != nil, doses != nil { throw ValidationError("--doses fits SC² itself; it cannot be combined with --directions") }
         if bases != nil, directions != nil { throw ValidationError("--bases fits every base itself; it cannot be combined with --directions") }
@@ -132,7 +145,9 @@ struct EvaluateCommand: ParsableCommand {
         configuration.doses = try parseDoses()
         configuration.split = split
         configuration.count = count
-        configuration.reference = MethodName(reference)!
+        let references = try referenceList()
+        configuration.reference = references[0]
+        configuration.otherReferences = Array(references.dropFirst())
         configuration.samples = engine.samples
         configuration.truncation = engine.truncation
         configuration.pipeline = try correction.pipelineOptions()
