@@ -139,3 +139,40 @@ final class EvaluationRunTests: XCTestCase {
         XCTAssertFalse(tasks.contains { $0.contains("sampling") }, "\(tasks)")
     }
 }
+
+/// The evaluation figure's parts: the seeds it shows and the font of its labels.
+final class EvaluationFigureTests: XCTestCase {
+    /// Leakage per seed of the first and last method: the widest gap is seed 2 (0.9 − 0.1), the
+    /// median of the first method's leakage (sorted 0.0, 0.2, 0.5, 0.9 → position 2) is seed 3.
+    func testSeedsAreTheWidestGapAndTheMedian() {
+        let s = EvaluationRun.figureSeeds(first: [0.0, 0.2, 0.9, 0.5], last: [0.0, 0.1, 0.1, 0.4], count: 4)
+        XCTAssertEqual(s.map(\.index), [2, 3])
+        XCTAssertEqual(s.map(\.label), ["widest gap", "median"])
+        // When the median is the widest gap, the seed below it in the order is shown instead.
+        let t = EvaluationRun.figureSeeds(first: [0.0, 0.5, 0.9], last: [0.0, 0.0, 0.9], count: 3)
+        XCTAssertEqual(t.map(\.index), [1, 0])
+        // Without rows, the first two seeds.
+        XCTAssertEqual(EvaluationRun.figureSeeds(first: nil, last: nil, count: 5).map(\.index), [0, 1])
+    }
+
+    /// "I1" at scale 2 on a 20x20 canvas: the pixels set are exactly the glyphs' '#' cells doubled.
+    func testFontDrawsTheGlyphCells() {
+        var img = RGBImage(width: 30, height: 20, fill: (255, 255, 255))
+        BitmapFont.draw("I1", into: &img, x: 1, y: 2, scale: 2, color: (0, 0, 0))
+        var expected = Set<[Int]>()
+        for (n, ch) in ["I", "1"].enumerated() {
+            for (r, row) in BitmapFont.glyph(Character(ch)).enumerated() {
+                for (c, bit) in row.enumerated() where bit == "#" {
+                    for dy in 0..<2 { for dx in 0..<2 { expected.insert([1 + n * 12 + c * 2 + dx, 2 + r * 2 + dy]) } }
+                }
+            }
+        }
+        var drawn = Set<[Int]>()
+        for y in 0..<20 { for x in 0..<30 where img[x, y] == (0, 0, 0) { drawn.insert([x, y]) } }
+        XCTAssertEqual(drawn, expected)
+        XCTAssertEqual(BitmapFont.width("I1", scale: 2), 22)
+        // Lower case is drawn as capitals; an unknown character as a box.
+        XCTAssertEqual(BitmapFont.glyph("a"), BitmapFont.glyph("A"))
+        XCTAssertEqual(BitmapFont.glyph("€"), BitmapFont.missing)
+    }
+}

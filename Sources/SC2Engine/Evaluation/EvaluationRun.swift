@@ -360,7 +360,7 @@ package struct EvaluationRun {
                                   to: outURL.appendingPathComponent("doses.svg"))
             written.append("doses.svg")
         }
-        try writeFigure(fits[0].library, fits[0].base?.name, summary, held, c.levels[0], c.sides[0], to: outURL.appendingPathComponent("figure.png"))
+        try writeFigure(fits[0].library, fits[0].base?.name, summary, rows, held, c.levels[0], c.sides[0], to: outURL.appendingPathComponent("figure.png"))
         written.append("figure.png")
         progress.output("wrote \(written.joined(separator: ", ")) to \(outURL.relativePath)\n")
         return written
@@ -376,29 +376,103 @@ package struct EvaluationRun {
         return s
     }
 
-    /// Rows 1-2 of each pair: two held-out seeds, each method's walk in 5 steps to its alpha (first fit).
-    func writeFigure(_ lib: DirectionLibrary, _ base: String?, _ summary: EvaluationSummary,
+    /// The figure: per pair, a title, then two held-out seeds, each method's walk in 5 steps to
+    /// its alpha (first fit), the method and its alpha above each group of columns, the seed at
+    /// the left, and a red frame round every face whose correlated attribute the judge labels
+    /// otherwise than at step 0. The seeds: the one where the first method's leakage exceeds the
+    /// last's most, and the one at the median of the first method's leakage.
+    func writeFigure(_ lib: DirectionLibrary, _ base: String?, _ summary: EvaluationSummary, _ rows: [EntanglementEvaluation.Row],
                      _ held: [String: EntanglementEvaluation.HeldOut], _ level: Double, _ removing: Bool, to url: URL) throws {
+        guard let image = try figure(lib, base, summary, rows, held, level, removing) else { return }
+        try PNG.write(image, to: url)
+    }
+
+    /// One walk of the figure: its frames (scaled), and which flipped the correlated attribute.
+    struct FigureWalk { var frames: [RGBImage]; var flipped: [Bool] }
+
+    /// The figure's two seeds of a pair (indices into its held-out samples) and their labels.
+    static func figureSeeds(first: [Double]?, last: [Double]?, count: Int) -> [(index: Int, label: String)] {
+        guard let first, first.count == count, count > 1 else { return (0..<min(2, count)).map { ($0, "") } }
+        let gap = zip(first, last ?? first).map { $0 - $1 }
+        let widest = gap.indices.max { gap[$0] < gap[$1] }!
+        let order = first.indices.sorted { first[$0] < first[$1] }
+        var median = order[order.count / 2]
+        if median == widest { median = order[max(0, order.count / 2 - 1)] }
+        return [(widest, last == nil ? "most leakage" : "widest gap"), (median, "median")]
+    }
+
+    func figure(_ lib: DirectionLibrary, _ base: String?, _ summary: EvaluationSummary, _ rows: [EntanglementEvaluation.Row],
+                _ held: [String: EntanglementEvaluation.HeldOut], _ level: Double, _ removing: Bool) throws -> RGBImage? {
         let g = generator
-        var figureRows: [RGBImage] = []
         let nw = g.config.numWs, dd = g.config.wDim
+        let k = max(1, 128 / g.config.resolution), face = g.config.resolution * k
+        let font = max(2, face / 48), gap = max(2, face / 32), groupGap = 4 * gap
+        let ink: (UInt8, UInt8, UInt8) = (30, 30, 30), red: (UInt8, UInt8, UInt8) = (220, 30, 30)
+        let frames = 5, seedsShown = 2
+        struct Block { var title: String; var methods: [(label: String, walks: [FigureWalk])]; var seeds: [String] }
+        var blocks: [Block] = []
         for (a, b) in configuration.pairs {
-            guard let h = held["\(a):\(b):\(removing)"] else { continue }
-            var strips: [[RGBImage]] = []
+            guard let h = held["\(a):\(b):\(removing)"], let jb = judge.index(of: b) else { continue }
+            let name = { (m: MethodName) in base.map { "\($0)/\(m.display)" } ?? m.display }
+            let restart0 = rows.filter { $0.target == a && $0.correlated == b && $0.side == (removing ? "remove" : "add") && $0.level == level && $0.restart == rows.map(\.restart).min() }
+            let leak = { (m: MethodName?) in m.flatMap { m in restart0.first { $0.method == name(m) }?.perSeedLeakage } }
+            let chosen = Self.figureSeeds(first: leak(configuration.methods.first),
+                                          last: configuration.methods.count > 1 ? leak(configuration.methods.last) : nil, count: h.seeds.count)
+                .prefix(seedsShown)
+            var block = Block(title: "\(a) \(removing ? "removed" : "added") to a mean change of \(String(format: "%.2f", level)); correlated: \(b)",
+                              methods: [], seeds: chosen.map { "seed \(h.seeds[$0.index])" + ($0.label.isEmpty ? "" : " (\($0.label))") })
             for m in configuration.methods {
                 guard let d = try lib.direction(attribute: a, name: m.fileName),
-                      let line = summary.lines.first(where: { $0.target == a && $0.correlated == b && $0.method == (base.map { "\($0)/\(m.display)" } ?? m.display) && $0.level == level }) else { continue }
+                      let line = summary.lines.first(where: { $0.target == a && $0.correlated == b && $0.method == name(m) && $0.level == level }) else { continue }
                 let alpha = Float(line.alpha) * (removing ? -1 : 1)
-                for i in 0..<min(2, h.seeds.count) {
+                var walks: [FigureWalk] = []
+                for i in chosen.map(\.index) {
                     let code = Tensor(shape: [1, nw, dd], data: Array(h.codes.data[i * nw * dd..<(i + 1) * nw * dd]))
-                    let frames = (0...4).map { k in Generator.pictures(g.synthesis(d.apply(to: code, alpha: alpha * Float(k) / 4)))[0] }
-                    if strips.count <= i { strips.append([]) }
-                    strips[i].append(contentsOf: frames)
+                    let steps = Tensor(shape: [frames, nw, dd], data: (0..<frames).flatMap { f in d.apply(to: code, alpha: alpha * Float(f) / Float(frames - 1)).data })
+                    let images = g.synthesis(steps)
+                    let p = try judge.probabilities(generated: images)
+                    walks.append(FigureWalk(frames: Generator.pictures(images).map { $0.scaled(by: k) },
+                                            flipped: p.map { ($0[jb] > 0.5) != (p[0][jb] > 0.5) }))
                 }
+                block.methods.append((label: "\(m.display)  α \(String(format: "%.2f", line.alpha))", walks: walks))
             }
-            for s in strips { figureRows.append(RGBImage.grid(s, columns: s.count, gap: 1)) }
+            if !block.methods.isEmpty { blocks.append(block) }
         }
-        guard !figureRows.isEmpty else { return }
-        try PNG.write(RGBImage.grid(figureRows, columns: 1, gap: 3).scaled(by: max(1, 256 / g.config.resolution)), to: url)
+        guard !blocks.isEmpty else { return nil }
+        let lineH = BitmapFont.height(scale: font)
+        let seedLabels = blocks.flatMap(\.seeds)
+        let left = (seedLabels.map { BitmapFont.width($0, scale: font) }.max() ?? 0) + 3 * gap
+        let groupW = frames * face + (frames - 1) * gap
+        let groups = blocks.map(\.methods.count).max() ?? 0
+        let legend = "columns: step 0 to each method's alpha in 4 equal steps. red frame: the judge labels the correlated attribute otherwise than at step 0"
+        let width = max(left + groups * groupW + (groups - 1) * groupGap + 2 * gap, BitmapFont.width(legend, scale: font) + 4 * gap)
+        let blockH = { (b: Block) in 2 * (lineH + 2 * gap) + b.seeds.count * (face + gap) + 2 * gap }
+        let height = blocks.map(blockH).reduce(0, +) + lineH + 4 * gap
+        var out = RGBImage(width: width, height: height, fill: (255, 255, 255))
+        var y = gap
+        for b in blocks {
+            BitmapFont.draw(b.title, into: &out, x: 2 * gap, y: y + gap, scale: font, color: ink)
+            y += lineH + 2 * gap
+            for (mi, m) in b.methods.enumerated() {
+                let x0 = left + mi * (groupW + groupGap)
+                BitmapFont.draw(m.label, into: &out, x: x0 + max(0, (groupW - BitmapFont.width(m.label, scale: font)) / 2), y: y + gap, scale: font, color: ink)
+            }
+            y += lineH + 2 * gap
+            for (si, seed) in b.seeds.enumerated() {
+                BitmapFont.draw(seed, into: &out, x: 2 * gap, y: y + (face - lineH) / 2, scale: font, color: ink)
+                for (mi, m) in b.methods.enumerated() where si < m.walks.count {
+                    let x0 = left + mi * (groupW + groupGap)
+                    for (f, img) in m.walks[si].frames.enumerated() {
+                        let x = x0 + f * (face + gap)
+                        out.paste(img, x: x, y: y)
+                        if m.walks[si].flipped[f] { out.outline(x: x, y: y, width: face, height: face, thickness: max(2, face / 32), color: red) }
+                    }
+                }
+                y += face + gap
+            }
+            y += 2 * gap
+        }
+        BitmapFont.draw(legend, into: &out, x: 2 * gap, y: y + gap, scale: font, color: ink)
+        return out
     }
 }

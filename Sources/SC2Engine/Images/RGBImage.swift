@@ -87,4 +87,21 @@ extension RGBImage {
         for y in 0..<(height * k) { for x in 0..<(width * k) { out[x, y] = self[x / k, y / k] } }
         return out
     }
+
+    /// `image` drawn with its top-left corner at (x, y), clipped to this image.
+    package mutating func paste(_ image: RGBImage, x: Int, y: Int) {
+        for yy in 0..<image.height where y + yy >= 0 && y + yy < height {
+            for xx in 0..<image.width where x + xx >= 0 && x + xx < width { self[x + xx, y + yy] = image[xx, yy] }
+        }
+    }
+
+    /// A rectangle's outline, `thickness` pixels inside (x, y, w, h), clipped to this image.
+    package mutating func outline(x: Int, y: Int, width w: Int, height h: Int, thickness: Int, color: (UInt8, UInt8, UInt8)) {
+        for yy in y..<(y + h) where yy >= 0 && yy < height {
+            for xx in x..<(x + w) where xx >= 0 && xx < width {
+                let edge = yy < y + thickness || yy >= y + h - thickness || xx < x + thickness || xx >= x + w - thickness
+                if edge { self[xx, yy] = color }
+            }
+        }
+    }
 }
