@@ -24,6 +24,26 @@ final class GenerateCLITests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 2)
     }
 
+    /// `--testbed NAME` is the testbed's generator: the same pictures as `--model` on its file;
+    /// an unknown name, or both flags, is refused in one line that lists the known testbeds.
+    func testTestbedNamesItsGenerator() throws {
+        let a = CLI.tempDir(), b = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let model = CLI.packageRoot.appendingPathComponent("assets/testbeds/interim-100kimg/generator.safetensors")
+        let byName = try CLI.run(["generate", "--testbed", "interim-100kimg", "--seeds", "5", "--out", a.path])
+        XCTAssertEqual(byName.status, 0, byName.stderr)
+        let byPath = try CLI.run(["generate", "--model", model.path, "--seeds", "5", "--out", b.path])
+        XCTAssertEqual(byPath.status, 0, byPath.stderr)
+        XCTAssertEqual(try Data(contentsOf: a.appendingPathComponent("seed0005.png")), try Data(contentsOf: b.appendingPathComponent("seed0005.png")))
+        let unknown = try CLI.run(["generate", "--testbed", "nope", "--seeds", "5", "--out", CLI.tempDir().path])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertEqual(unknown.stderr.split(separator: "\n").count, 1, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("unknown testbed 'nope'") && unknown.stderr.contains("interim-100kimg"), unknown.stderr)
+        let both = try CLI.run(["generate", "--testbed", "interim-100kimg", "--model", model.path, "--seeds", "5", "--out", CLI.tempDir().path])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--model and --testbed"), both.stderr)
+    }
+
     /// Every bad checkpoint: non-zero exit, one line naming the file and the problem, nothing written.
     func testBadCheckpointsFailCleanly() throws {
         let bad = try FileManager.default.contentsOfDirectory(atPath: CLI.fixtures.appendingPathComponent("checkpoints").path)

@@ -18,6 +18,9 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Which generator of a training checkpoint: g_ema (the weights' moving average) or g (the network being trained).", valueName: "g_ema|g"))
     var use: GeneratorChoice = .ema
 
+    @Option(name: .long, help: ArgumentHelp("A testbed kept in assets/testbeds instead of --model, with its directions, e.g. strong (the paper's regime: rare combinations nearly missing).", valueName: "name"))
+    var testbed: String?
+
     @OptionGroup var classifierOptions: ClassifierOptions
 
     @Option(help: ArgumentHelp("Folder of directions (<attribute>.<method>.json). Default: assets/faceworld/directions for the FaceWorld model, else MODEL.directions next to the model.", valueName: "dir"))
@@ -51,6 +54,7 @@ struct ExploreCommand: ParsableCommand {
     var trace: String?
 
     func validate() throws {
+        if model != nil, testbed != nil { throw ValidationError("--model and --testbed both name a generator; give one") }
         if label != nil, labels == nil { throw ValidationError("--label needs --labels FILE (where the labels are saved as you type)") }
         if labels != nil, label == nil { throw ValidationError("--labels goes with --label NAME (the attribute you label)") }
         if let labels { try OutputCheck.file(labels, "--labels") }
@@ -62,10 +66,13 @@ struct ExploreCommand: ParsableCommand {
         // Everything that can fail is loaded before the screen starts, so errors print as one
         // line on a normal terminal.
         let faceWorld = try? Configuration.current.requireAssets().faceWorldDirectory.standardizedFileURL
-        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.generatorURL()
+        let testbedURL = try testbed.map { try Configuration.current.requireAssets().testbed($0) }
+        let modelURL = try testbedURL.map { $0.appendingPathComponent("generator.safetensors") }
+            ?? model.map { URL(fileURLWithPath: $0) } ?? DefaultModel.generatorURL()
         let generator = try Generator(contentsOf: modelURL, choice: use)
         if let label, let labels { return try runLabelling(generator, attribute: label, file: URL(fileURLWithPath: labels)) }
-        let isFaceWorld = faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false
+        // A testbed is a FaceWorld generator too: FaceWorld's classifier applies.
+        let isFaceWorld = testbedURL != nil || (faceWorld.map { modelURL.standardizedFileURL.deletingLastPathComponent().path == $0.path } ?? false)
 
         let (classifier, classifierNote) = try classifierOptions.loadOptional(faceWorld: isFaceWorld ? faceWorld : nil, for: generator)
         let directionsURL: URL
@@ -75,6 +82,8 @@ struct ExploreCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: directions, isDirectory: &isDir), isDir.boolValue else {
                 throw SC2Error("\(directions): no such folder (--directions takes a direction library folder; mkdir it to start an empty one)")
             }
+        } else if let testbedURL {
+            directionsURL = testbedURL.appendingPathComponent("directions")
         } else if isFaceWorld, let faceWorld {
             directionsURL = faceWorld.appendingPathComponent("directions")
         } else {
