@@ -237,6 +237,10 @@ package final class ExplorerApp {
         job.generatorChoice = g.choice
         job.directionsPath = store.library.directory.path
         job.base = state.base
+        if state.showsGrid, let grid = view.result?.grid, grid.seeds.count > 0 {
+            job.grid = grid
+            job.gridCorrelated = view.correlated
+        }
         worker.submitExport(job)
         state.status = "exporting seed \(r.seed) step \(ExplorerText.signed(r.step))…"
     }

@@ -22,6 +22,9 @@ struct ExportJob: Sendable {
     var directionsPath: String?
     /// The base method whose directions the panes walk (`ExplorerState.base`).
     var base: String = DirectionLibrary.defaultBase
+    /// In the grid view: its faces as on screen, and the correlated attribute whose flips it marks.
+    var grid: RenderResult.GridPictures? = nil
+    var gridCorrelated: String? = nil
     /// The strip shows steps -radius...+radius (widened to include the current step).
     static let stripRadius = 3
 }

@@ -62,6 +62,8 @@ struct ExportRecord: Codable {
     let baseImage: String
     let base: Frame
     let walks: [Walk]
+    /// The grid view's picture (`<stem>.grid.png`), when exported from the grid view.
+    var grid: String? = nil
     /// The shell command line (every word quoted as needed) that opens the explorer on this
     /// view, with the keys that lead on to the step as a comment (`Exporter.reproduceLine`).
     let reproduce: String

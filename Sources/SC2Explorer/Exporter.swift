@@ -65,6 +65,56 @@ struct Exporter {
         return ShellQuote.line(words) + (then.isEmpty ? "" : "   # then " + then.joined(separator: ", "))
     }
 
+    /// The grid view as a picture: a row of unedited faces, then a row per method at the
+    /// current step, each labelled with the method, its alpha and (with a correlated attribute)
+    /// the share of faces whose correlated attribute changed side, counted as the grid view and
+    /// the evaluation count it (`GridSummary`); those faces framed in red.
+    func gridImage(_ grid: RenderResult.GridPictures) -> RGBImage {
+        let r = job.request
+        let res = grid.base.first?.image.width ?? 64
+        let k = max(1, 96 / max(res, 1)), face = res * k
+        let font = max(2, face / 40), gap = max(2, face / 24)
+        let ink: (UInt8, UInt8, UInt8) = (30, 30, 30), red: (UInt8, UInt8, UInt8) = (220, 30, 30)
+        let t = r.attribute.flatMap { job.attributes.firstIndex(of: $0) }
+        let c = job.gridCorrelated.flatMap { job.attributes.firstIndex(of: $0) }
+        var rows: [(label: String, faces: [RGBImage], marked: [Bool])] = [("unedited", grid.base.map(\.image), grid.base.map { _ in false })]
+        for m in DirectionMethod.allCases {
+            guard let edited = grid.edited[m] else { continue }
+            var label = "\(Exporter.label(m))  α \(String(format: "%.2f", r.alpha(of: m)))"
+            var marked = edited.map { _ in false }
+            if let t, let c, let cn = job.gridCorrelated {
+                let base = grid.base.compactMap(\.scores), ed = edited.compactMap(\.scores)
+                if base.count == edited.count, ed.count == edited.count {
+                    let s = GridSummary(base: base, edited: ed, target: t, correlated: c)
+                    marked = s.correlatedFlipped
+                    label += "  \(cn) changed: \(marked.filter { $0 }.count)/\(s.seeds)"
+                }
+            }
+            rows.append((label, edited.map(\.image), marked))
+        }
+        let lineH = BitmapFont.height(scale: font)
+        let n = grid.seeds.count
+        let title = "\(r.attribute ?? "no attribute"), step \(ExplorerText.signed(r.step))\(r.perWalkSteps ? " (equal effect)" : ""), \(n) seeds from \(grid.seeds.first ?? 0)"
+            + (job.gridCorrelated.map { "; red frame: \($0) changed side" } ?? "")
+        let width = max(gap + n * (face + gap), BitmapFont.width(title, scale: font) + 2 * gap)
+        let height = gap + (lineH + gap) + rows.count * (lineH + 2 * gap + face) + gap
+        var out = RGBImage(width: width, height: height, fill: (255, 255, 255))
+        BitmapFont.draw(title, into: &out, x: gap, y: gap, scale: font, color: ink)
+        var y = gap + lineH + gap
+        for row in rows {
+            y += gap
+            BitmapFont.draw(row.label, into: &out, x: gap, y: y, scale: font, color: ink)
+            y += lineH + gap
+            for (i, img) in row.faces.enumerated() {
+                let x = gap + i * (face + gap)
+                out.paste(img.scaled(by: k), x: x, y: y)
+                if row.marked[i] { out.outline(x: x, y: y, width: face, height: face, thickness: max(2, face / 32), color: red) }
+            }
+            y += face
+        }
+        return out
+    }
+
     private func write() throws -> [URL] {
         let r = job.request
         let steps = stripSteps
@@ -122,10 +172,16 @@ struct Exporter {
             edit: "w+ = truncate(mapping(z(seed)), truncation) + step * stepSize * direction.vector (direction.rows[l] on row l when it has rows) on direction.layers (all rows if null)",
             stepSize: r.stepSize, step: r.step, alpha: r.alpha, steps: steps, strip: stripName,
             baseImage: "\(stem).base.png", base: frame(base, step: 0), walks: records, reproduce: reproduce)
+        var rec = record
+        if let grid = job.grid {
+            let name = "\(stem).grid.png"
+            try put(gridImage(grid), name)
+            rec.grid = name
+        }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = job.directory.appendingPathComponent("\(stem).json")
-        try AtomicWrite.write(try enc.encode(record), to: url)
+        try AtomicWrite.write(try enc.encode(rec), to: url)
         files.append(url)
         return files
     }

@@ -320,6 +320,47 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertEqual(maker.make([key], directions: [r.walks[0].id!: dirs[.original]!]).pictures[key]?.image, pane)
     }
 
+    /// Exported from the grid view: <stem>.grid.png holds a row of unedited faces and one per
+    /// method, and the faces whose correlated attribute changed side (hand-set scores: seed 1
+    /// under the original, none under the corrected) are framed in red; the record names it.
+    func testGridExportFramesTheFacesThatFlipped() throws {
+        let g = try fixtureModel()
+        let out = CLI.tempDir().appendingPathComponent("exports")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        let dirs: [DirectionMethod: Direction] = [.original: randomDirection(g, seed: 1, method: .original),
+                                                  .corrected: randomDirection(g, seed: 3, method: .corrected)]
+        let r = request(g, generation: 1, step: 2, directions: dirs)
+        // Scores: [age, eyeglasses]. Base: young without glasses; the original adds glasses to face 1.
+        func faces(_ rgb: UInt8, _ scores: [[Float]]) -> [Picture] {
+            scores.map { Picture(image: RGBImage(width: 32, height: 32, fill: (rgb, rgb, rgb)), scores: $0) }
+        }
+        let grid = RenderResult.GridPictures(seeds: [10, 11, 12],
+                                             base: faces(100, [[0.1, 0.1], [0.2, 0.2], [0.1, 0.3]]),
+                                             edited: [.original: faces(150, [[0.9, 0.2], [0.8, 0.9], [0.7, 0.4]]),
+                                                      .corrected: faces(200, [[0.9, 0.1], [0.8, 0.3], [0.7, 0.2]])])
+        var job = ExportJob(request: r, directory: out, modelPath: g.path, modelHash: g.hash, config: g.config,
+                            classifierPath: nil, classifierHash: nil, attributes: ["age", "eyeglasses"])
+        job.grid = grid
+        job.gridCorrelated = "eyeglasses"
+        let outcome = Exporter(job: job, maker: PictureMaker(generator: g, classifier: nil)).run()
+        XCTAssertFalse(outcome.failed, outcome.message)
+        let record = try JSONDecoder().decode(ExportRecord.self, from: Data(contentsOf: out.appendingPathComponent("seed3-age-step+2.json")))
+        XCTAssertEqual(record.grid, "seed3-age-step+2.grid.png")
+        let png = try PNG.read(out.appendingPathComponent("seed3-age-step+2.grid.png"))
+        // The layout by hand: 32 px faces scaled by 3 (96 px), gaps of 4, labels 14 px high (font
+        // scale 2): face i of row j has its corner at x = 4 + 100 i, y = 44 + 118 j.
+        func redFramed(_ row: Int, _ fill: UInt8) -> [Bool] {
+            (0..<3).map { i in
+                let x = 4 + 100 * i, y = 44 + 118 * row
+                XCTAssertTrue(png[x + 48, y + 48] == (fill, fill, fill), "face \(i) of row \(row) is not where the layout puts it")
+                return png[x + 1, y + 1] == (220, 30, 30)
+            }
+        }
+        XCTAssertEqual(redFramed(0, 100), [false, false, false])
+        XCTAssertEqual(redFramed(1, 150), [false, true, false])
+        XCTAssertEqual(redFramed(2, 200), [false, false, false])
+    }
+
     func testExportToAnUnwritableFolderFailsCleanly() throws {
         let g = try fixtureModel()
         let job = ExportJob(request: request(g, generation: 1, step: 0, directions: [:]),
