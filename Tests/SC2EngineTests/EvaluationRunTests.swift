@@ -176,3 +176,30 @@ final class EvaluationFigureTests: XCTestCase {
         XCTAssertEqual(BitmapFont.glyph("€"), BitmapFont.missing)
     }
 }
+
+/// StyleSpace's attribute dependency, recomputed from the judge's scores by hand.
+final class AttributeDependencyTests: XCTestCase {
+    func testDependencyIsTheOthersChangeOverTheirSpread() throws {
+        let m = try ShardedWorkTests.models.get(), g = m.generator, judge = m.classifier
+        let dense = try SampleSet.build(generator: g, classifier: judge, seeds: (0..<300).map { UInt32($0) })
+        let d = try DirectionBuilder(samples: dense).original("age")
+        let ev = EntanglementEvaluation(generator: g, judge: judge)
+        let held = try ev.heldOut(target: "age", seeds: (0..<300).map { 6_000_000 + UInt32($0) }, count: 16)
+        let row = try ev.evaluate(d, method: "original", correlated: "eyeglasses", held: held, level: 0.3)
+        let p = judge.probabilities(generated: g.synthesis(d.apply(to: held.codes, alpha: Float(row.alpha))))
+        let ia = try judge.requiredIndex(of: "age")
+        var expected = 0.0
+        let others = judge.attributes.indices.filter { $0 != ia }
+        for k in others {
+            var change = 0.0, mean = 0.0, sq = 0.0
+            for i in p.indices { change += Double(abs(p[i][k] - held.scores[i][k])) / Double(p.count) }
+            for i in p.indices { mean += Double(held.scores[i][k]) / Double(p.count) }
+            for i in p.indices { sq += pow(Double(held.scores[i][k]) - mean, 2) }
+            // The sample standard deviation (n − 1), floored at 0.05.
+            let spread = max(0.05, (sq / Double(p.count - 1)).squareRoot())
+            XCTAssertEqual(try XCTUnwrap(row.attributeChanges?[judge.attributes[k]]), change, accuracy: 2e-3)
+            expected += change / spread / Double(others.count)
+        }
+        XCTAssertEqual(try XCTUnwrap(row.dependency), expected, accuracy: 0.02 * max(expected, 0.05))
+    }
+}

@@ -47,6 +47,12 @@ public struct EntanglementEvaluation: Sendable {
         /// Per seed, in `seeds` order: leakage and other leakage (the paired comparisons).
         public let perSeedLeakage: [Double]
         public let perSeedOther: [Double]
+        /// Attribute dependency (StyleSpace's measure, on the judge's probabilities): the mean over
+        /// every attribute but the target of mean |Δp| divided by that attribute's spread (its
+        /// standard deviation over the held-out samples, at least 0.05). nil in rows made before.
+        public var dependency: Double? = nil
+        /// Mean |Δp| of each attribute but the target (nil in rows made before).
+        public var attributeChanges: [String: Double]? = nil
         public var ratio: Double? { targetReached ? leakage.mean / max(targetChange.mean, 1e-9) : nil }
     }
 
@@ -182,12 +188,22 @@ public struct EntanglementEvaluation: Sendable {
                 if (p[i][b] > 0.5) == (base[i][b] > 0.5) { kept += 1 }
             }
         }
-        return Row(target: direction.attribute, correlated: correlated, method: method, side: held.removing ? "remove" : "add",
+        var changes: [String: Double] = [:], dependency = 0.0
+        let others = judge.attributes.indices.filter { $0 != a }
+        for k in others {
+            let change = Statistics.mean(p.indices.map { Double(abs(p[$0][k] - base[$0][k])) })
+            let spread = max(0.05, Statistics.std(base.map { Double($0[k]) }))
+            changes[judge.attributes[k]] = change
+            dependency += change / spread / Double(others.count)
+        }
+        var row = Row(target: direction.attribute, correlated: correlated, method: method, side: held.removing ? "remove" : "add",
                    level: step.level, restart: restart, alpha: Double(step.alpha), targetReached: step.reached,
                    targetChange: Stat(dA), leakage: Stat(leak), otherLeakage: Stat(other), pixelChange: Stat(pix),
                    flipRate: p.isEmpty ? .nan : Double(flipped) / Double(p.count),
                    keptGivenFlip: flipped == 0 ? .nan : Double(kept) / Double(flipped),
                    seeds: held.seeds, perSeedLeakage: leak, perSeedOther: other)
+        if !p.isEmpty && !others.isEmpty { row.dependency = dependency; row.attributeChanges = changes }
+        return row
     }
 
     /// Agreement of two predictors' labels (p > 0.5) per attribute on the same scores' samples:

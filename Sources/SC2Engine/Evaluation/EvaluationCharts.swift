@@ -28,6 +28,28 @@ package enum EvaluationCharts {
         return render(panels, xLabel: "mean change of the target (judge)", yLabel: "leakage into the correlated attribute", xTicks: nil)
     }
 
+    /// StyleSpace's attribute-dependency curve, one panel per (pair, side): the mean change of
+    /// every attribute but the target, each divided by its spread, against the target's change.
+    package static func dependency(_ s: EvaluationSummary, reference: String) -> String {
+        var panels: [Panel] = []
+        var keys: [String] = []
+        let usable = s.lines.filter { !$0.method.hasPrefix("sc2-dose-") && $0.dependency != nil }
+        for l in usable {
+            let k = "\(l.target) → \(l.correlated) (\(l.side))"
+            if !keys.contains(k) { keys.append(k) }
+        }
+        for k in keys {
+            let lines = usable.filter { "\($0.target) → \($0.correlated) (\($0.side))" == k }
+            var methods: [String] = []
+            for l in lines where !methods.contains(l.method) { methods.append(l.method) }
+            panels.append(Panel(title: k, series: methods.map { m in
+                Series(name: m, points: lines.filter { $0.method == m }.sorted { $0.level < $1.level }.map { ($0.level, $0.dependency!, 0) },
+                       dashed: m == reference)
+            }))
+        }
+        return render(panels, xLabel: "mean change of the target (judge)", yLabel: "attribute dependency: mean |Δp| / spread of the others", xTicks: nil)
+    }
+
     /// One panel per pair: SC²'s leakage against the rare samples in its re-fit, with the
     /// original and conditional directions as flat references.
     package static func doses(_ s: EvaluationSummary, doses: [Int], level: Double) -> String {

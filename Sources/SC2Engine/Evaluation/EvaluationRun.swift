@@ -354,6 +354,11 @@ package struct EvaluationRun {
             try AtomicWrite.write(Data(EvaluationCharts.levels(summary, reference: c.reference.display).utf8),
                                   to: outURL.appendingPathComponent("levels.svg"))
             written.append("levels.svg")
+            if summary.lines.contains(where: { $0.dependency != nil }) {
+                try AtomicWrite.write(Data(EvaluationCharts.dependency(summary, reference: c.reference.display).utf8),
+                                      to: outURL.appendingPathComponent("dependency.svg"))
+                written.append("dependency.svg")
+            }
         }
         if !c.doses.isEmpty {
             try AtomicWrite.write(Data(EvaluationCharts.doses(summary, doses: c.doses, level: c.levels[0]).utf8),

@@ -24,6 +24,8 @@ public struct EvaluationSummary: Sendable, Codable {
         public let difference: Double?, differenceLow: Double?, differenceHigh: Double?
         /// The same for the other attributes' leakage.
         public let otherDifference: Double?, otherDifferenceLow: Double?, otherDifferenceHigh: Double?
+        /// Attribute dependency (`Row.dependency`), mean over the fits that have it.
+        public var dependency: Double? = nil
     }
 
     public let lines: [Line]
@@ -72,7 +74,8 @@ public struct EvaluationSummary: Sendable, Codable {
                                 flipRate: Statistics.mean(rs.map(\.flipRate)),
                                 reference: diff == nil ? nil : refName,
                                 difference: diff?.0, differenceLow: diff?.1, differenceHigh: diff?.2,
-                                otherDifference: otherDiff?.0, otherDifferenceLow: otherDiff?.1, otherDifferenceHigh: otherDiff?.2))
+                                otherDifference: otherDiff?.0, otherDifferenceLow: otherDiff?.1, otherDifferenceHigh: otherDiff?.2,
+                                dependency: rs.compactMap(\.dependency).isEmpty ? nil : Statistics.mean(rs.compactMap(\.dependency))))
             }
         }
         lines = out
