@@ -105,4 +105,25 @@ final class CorrectBaseCLITests: XCTestCase {
         XCTAssertEqual(try Direction.load(dir.appendingPathComponent("ranged/age.imported-sc2.json")).layers, [0, 1, 2, 3])
         XCTAssertEqual(try Direction.load(dir.appendingPathComponent("ranged/age.imported.json")).layers, [0, 1, 2, 3])
     }
+
+    /// `correct --layers 2-5`: the base, its conditional and the corrected direction all edit rows
+    /// 2-5 only, the base's vector the same as without the flag; a row the model lacks is refused.
+    func testLayersGiveEveryMethodTheRowRange() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        var r = try CLI.run(["correct", "--attribute", "age", "--layers", "2-5", "--out", dir.appendingPathComponent("rows").path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try CLI.run(["correct", "--attribute", "age", "--out", dir.appendingPathComponent("all").path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for name in ["age.interfacegan.json", "age.conditional.json", "age.sc2.json"] {
+            XCTAssertEqual(try Direction.load(dir.appendingPathComponent("rows/\(name)")).layers, [2, 3, 4, 5], name)
+            XCTAssertNil(try Direction.load(dir.appendingPathComponent("all/\(name)")).layers, name)
+        }
+        XCTAssertEqual(try Direction.load(dir.appendingPathComponent("rows/age.interfacegan.json")).vector,
+                       try Direction.load(dir.appendingPathComponent("all/age.interfacegan.json")).vector)
+        r = try CLI.run(["correct", "--attribute", "age", "--layers", "3-40", "--out", dir.appendingPathComponent("bad").path] + quick, environment: env)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--layers"), r.stderr)
+    }
 }

@@ -20,6 +20,8 @@ package struct EvaluationRun {
         /// Everything that changes what a fit computes, stamped on every fitted direction: a fit
         /// made with other settings is fitted again.
         package var settings: String
+        /// The W+ rows the base direction (and so every method made from it) edits; nil: all.
+        package var layers: [Int]? = nil
 
         package init(name: String, finder: any DirectionFinder, folder: String?, settings: String) {
             self.name = name; self.finder = finder; self.folder = folder; self.settings = settings

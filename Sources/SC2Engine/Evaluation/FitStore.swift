@@ -51,7 +51,9 @@ struct FitStore {
                 try requireFitting(t, MethodName.original.fileName)
                 let set = try dense()
                 var fitter = DirectionFitter(); fitter.seed = UInt64(r)
-                original = stamp(try fitter.fit(finder, attribute: t, codes: set.codes, scores: try set.scores(of: t), provenance: set.provenance).direction)
+                var fitted = try fitter.fit(finder, attribute: t, codes: set.codes, scores: try set.scores(of: t), provenance: set.provenance).direction
+                if let rows = base.layers { fitted.layers = rows }
+                original = stamp(fitted)
                 try original.save(to: lib.url(attribute: t, name: MethodName.original.fileName))
             }
             if methods.contains(.conditional), try fresh(t, MethodName.conditional.fileName) == nil {

@@ -132,8 +132,10 @@ struct EvaluateCommand: ParsableCommand {
             source = .fit(bases: try baseList.map { base in
                 var c = correction
                 c.base = base.rawValue
-                return EvaluationRun.Base(name: base.rawValue, finder: base.finder!, folder: base == .interfacegan ? nil : base.rawValue,
-                                          settings: try c.evaluateSettings(samples: engine.samples, truncation: engine.truncation))
+                var b = EvaluationRun.Base(name: base.rawValue, finder: base.finder!, folder: base == .interfacegan ? nil : base.rawValue,
+                                           settings: try c.evaluateSettings(samples: engine.samples, truncation: engine.truncation))
+                b.layers = try correction.layerList
+                return b
             }, restarts: restarts)
         }
         var configuration = EvaluationRun.Configuration(directions: source, pairs: pairList.map { (target: $0.0, correlated: $0.1) },

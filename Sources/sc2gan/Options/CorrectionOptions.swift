@@ -35,6 +35,8 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
     @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, an InterFaceGAN boundary .npy, or FILE#KEY of a file holding several: docs/FORMATS.md) to start from, re-fitted with --learner.", valueName: "method|file"))
     var base: String = "interfacegan"
+    @Option(help: ArgumentHelp("W+ rows the base direction, and so its conditional and SC²-corrected directions, edit, e.g. 0-3 or 2,4 (default: all, or a base file's own rows). Not the rows SC² synthesises on (--rows).", valueName: "rows"))
+    var layers: String?
     @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean, logistic or ganspace).")
     var learner: FitMethod?
 
@@ -60,8 +62,12 @@ struct CorrectionOptions: ParsableArguments {
         }
     }
 
+    /// --layers as row numbers (nil: not given).
+    var layerList: [Int]? { get throws { try layers.map { try LayerRange.parse($0) } } }
+
     /// --rows checked against the generator, before any sampling.
     func checkRows(_ g: Generator) throws {
+        if let rows = try layerList { try LayerRange.check(rows, g) }
         let nw = g.config.numWs
         if let bad = try rowList?.first(where: { $0 >= nw }) {
             throw SC2Error("--rows: row \(bad) is out of range: this generator has \(nw) W+ rows (0-\(nw - 1))")
@@ -78,6 +84,7 @@ struct CorrectionOptions: ParsableArguments {
         if let gateConfidence { try OptionCheck.range(Double(gateConfidence), 0.5...1, "--gate-confidence", "a probability from 0.5 to 1") }
         if let gatePSNR { try OptionCheck.range(gatePSNR, 0...200, "--gate-psnr", "a PSNR in dB") }
         _ = try rowList
+        _ = try layerList
         if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
         if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
         if baseMethod == nil, !FileManager.default.fileExists(atPath: ExchangeFile.reference(base).path) {
@@ -91,13 +98,16 @@ struct CorrectionOptions: ParsableArguments {
     /// The direction to start from: the base method fitted on the dense samples, or the file.
     func baseDirection(_ g: Generator, attribute: String, dense: SampleSet) throws -> Direction {
         if let method = baseMethod, let finder = method.finder {
-            return try DirectionFitter().fit(finder, attribute: attribute, codes: dense.codes, scores: try dense.scores(of: attribute),
-                                             provenance: dense.provenance).direction
+            var d = try DirectionFitter().fit(finder, attribute: attribute, codes: dense.codes, scores: try dense.scores(of: attribute),
+                                              provenance: dense.provenance).direction
+            if let rows = try layerList { d.layers = rows }
+            return d
         }
         var d = try Direction.load(reference: base)
         try d.checkCompatible(wDim: g.config.wDim, numWs: g.config.numWs, source: base)
         d.attribute = attribute
         d.provenance["imported_from"] = base
+        if let rows = try layerList { d.layers = rows }
         return d
     }
 
@@ -132,12 +142,19 @@ struct CorrectionOptions: ParsableArguments {
     /// direction's provenance (`EvaluationRun.Base.settings`).
     func evaluateSettings(samples: Int, truncation: Float) throws -> String {
         let rows = try rowList.map { $0.map(String.init).joined(separator: ",") } ?? "measured"
-        return "samples=\(samples) truncation=\(truncation) base=\(base) mode=\(mode.rawValue) rare=\(rare) max_rare=\(maxRare) mix=\(mix.rawValue) rare_share=\(rareShare) refine=\(refineSteps) rows=\(rows) row_choice=\(rowChoice.rawValue) row_window=\(rowWindow) correlated=\(correlated ?? "measured")"
-            + (keep == .labels ? "" : " keep=\(keep.rawValue)")   // named only off the default: older fits still match
-            + (pinCorrelated ? " pin=correlated" : "")
-            + (donors == .any ? "" : " donors=\(donors.rawValue)") + (refit == .replace ? "" : " refit=\(refit.rawValue)")
-            + (dose.map { " dose=\($0)" } ?? "") + (gateConfidence.map { " gate_confidence=\($0)" } ?? "")
-            + (gatePSNR.map { " gate_psnr=\($0)" } ?? "")
+        var s = "samples=\(samples) truncation=\(truncation) base=\(base) mode=\(mode.rawValue) rare=\(rare) max_rare=\(maxRare) mix=\(mix.rawValue) rare_share=\(rareShare) refine=\(refineSteps) rows=\(rows) row_choice=\(rowChoice.rawValue) row_window=\(rowWindow) correlated=\(correlated ?? "measured")"
+        // Each named only off its default, so that fits made before the option existed still match.
+        var extra: [String] = []
+        if keep != .labels { extra.append("keep=\(keep.rawValue)") }
+        if pinCorrelated { extra.append("pin=correlated") }
+        if let rows = try layerList { extra.append("layers=\(LayerRange.text(rows))") }
+        if donors != .any { extra.append("donors=\(donors.rawValue)") }
+        if refit != .replace { extra.append("refit=\(refit.rawValue)") }
+        if let dose { extra.append("dose=\(dose)") }
+        if let gateConfidence { extra.append("gate_confidence=\(gateConfidence)") }
+        if let gatePSNR { extra.append("gate_psnr=\(gatePSNR)") }
+        for e in extra { s += " " + e }
+        return s
     }
 
     /// The pipeline's options from the flags.
