@@ -90,6 +90,32 @@ final class FormatCLITests: XCTestCase {
         for (a, b) in zip(back.values, picked.vector) { XCTAssertEqual(a, b, accuracy: 1e-7) }
     }
 
+    /// `--format pt`: several directions into one dict as anycost-gan's boundary files hold them
+    /// ({key: (1, D)}): torch loads it with the same keys and values, sc2gan reads each entry back
+    /// by FILE#KEY, and two directions for one attribute need --keys.
+    func testExportWritesSeveralDirectionsAsAnAnycostDict() throws {
+        let age = "assets/faceworld/directions/age.sc2.json", lip = "assets/faceworld/directions/lipstick.interfacegan.json"
+        let root = CLI.packageRoot.path
+        var r = try CLI.run(["directions", "export", "\(root)/\(age)", "\(root)/\(lip)", "--format", "pt", "--keys", "15_Old,36_Lipstick", "--out", out("b.pt")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let data = try CLI.python("fixtures/check_torch_files.py", [out("b.pt")])
+        let seen = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: [String: [String: Any]]])?[out("b.pt")])
+        XCTAssertEqual(Set(seen.keys), ["15_Old", "36_Lipstick"])
+        for (key, file) in [("15_Old", age), ("36_Lipstick", lip)] {
+            let d = try Direction.load(URL(fileURLWithPath: "\(root)/\(file)"))
+            XCTAssertEqual(seen[key]?["shape"] as? [Int], [1, 128])
+            XCTAssertEqual((seen[key]?["values"] as? [Double])?.map { Float($0) }, d.vector)
+            // Read back as a direction it is normalised again: equal to the last bit or two.
+            for (a, b) in zip(try Direction.load(reference: out("b.pt") + "#" + key).vector, d.vector) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        }
+        r = try CLI.run(["directions", "export", "\(root)/\(age)", "\(root)/assets/faceworld/directions/age.interfacegan.json", "--format", "pt", "--out", out("c.pt")])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--keys"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out("c.pt")))
+        r = try CLI.run(["directions", "export", "\(root)/\(age)", "\(root)/\(lip)", "--format", "npy", "--out", out("d.npy")])
+        XCTAssertNotEqual(r.status, 0)
+    }
+
     func testProjectWritesALatentsPtThatTorchLoads() throws {
         var r = try CLI.run(["generate", "--seeds", "5", "--out", out("gen")])
         XCTAssertEqual(r.status, 0, r.stderr)

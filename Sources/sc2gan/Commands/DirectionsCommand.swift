@@ -302,20 +302,50 @@ struct DirectionsCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a direction in another format: npy (an InterFaceGAN boundary of shape (1, D), float32; (1, num_ws, D) for a direction with a vector per row) or json.")
-        @Argument(help: "Direction file (JSON, .npy, .pt, .npz; FILE#KEY picks one of several: `directions show FILE`).") var file: String
-        @Option(help: "npy or json.") var format: DirectionFormat = .npy
+            abstract: "Write a direction in another format: npy (an InterFaceGAN boundary of shape (1, D), float32; (1, num_ws, D) for a direction with a vector per row), json, or pt (a torch-saved dict of boundaries, as anycost-gan's boundary files hold; several directions in one file).")
+        @Argument(help: "Direction file (JSON, .npy, .pt, .npz; FILE#KEY picks one of several: `directions show FILE`); with --format pt, one or more.")
+        var files: [String]
+        @Option(help: "npy, json, or pt.") var format: DirectionFormat = .npy
+        @Option(help: ArgumentHelp("pt: the dict's keys, one per file, comma-separated (default: each direction's attribute; anycost-gan's own look like 31_Smiling).", valueName: "list"))
+        var keys: String?
         @Option(help: "Output file.") var out: String
 
-        func validate() throws { try OutputCheck.file(out, "--out") }
+        func validate() throws {
+            try OutputCheck.file(out, "--out")
+            guard !files.isEmpty else { throw ValidationError("give a direction file to export") }
+            if format != .pt, files.count > 1 { throw ValidationError("--format \(format.rawValue) writes one direction; several go into one file with --format pt") }
+            if format != .pt, keys != nil { throw ValidationError("--keys names the entries of a --format pt dict") }
+            if let keys {
+                let k = keys.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                guard k.count == files.count else { throw ValidationError("--keys: \(k.count) keys for \(files.count) files") }
+                guard Set(k).count == k.count, !k.contains("") else { throw ValidationError("--keys: each key once, none empty") }
+            }
+        }
 
         func run() throws {
-            let d = try Direction.load(reference: file)
+            let ds = try files.map { try Direction.load(reference: $0) }
+            let url = URL(fileURLWithPath: out)
             switch format {
-            case .npy: try d.saveBoundary(to: URL(fileURLWithPath: out))
-            case .json: try d.save(to: URL(fileURLWithPath: out))
+            case .npy: try ds[0].saveBoundary(to: url)
+            case .json: try ds[0].save(to: url)
+            case .pt:
+                let names = keys.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? ds.map(\.attribute)
+                guard Set(names).count == names.count else {
+                    throw SC2Error("two directions are for the same attribute (\(names.joined(separator: ", "))): name the entries with --keys")
+                }
+                try TorchSave.write(dictionary: zip(names, ds).map { name, d in
+                    if let rows = d.rows {
+                        let touched = Set(d.layers ?? Array(rows.indices))
+                        return (name, rows.indices.flatMap { touched.contains($0) ? rows[$0] : [Float](repeating: 0, count: d.vector.count) }, [1, rows.count, d.vector.count])
+                    }
+                    return (name, d.vector, [1, d.vector.count])
+                }, to: url)
             }
-            print("wrote \(out): \(d.attribute) (\(d.method)), \(d.vector.count) dimensions, \(format.rawValue)")
+            for d in ds { print("wrote \(out): \(d.attribute) (\(d.method)), \(d.vector.count) dimensions, \(format.rawValue)") }
+            let ranged = ds.filter { $0.layers != nil && $0.rows == nil }
+            if format != .json, !ranged.isEmpty {
+                print("note: \(ranged.map(\.attribute).joined(separator: ", ")) edits W+ rows \(ranged.map { LayerRange.text($0.layers!) }.joined(separator: "; ")) only; a boundary file holds the vector, not the rows")
+            }
         }
     }
 
