@@ -28,13 +28,14 @@ package final class ExplorerApp {
         package init(generator: Generator, classifier: (any AttributePredictor)?, classifierNote: String?,
                      store: ExplorerDirectionStore, state: ExplorerState, truncation: Float, exportDirectory: URL,
                      trace: ExplorerTrace?, correctedProvider: CorrectedDirectionProvider?, prefetch: Bool,
-                     seedFinder: AbsentSeedFinder?, cacheDirectory: URL? = nil) {
+                     seedFinder: AbsentSeedFinder?, cacheDirectory: URL? = nil, shippedCacheDirectory: URL? = nil) {
             self.generator = generator; self.classifier = classifier; self.classifierNote = classifierNote
             self.store = store; self.state = state; self.truncation = truncation; self.exportDirectory = exportDirectory
             self.trace = trace; self.correctedProvider = correctedProvider; self.prefetch = prefetch
             self.seedFinder = seedFinder
             self.cacheDirectory = cacheDirectory
-            calibrator = classifier.map { StepCalibrator(generator: generator, predictor: $0, truncation: truncation, cacheDirectory: cacheDirectory) }
+            calibrator = classifier.map { StepCalibrator(generator: generator, predictor: $0, truncation: truncation, cacheDirectory: cacheDirectory,
+                                                         shippedDirectory: shippedCacheDirectory) }
         }
     }
 

@@ -26,7 +26,7 @@ package struct FirstScreen: Codable, Equatable, Sendable {
     /// Finds (or reads from `cacheDirectory`) the first screen; nil when no attribute has both an
     /// original and a corrected direction the predictor can calibrate, or no seed qualifies.
     package static func find(generator: Generator, predictor: any AttributePredictor, store: ExplorerDirectionStore,
-                             attributes: [String], truncation: Float, cacheDirectory: URL?,
+                             attributes: [String], truncation: Float, cacheDirectory: URL?, shippedDirectory: URL? = nil,
                              progress: (String) -> Void = { _ in }) -> FirstScreen? {
         var candidates: [(attribute: String, original: (Direction, String), corrected: (Direction, String))] = []
         for a in attributes where predictor.index(of: a) != nil {
@@ -38,10 +38,11 @@ package struct FirstScreen: Codable, Equatable, Sendable {
         let key = ContentHash.of(Data(([generator.hash, predictor.identity, String(format: "%.3f", truncation), "\(steps)"]
                                        + candidates.flatMap { [$0.attribute, $0.original.1, $0.corrected.1] }).joined(separator: "|").utf8))
         let file = cacheDirectory?.appendingPathComponent("explorer/first-screen-\(key).json")
-        if let file, let data = try? Data(contentsOf: file), let cached = try? JSONDecoder().decode(FirstScreen.self, from: data) {
-            return cached
+        for f in [file, shippedDirectory?.appendingPathComponent("explorer/first-screen-\(key).json")].compactMap({ $0 }) {
+            if let data = try? Data(contentsOf: f), let cached = try? JSONDecoder().decode(FirstScreen.self, from: data) { return cached }
         }
-        let calibrator = StepCalibrator(generator: generator, predictor: predictor, truncation: truncation, cacheDirectory: cacheDirectory)
+        let calibrator = StepCalibrator(generator: generator, predictor: predictor, truncation: truncation, cacheDirectory: cacheDirectory,
+                                        shippedDirectory: shippedDirectory)
         // The original that leaks most.
         var best: (index: Int, correlated: Int, leak: Float)?
         for (i, c) in candidates.enumerated() {

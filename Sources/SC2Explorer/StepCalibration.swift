@@ -63,17 +63,22 @@ struct StepCalibration: Codable, Equatable, Sendable {
     }
 }
 
-/// The calibrations on disk (`<cache>/explorer/steps/<direction>-<predictor>-<psi>.json`) and in memory.
-final class StepCalibrator {
+/// The calibrations on disk (`<cache>/explorer/steps/<direction>-<predictor>-<psi>.json`) and in
+/// memory; also read (never written) from a shipped folder of the same layout, the direction
+/// library's `explorer-cache/` (`sc2gan directions calibrate`), so that a fresh install opens at
+/// once.
+package final class StepCalibrator {
     let generator: Generator
     let predictor: any AttributePredictor
     let truncation: Float
     let directory: URL?
+    let shipped: URL?
     private var memory: [String: StepCalibration] = [:]
 
-    init(generator: Generator, predictor: any AttributePredictor, truncation: Float, cacheDirectory: URL?) {
+    package init(generator: Generator, predictor: any AttributePredictor, truncation: Float, cacheDirectory: URL?, shippedDirectory: URL? = nil) {
         self.generator = generator; self.predictor = predictor; self.truncation = truncation
         directory = cacheDirectory?.appendingPathComponent("explorer/steps")
+        shipped = shippedDirectory?.appendingPathComponent("explorer/steps")
     }
 
     private func key(_ id: String) -> String {
@@ -84,12 +89,15 @@ final class StepCalibrator {
     func cached(_ id: String) -> StepCalibration? {
         let k = key(id)
         if let c = memory[k] { return c }
-        guard let dir = directory,
-              let data = try? Data(contentsOf: dir.appendingPathComponent(k + ".json")),
-              let c = try? JSONDecoder().decode(StepCalibration.self, from: data),
-              c.direction == id, c.predictor == predictor.identity, c.meanChanges.count == predictor.attributes.count else { return nil }
-        memory[k] = c
-        return c
+        for dir in [directory, shipped].compactMap({ $0 }) {
+            guard let data = try? Data(contentsOf: dir.appendingPathComponent(k + ".json")),
+                  let c = try? JSONDecoder().decode(StepCalibration.self, from: data),
+                  c.direction == id, c.predictor == predictor.identity, c.meanChanges.count == predictor.attributes.count,
+                  c.truncation == truncation else { continue }
+            memory[k] = c
+            return c
+        }
+        return nil
     }
 
     /// The calibration of `direction` (cached, or measured now and cached); nil when the
@@ -106,5 +114,30 @@ final class StepCalibrator {
             try? AtomicWrite.write(data, to: dir.appendingPathComponent(k + ".json"))
         }
         return c
+    }
+}
+
+/// What `sc2gan directions calibrate` ships with a direction library: the first screen and the
+/// equal-effect calibration of every direction the predictor scores, in a cache folder's layout.
+package enum ExplorerCalibration {
+    /// Returns how many directions were calibrated and the first screen (nil when none qualifies).
+    package static func precompute(generator g: Generator, predictor c: any AttributePredictor, library: DirectionLibrary,
+                                   truncation: Float, into out: URL, progress: (String) -> Void) throws -> (Int, FirstScreen?) {
+        let store = ExplorerDirectionStore(library: library, wDim: g.config.wDim, numWs: g.config.numWs, modelHash: g.hash)
+        let attributes = c.attributes.filter { a in DirectionMethod.allCases.contains { store.slot(attribute: a, method: $0).direction != nil } }
+        guard !attributes.isEmpty else {
+            throw SC2Error("\(library.directory.path): no direction for any of the predictor's attributes (\(c.attributes.joined(separator: ", ")))")
+        }
+        let first = FirstScreen.find(generator: g, predictor: c, store: store, attributes: attributes, truncation: truncation,
+                                     cacheDirectory: out, progress: progress)
+        let calibrator = StepCalibrator(generator: g, predictor: c, truncation: truncation, cacheDirectory: out)
+        var n = 0
+        for a in attributes {
+            for m in DirectionMethod.allCases {
+                guard case .available(let d, let id, _) = store.slot(attribute: a, method: m) else { continue }
+                if calibrator.calibration(d, id: id) != nil { n += 1 } else { progress("\(a) \(m.rawValue): not calibrated (the search failed)") }
+            }
+        }
+        return (n, first)
     }
 }

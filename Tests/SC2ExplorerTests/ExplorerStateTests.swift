@@ -434,3 +434,31 @@ final class ExplorerStateTests: XCTestCase {
         XCTAssertEqual(none.handle(.char("b")), [])
     }
 }
+
+/// Calibrations shipped with a direction library (`sc2gan directions calibrate`): the explorer
+/// reads them instead of measuring, only for the same direction, predictor and truncation, and
+/// never writes into the shipped folder.
+final class ShippedCalibrationTests: XCTestCase {
+    func testShippedCalibrationsAreReadNotMeasured() throws {
+        let fw = CLI.packageRoot.appendingPathComponent("assets/faceworld")
+        let g = try Generator(contentsOf: fw.appendingPathComponent("generator.safetensors"))
+        let c = try AttributeClassifier(contentsOf: fw.appendingPathComponent("classifier.safetensors"))
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shipped = dir.appendingPathComponent("shipped"), cache = dir.appendingPathComponent("cache")
+        let d = try Direction.load(fw.appendingPathComponent("directions/age.interfacegan.json"))
+        let id = ExplorerDirectionStore.identity(of: d)
+        // Measured once into what becomes the shipped folder.
+        let measured = try XCTUnwrap(StepCalibrator(generator: g, predictor: c, truncation: 0.7, cacheDirectory: shipped).calibration(d, id: id))
+        // A fresh explorer with an empty cache reads it: nothing is measured or written to its cache.
+        let fresh = StepCalibrator(generator: g, predictor: c, truncation: 0.7, cacheDirectory: cache, shippedDirectory: shipped)
+        XCTAssertEqual(fresh.cached(id), measured)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.path))
+        // Another truncation is another calibration: not taken from the shipped folder.
+        XCTAssertNil(StepCalibrator(generator: g, predictor: c, truncation: 1, cacheDirectory: cache, shippedDirectory: shipped).cached(id))
+        // Another direction (a changed vector) has another id: not found either.
+        var other = d
+        other.vector[0] += 0.01
+        XCTAssertNil(fresh.cached(ExplorerDirectionStore.identity(of: other)))
+    }
+}

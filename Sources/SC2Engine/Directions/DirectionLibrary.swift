@@ -8,6 +8,9 @@ public struct DirectionLibrary: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
+    /// The library's subfolder of precomputed explorer calibrations (`sc2gan directions calibrate`).
+    public static let explorerCacheFolder = "explorer-cache"
+
     public static func faceWorld(assets: Assets) -> DirectionLibrary {
         DirectionLibrary(directory: assets.faceWorldDirectory.appendingPathComponent("directions"))
     }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import SC2Engine
+import SC2Explorer
 import Tensor
 
 struct DirectionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directions",
         abstract: "Find editing directions and study the entanglement of attributes.",
-        subcommands: [Fit.self, Study.self, Rebuild.self, Export.self, Show.self])
+        subcommands: [Fit.self, Study.self, Rebuild.self, Export.self, Show.self, Calibrate.self])
 
     struct Fit: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -346,6 +347,25 @@ struct DirectionsCommand: ParsableCommand {
             if format != .json, !ranged.isEmpty {
                 print("note: \(ranged.map(\.attribute).joined(separator: ", ")) edits W+ rows \(ranged.map { LayerRange.text($0.layers!) }.joined(separator: "; ")) only; a boundary file holds the vector, not the rows")
             }
+        }
+    }
+
+    struct Calibrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Precompute the explorer's equal-effect calibrations and first screen for a direction library, into DIR/explorer-cache (shipped with the library, so that the explorer opens at once).")
+        @Argument(help: "Direction library folder.") var directory: String
+        @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var classifierOptions: ClassifierOptions
+        @Option(help: ArgumentHelp("Truncation psi the explorer will use (its default: 0.7).", valueName: "psi")) var truncation: Float = 0.7
+
+        func run() throws {
+            let g = try modelOptions.load()
+            let c = try classifierOptions.load(for: g)
+            let dir = URL(fileURLWithPath: directory)
+            let out = dir.appendingPathComponent(DirectionLibrary.explorerCacheFolder)
+            let (n, first) = try ExplorerCalibration.precompute(generator: g, predictor: c, library: DirectionLibrary(directory: dir),
+                                                                truncation: truncation, into: out) { print($0) }
+            print("calibrated \(n) directions into \(out.path)" + (first.map { "; first screen: \($0.attribute), seed \($0.seed)" } ?? "; no first screen"))
         }
     }
 

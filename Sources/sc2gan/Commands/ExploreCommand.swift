@@ -109,9 +109,12 @@ struct ExploreCommand: ParsableCommand {
         // The first screen: with neither seed nor attribute given, where three Rights show the point
         // (the original drags a correlated attribute along, the corrected one does not).
         var opened: FirstScreen?
+        // Calibrations and the first screen shipped with the directions (`directions calibrate`).
+        let shipped = directionsURL.appendingPathComponent(DirectionLibrary.explorerCacheFolder)
         if seed == nil, attribute == nil, step == nil, let classifier {
             opened = FirstScreen.find(generator: generator, predictor: classifier, store: store, attributes: attributes,
-                                      truncation: truncation, cacheDirectory: Configuration.current.cacheDirectory) { line in
+                                      truncation: truncation, cacheDirectory: Configuration.current.cacheDirectory,
+                                      shippedDirectory: shipped) { line in
                 FileHandle.standardError.write(Data("\(line)\n".utf8))
             }
             if let opened, let i = attributes.firstIndex(of: opened.attribute) {
@@ -128,7 +131,7 @@ struct ExploreCommand: ParsableCommand {
             state: explorerState(seed: start, attributes: attributes, index: index, opened: opened),
             truncation: truncation, exportDirectory: URL(fileURLWithPath: exportDir), trace: traceFile,
             correctedProvider: CorrectedDirections.provider, prefetch: prefetch, seedFinder: finder,
-            cacheDirectory: Configuration.current.cacheDirectory))
+            cacheDirectory: Configuration.current.cacheDirectory, shippedCacheDirectory: shipped))
         try app.run(on: TerminalSession.screen(colors: colors))
         if app.leftBackgroundWork {
             // The terminal is restored; a direction computation is still running. Leave now,
