@@ -5,7 +5,7 @@ import SC2Engine
 /// original direction leaks most (the largest mean rise of another attribute at the calibrated
 /// equal-effect step, on validation faces), and the first seed from 0 where, `steps` equal-effect
 /// steps along, the original raises that correlated attribute by `minRise` or more while the
-/// SC²-corrected direction keeps it within `maxDrift`. Found once and cached.
+/// SC²-corrected direction keeps it within `maxDrift`, both adding the target (`minTargetRise`). Found once and cached.
 package struct FirstScreen: Codable, Equatable, Sendable {
     package let attribute: String
     package let correlated: String
@@ -22,6 +22,8 @@ package struct FirstScreen: Codable, Equatable, Sendable {
     static let minRise: Float = 0.35
     static let maxDrift: Float = 0.07
     static let maxSeeds: UInt32 = 512
+    /// Both the original and the corrected edit must raise the target by this much on the seed.
+    static let minTargetRise: Float = 0.5
 
     /// Finds (or reads from `cacheDirectory`) the first screen; nil when no attribute has both an
     /// original and a corrected direction the predictor can calibrate, or no seed qualifies.
@@ -35,7 +37,7 @@ package struct FirstScreen: Codable, Equatable, Sendable {
             candidates.append((a, (o, oid), (c, cid)))
         }
         guard !candidates.isEmpty else { return nil }
-        let key = ContentHash.of(Data(([generator.hash, predictor.identity, String(format: "%.3f", truncation), "\(steps)"]
+        let key = ContentHash.of(Data(([generator.hash, predictor.identity, String(format: "%.3f", truncation), "\(steps)", "target-rises"]
                                        + candidates.flatMap { [$0.attribute, $0.original.1, $0.corrected.1] }).joined(separator: "|").utf8))
         let file = cacheDirectory?.appendingPathComponent("explorer/first-screen-\(key).json")
         for f in [file, shippedDirectory?.appendingPathComponent("explorer/first-screen-\(key).json")].compactMap({ $0 }) {
@@ -72,7 +74,10 @@ package struct FirstScreen: Codable, Equatable, Sendable {
                   let pc = try? predictor.probabilities(generated: generator.synthesis(pick.corrected.0.apply(to: ws, alpha: ac))) else { return nil }
             for i in seeds.indices where p0[i][t] < 0.3 {
                 let rise = po[i][j] - p0[i][j], drift = pc[i][j] - p0[i][j]
-                if rise >= minRise && abs(drift) <= maxDrift {
+                // Both edits must add the target (a corrected pane that leaves the face alone
+                // keeps the correlated attribute trivially).
+                let added = po[i][t] - p0[i][t] >= minTargetRise && pc[i][t] - p0[i][t] >= minTargetRise
+                if added && rise >= minRise && abs(drift) <= maxDrift {
                     found = FirstScreen(attribute: pick.attribute, correlated: predictor.attributes[j], seed: seeds[i],
                                         originalRise: rise, correctedChange: drift)
                     break

@@ -277,6 +277,11 @@ final class ExplorerTmuxTests: TmuxTestCase {
         let changes = try XCTUnwrap(correlatedChanges(walked), walked)
         XCTAssertGreaterThanOrEqual(changes[0], 0.3, "the original does not drag \(correlated) along:\n\(walked)")
         XCTAssertLessThanOrEqual(abs(changes[2]), 0.1, "the SC² direction drags \(correlated) along:\n\(walked)")
+        // Every pane added the target: "Δ lipstick +1.00" in each pane's summary line.
+        let summary = try XCTUnwrap(walked.split(separator: "\n").first { $0.hasPrefix(" Δ ") }, walked)
+        let targetChanges = summary.components(separatedBy: "Δ ").dropFirst().compactMap { $0.split(separator: " ").dropFirst().first.flatMap { Double($0) } }
+        XCTAssertEqual(targetChanges.count, 3, String(summary))
+        XCTAssertTrue(targetChanges.allSatisfy { $0 >= 0.5 }, "a pane did not add the target: \(summary)")
         // Each pane walks by its own α; the header says equal effect.
         let titles = try XCTUnwrap(walked.split(separator: "\n").first { $0.hasPrefix(" original") }, walked)
         XCTAssertEqual(titles.components(separatedBy: "α +").count - 1, 3, String(titles))

@@ -50,7 +50,7 @@ def main():
     ap.add_argument("--pairs", default="age:eyeglasses,lipstick:long_hair,beard:lipstick,smile:eyeglasses",
                     help="TARGET:CORRELATED pairs; the last is the control")
     ap.add_argument("--samples", type=int, default=20000)
-    ap.add_argument("--cache", default=os.path.join(ROOT, ".cache", "testbed-card"))
+    ap.add_argument("--cache", help="sample cache folder (default: sc2gan's, which an evaluation of the same model has filled)")
     ap.add_argument("--eval", help="a validation `sc2gan evaluate` output folder on this generator")
     a = ap.parse_args()
 
@@ -62,7 +62,8 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         study_json = os.path.join(tmp, "study.json")
-        study_text = sc2gan(["directions", "study", "--model", gen, "--samples", str(a.samples), "--cache", a.cache, "--json", study_json])
+        study_text = sc2gan(["directions", "study", "--model", gen, "--samples", str(a.samples), "--json", study_json]
+                            + (["--cache", a.cache] if a.cache else []))
         study = json.load(open(study_json))
     gattrs = study["attributes"]
     gphi = np.array(study["phi"])
@@ -143,8 +144,9 @@ def main():
                ", ".join(f"{k} {v * 100:.1f}%" for k, v in freq.items()) + ".\n")
     if leak:
         out.append("## Validation leakage (judged by FaceWorld's judge)\n")
-        out.append(f"From `{a.eval}`: mean leakage (share of held-out faces whose correlated attribute flips) "
-                   "at a mean target change of 0.5, adding the target, mean over fits (± standard deviation).\n")
+        out.append(f"From `{a.eval}`: leakage (the judge's mean |Δp| of the correlated attribute) at the step where the "
+                   "judge's mean change of the target is 0.5, adding the target, on validation seeds; mean over fits "
+                   "(± the standard deviation across fits when there are several).\n")
         methods = []
         for v in leak.values():
             for m in v:
@@ -156,7 +158,11 @@ def main():
             cells = []
             for m in methods:
                 x = v.get(m)
-                cells.append("" if x is None else f'{x["leakage"]:.3f} ± {x["std"]:.3f}' + ("" if x["reached"] == x["fits"] else f' ({x["reached"]}/{x["fits"]} reached)'))
+                if x is None:
+                    cells.append("")
+                    continue
+                spread = f' ± {x["std"]:.3f}' if x["fits"] > 1 else ""
+                cells.append(f'{x["leakage"]:.3f}{spread}' + ("" if x["reached"] == x["fits"] else f' ({x["reached"]}/{x["fits"]} reached the level: not comparable)'))
             out.append(f"| {p} | " + " | ".join(cells) + " |")
         out.append("")
     if dense_only:
