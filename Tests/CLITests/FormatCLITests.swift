@@ -131,6 +131,31 @@ final class FormatCLITests: XCTestCase {
         XCTAssertEqual((seen["values"] as? [Double])?.map { Float($0) }, npz.values)
     }
 
+    /// `--components-out X.pt`: the PCA as e4e's ffhq_pca.pt holds one ({mean (1, D), comp (n, 1, D),
+    /// std (n,)}); torch loads it with the .npz's numbers, and component 3 reads back by FILE#3.
+    func testGANSpaceComponentsAsAnFFHQPCAPt() throws {
+        let r = try CLI.run(["directions", "fit", "--method", "ganspace", "--component", "0", "--attribute", "c0", "--pca-samples", "5000",
+                             "--components-out", out("pca.pt"), "--out", out("c0.json")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let r2 = try CLI.run(["directions", "fit", "--method", "ganspace", "--component", "0", "--attribute", "c0", "--pca-samples", "5000",
+                              "--components-out", out("pca.npz"), "--out", out("c0b.json")])
+        XCTAssertEqual(r2.status, 0, r2.stderr)
+        let npz = try NPY.readArchive(URL(fileURLWithPath: out("pca.npz")))
+        let data = try CLI.python("fixtures/check_torch_files.py", [out("pca.pt")])
+        let seen = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: [String: [String: Any]]])?[out("pca.pt")])
+        XCTAssertEqual(Set(seen.keys), ["mean", "comp", "std"])
+        let comp = try XCTUnwrap(npz["lat_comp"]), mean = try XCTUnwrap(npz["lat_mean"]), sd = try XCTUnwrap(npz["lat_stdev"])
+        XCTAssertEqual(seen["comp"]?["shape"] as? [Int], comp.shape)
+        XCTAssertEqual(seen["mean"]?["shape"] as? [Int], mean.shape)
+        XCTAssertEqual(seen["std"]?["shape"] as? [Int], sd.shape)
+        XCTAssertEqual((seen["comp"]?["values"] as? [Double])?.map { Float($0) }, comp.values)
+        XCTAssertEqual((seen["mean"]?["values"] as? [Double])?.map { Float($0) }, mean.values)
+        XCTAssertEqual((seen["std"]?["values"] as? [Double])?.map { Float($0) }, sd.values)
+        let d = comp.shape[2]
+        let third = try Direction.load(reference: out("pca.pt") + "#3")
+        for (a, b) in zip(third.vector, comp.values[3 * d..<4 * d]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
     func testGANSpaceFitEqualsNumPysPCAOfTheSameSamples() throws {
         let start = Date()
         var r = try CLI.run(["directions", "fit", "--method", "ganspace", "--component", "0", "--attribute", "c0", "--pca-samples", "20000",

@@ -167,6 +167,15 @@ public struct GANSpacePCA: Sendable {
         self.seed = seed
     }
 
+    /// Writes the components as e4e's `ffhq_pca.pt` holds a PCA of w (`torch.save` of a dict:
+    /// mean (1, D), comp (n, 1, D), std (n,)), readable by torch and by `Direction.load` (FILE#INDEX).
+    public func savePCAPt(to url: URL) throws {
+        let n = components.count, d = mean.count
+        try TorchSave.write(dictionary: [(key: "mean", values: mean, shape: [1, d]),
+                                         (key: "comp", values: components.flatMap { $0 }, shape: [n, 1, d]),
+                                         (key: "std", values: variances.map { Float($0.squareRoot()) }, shape: [n])], to: url)
+    }
+
     /// Writes the components as GANSpace writes them (`np.savez` of lat_comp (n, 1, D), lat_mean
     /// (1, D), lat_stdev (n,), var_ratio (n,)), readable by GANSpace's code and by `Direction.load`.
     public func saveNPZ(to url: URL) throws {

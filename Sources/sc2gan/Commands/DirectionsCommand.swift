@@ -24,7 +24,7 @@ struct DirectionsCommand: ParsableCommand {
         var layers: String?
         @Option(help: "ganspace: random w samples for the PCA (default 100000; the authors used about a million).")
         var pcaSamples: Int?
-        @Option(help: ArgumentHelp("ganspace: also write every component as GANSpace writes them (.npz: lat_comp, lat_mean, lat_stdev, var_ratio).", valueName: "file"))
+        @Option(help: ArgumentHelp("ganspace: also write every component as GANSpace writes them (.npz: lat_comp, lat_mean, lat_stdev, var_ratio), or, for a .pt file, as e4e's ffhq_pca.pt holds a PCA of w (mean, comp, std).", valueName: "file"))
         var componentsOut: String?
         @Option(help: ArgumentHelp("ganspace: also write the PCA's w samples as .npy (N, w_dim), to check the PCA elsewhere (the PCA is then computed, not read from the cache).", valueName: "file"))
         var dumpW: String?
@@ -124,7 +124,10 @@ struct DirectionsCommand: ParsableCommand {
                               cached ? "from the cache (\(cacheDir.path)) in" : "in", seconds,
                               pca.varianceRatios.prefix(5).map { String(format: "%.3f", $0) }.joined(separator: ", ")))
             if let dumpW { try AtomicWrite.write(NPY.encode(float32: dumped, shape: [n, g.config.wDim]), to: URL(fileURLWithPath: dumpW)) }
-            if let componentsOut { try pca.saveNPZ(to: URL(fileURLWithPath: componentsOut)) }
+            if let componentsOut {
+                let url = URL(fileURLWithPath: componentsOut)
+                if url.pathExtension.lowercased() == "pt" { try pca.savePCAPt(to: url) } else { try pca.saveNPZ(to: url) }
+            }
             let d: Direction, how: String
             if let component {
                 guard component < pca.components.count else {
