@@ -221,7 +221,7 @@ public struct SC2Pipeline: Sendable {
         return (["mode=\(o.mode.rawValue)", "rare=\(o.rareCount)", "mix=\(o.mix.rawValue)", "share=\(o.rareShare)",
                 "tolerance=\(o.balanceTolerance)", "max=\(o.maxRare)", "refine=\(o.refineSteps)", "semantic=\(o.semanticSamples)",
                 "rows=\(o.rows.map { $0.map(String.init).joined(separator: ",") } ?? "measured")", "choice=\(o.rowChoice.rawValue)",
-                "window=\(o.yieldMaxRows)", "sources=\(o.yieldSources)", "learner=\(o.learner.name)",
+                "window=\(o.yieldMaxRows)", "sources=\(o.yieldSources)", "learner=\(o.learner is any PopulationFinder ? o.learner.name + "-population" : o.learner.name)",
                 "unit=\(Self.unitSources)", "seed=\(o.seed)", "variant=\(o.variant.rawValue)"]
             // Named only when not the default, so plans made before the option still match.
             + (o.keep == .labels ? [] : ["keep=\(o.keep.rawValue)"]) + (o.pinCorrelated ? ["pin=correlated"] : [])

@@ -66,6 +66,8 @@ extension SC2Pipeline {
     struct RefitClasses {
         /// Dense indices of each class.
         let positive: [Int], negative: [Int]
+        /// The target's score of every dense sample (a population learner's labels).
+        let denseTarget: [Float]
         /// Rare samples a class may take (`rareShare` of k).
         let cap: Int
         /// The target's index among the classifier's scores.
@@ -79,7 +81,8 @@ extension SC2Pipeline {
         init(_ pipeline: SC2Pipeline, attribute: String, correlated: [String], dense: SampleSet, rng: inout Xoshiro) throws {
             var fitter = DirectionFitter()
             fitter.seed = pipeline.options.seed
-            let classes = fitter.classes(scores: try dense.scores(of: attribute), rng: &rng)
+            denseTarget = try dense.scores(of: attribute)
+            let classes = fitter.classes(scores: denseTarget, rng: &rng)
             positive = classes.positive; negative = classes.negative
             cap = Int(pipeline.options.rareShare * Double(positive.count))
             target = try pipeline.classifier.requiredIndex(of: attribute)
@@ -291,6 +294,23 @@ extension SC2Pipeline {
         func mixClass(_ idx: [Int], drop: [Int], add: [Int], pool: [Int]) -> [[Float]] {
             let dropped = Set(drop)
             return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { rare.w[pool[$0]] }
+        }
+        if let population = options.learner as? any PopulationFinder {
+            // GANSpace: the whole dense population, less the dense samples the plan drops
+            // (replace mode), plus the rare samples it adds, each with its target score.
+            let dropped = Set(balance.dropPositive.map { classes.positive[$0] } + balance.dropNegative.map { classes.negative[$0] })
+            let kept = codes.indices.filter { !dropped.contains($0) }
+            let added = balance.addPositive.map { rare.positivePool[$0] } + balance.addNegative.map { rare.negativePool[$0] }
+            let f = population.fit(population: kept.map { codes[$0] } + added.map { rare.w[$0] },
+                                   scores: kept.map { classes.denseTarget[$0] } + added.map { rare.scores[$0][classes.target] })
+            let pos = mixClass(classes.positive, drop: balance.dropPositive, add: balance.addPositive, pool: rare.positivePool)
+            let neg = mixClass(classes.negative, drop: balance.dropNegative, add: balance.addNegative, pool: rare.negativePool)
+            let tp = Int(classes.trainFraction * Double(pos.count)), tn = Int(classes.trainFraction * Double(neg.count))
+            let acc = PopulationFit.accuracy(f.normal, train: Array(pos.prefix(tp)) + Array(neg.prefix(tn)),
+                                             trainLabels: [Bool](repeating: true, count: tp) + [Bool](repeating: false, count: tn),
+                                             validation: Array(pos.dropFirst(tp)) + Array(neg.dropFirst(tn)),
+                                             validationLabels: [Bool](repeating: true, count: pos.count - tp) + [Bool](repeating: false, count: neg.count - tn))
+            return (f.normal, acc)
         }
         var r = rng
         return Self.refit(learner: options.learner,

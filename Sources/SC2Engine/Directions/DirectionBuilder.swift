@@ -36,7 +36,13 @@ public struct DirectionBuilder: Sendable {
                             conditionDirection: ((String) throws -> Direction)? = nil) throws -> Direction {
         let n = try original ?? self.original(attribute)
         let names = try conditions ?? correlated(with: attribute)
-        let conds = try names.map { try conditionDirection?($0) ?? self.original($0) }
+        // A population method (GANSpace) has no conditional manipulation of its own: its
+        // components are orthogonal, so projecting one attribute's component off another's
+        // does nothing, or leaves nothing when both track the same one. The correlated
+        // attributes' boundaries are InterFaceGAN's then, as in InterFaceGAN's conditional.
+        var conditionBuilder = self
+        if finder is any PopulationFinder { conditionBuilder.finder = InterFaceGANFinder() }
+        let conds = try names.map { try conditionDirection?($0) ?? conditionBuilder.original($0) }
         return try ConditionalDirection.project(n, conditions: conds)
     }
 }

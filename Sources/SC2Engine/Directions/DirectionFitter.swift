@@ -42,9 +42,19 @@ public struct DirectionFitter: Sendable {
         let val = Array(pos[nt...]) + Array(neg[nt...])
         let labelsT = [Bool](repeating: true, count: nt) + [Bool](repeating: false, count: nt)
         let labelsV = [Bool](repeating: true, count: k - nt) + [Bool](repeating: false, count: k - nt)
-        let (normal, acc) = finder.fit(train: train.map { codes[$0] }, trainLabels: labelsT,
-                                       validation: val.map { codes[$0] }, validationLabels: labelsV)
+        let normal: [Float], acc: Double
         var prov = provenance
+        if let population = finder as? any PopulationFinder {
+            // GANSpace: every code and its score; the classes only measure the separation.
+            let f = population.fit(population: codes, scores: scores)
+            normal = f.normal
+            acc = PopulationFit.accuracy(normal, train: train.map { codes[$0] }, trainLabels: labelsT,
+                                         validation: val.map { codes[$0] }, validationLabels: labelsV)
+            prov["population_fit"] = String(format: "%.4f", f.fit)
+        } else {
+            (normal, acc) = finder.fit(train: train.map { codes[$0] }, trainLabels: labelsT,
+                                       validation: val.map { codes[$0] }, validationLabels: labelsV)
+        }
         prov["validation_accuracy"] = String(format: "%.4f", acc)
         prov["per_class"] = "\(k)"
         prov["samples"] = "\(n)"

@@ -1,14 +1,15 @@
 import Foundation
 import Tensor
 
-/// GANSpace (Härkönen et al. 2020) as a base method: principal components of the codes, and of
+/// A supervised relative of GANSpace (`class-pca`; sc2gan's `ganspace` base before it ran
+/// GANSpace as its authors do, kept to reproduce the tables made with it): principal components of the codes, and of
 /// those the one that tracks the attribute (largest |correlation| between projection and label
 /// among the top `components`), signed so that the attribute grows along it. As a finder it
 /// takes the codes it is given: InterFaceGAN's two classes on a plain fit, and the classes
 /// with the rare samples swapped in on SC²'s re-fit, so the PCA is recomputed on the augmented
 /// set.
 public struct GANSpaceFinder: DirectionFinder {
-    public var name: String { "ganspace" }
+    public var name: String { "class-pca" }
     /// Principal components searched for the one that tracks the attribute.
     public var components = 20
     public init(components: Int = 20) { self.components = components }

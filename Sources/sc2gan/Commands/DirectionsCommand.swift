@@ -17,7 +17,7 @@ struct DirectionsCommand: ParsableCommand {
         @Option(help: "Target attribute (with --labels: the file's, unless given).") var attribute: String?
         @Option(help: ArgumentHelp("Fit on hand labels from the explorer's labelling view (`sc2gan explore --label NAME --labels FILE`) instead of a predictor's scores.", valueName: "file"))
         var labels: String?
-        @Option(help: "Method: interfacegan (or svm), class-mean, logistic, ganspace (GANSpace as its authors run it: PCA of w over --pca-samples random samples, unsupervised), or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
+        @Option(help: "Method: interfacegan (or svm), class-mean, logistic, ganspace (GANSpace as its authors run it: PCA of w over --pca-samples random samples, unsupervised), class-pca (PCA of InterFaceGAN's two extreme classes: supervised, sc2gan's ganspace before 2026-12-07), or sefa (closed-form factorisation of the generator's style weights: unsupervised).") var method: FitMethod = .interfacegan
         @Option(help: "sefa, ganspace: the component to write (0 = largest eigenvalue or variance; the attribute only names the file's direction). Without it, the component among the first 20 that tracks --attribute best on the dense samples, signed to raise it.")
         var component: Int?
         @Option(help: ArgumentHelp("W+ rows the direction edits, e.g. 0-3 or 2,4 (default: all). With sefa only those layers' style weights are factorised, as SeFa's authors do (0-1 pose, 2-5 shape, 6-13 texture on 18 rows); a GANSpace edit is a component on a row range.", valueName: "rows"))

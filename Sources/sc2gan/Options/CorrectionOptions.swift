@@ -33,11 +33,11 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
-    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, an InterFaceGAN boundary .npy, or FILE#KEY of a file holding several: docs/FORMATS.md) to start from, re-fitted with --learner.", valueName: "method|file"))
+    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace: the PCA of the dense population and its component that tracks the attribute, re-fitted on the population with the rare samples added; class-pca: a PCA of InterFaceGAN's two classes), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, an InterFaceGAN boundary .npy, or FILE#KEY of a file holding several: docs/FORMATS.md) to start from, re-fitted with --learner.", valueName: "method|file"))
     var base: String = "interfacegan"
     @Option(help: ArgumentHelp("W+ rows the base direction, and so its conditional and SC²-corrected directions, edit, e.g. 0-3 or 2,4 (default: all, or a base file's own rows). Not the rows SC² synthesises on (--rows).", valueName: "rows"))
     var layers: String?
-    @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean, logistic or ganspace).")
+    @Option(help: "With --base FILE: the method the re-fit uses (interfacegan, class-mean, logistic, ganspace or class-pca).")
     var learner: FitMethod?
 
     /// --base as a method, or nil when it names a file.
@@ -88,7 +88,7 @@ struct CorrectionOptions: ParsableArguments {
         if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
         if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
         if baseMethod == nil, !FileManager.default.fileExists(atPath: ExchangeFile.reference(base).path) {
-            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic, ganspace) nor a direction file")
+            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic, ganspace, class-pca) nor a direction file")
         }
         if baseMethod != nil, learner != nil, learner != baseMethod {
             throw ValidationError("--learner is for --base FILE; a base method re-fits with itself")
@@ -153,6 +153,9 @@ struct CorrectionOptions: ParsableArguments {
         if let dose { extra.append("dose=\(dose)") }
         if let gateConfidence { extra.append("gate_confidence=\(gateConfidence)") }
         if let gatePSNR { extra.append("gate_psnr=\(gatePSNR)") }
+        // `ganspace` named a PCA of InterFaceGAN's classes until it became the population's
+        // (now `class-pca`): fits stamped with the old meaning must not be taken for new ones.
+        if base == FitMethod.ganspace.rawValue || learner == .ganspace { extra.append("ganspace=population") }
         for e in extra { s += " " + e }
         return s
     }

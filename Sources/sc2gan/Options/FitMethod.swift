@@ -7,6 +7,7 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
     case classMean = "class-mean"
     case logistic
     case ganspace
+    case classPCA = "class-pca"
     case sefa
 
     /// A method by name; `svm` is InterFaceGAN's (a linear SVM), as the issue trackers call it.
@@ -23,7 +24,8 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
         case .interfacegan: return InterFaceGANFinder()
         case .classMean: return ClassMeanFinder()
         case .logistic: return LogisticRegressionFinder()
-        case .ganspace: return GANSpaceFinder()
+        case .ganspace: return GANSpacePopulationFinder()
+        case .classPCA: return GANSpaceFinder()
         case .sefa: return nil
         }
     }
