@@ -14,6 +14,9 @@
 #    conditional, SC², dense-only, paired intervals against the conditional and against
 #    dense-only; on the first fit also the dose-response, four target levels (the
 #    attribute-dependency curve) and random rows.
+# 3. bases (STAGE=bases, or all): GANSpace as the base (the population's PCA, docs/METHOD.md),
+#    GANSPACE_RESTARTS fits (default 3), each pair with the setting validation chose for
+#    InterFaceGAN (nothing tuned for GANSpace), into OUT/test/NAME-ganspace.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/setup.sh
@@ -113,5 +116,16 @@ if [ "$STAGE" = all ] || [ "$STAGE" = test ]; then
     # shellcheck disable=SC2086
     $B evaluate $TB --split test --restarts 1 --pairs "$pairs" --count "$COUNT" \
       --methods original,conditional,sc2,sc2-random-rows $flags --out "$OUT/test/$name-random-rows"
+  done
+fi
+
+if [ "$STAGE" = all ] || [ "$STAGE" = bases ]; then
+  for name in $(awk '/^chosen:/{c=1;next} c{print $2}' "$OUT/choices.txt" | sort -u); do
+    flags=$(setting_flags "$name")
+    pairs=$(awk -v n="$name" '/^chosen:/{c=1;next} c && $2==n {print $1}' "$OUT/choices.txt" | paste -sd, -)
+    # shellcheck disable=SC2086
+    $B evaluate $TB --split test --restarts "${GANSPACE_RESTARTS:-3}" --bases ganspace --pairs "$pairs" --count "$COUNT" \
+      --methods original,conditional,sc2,sc2-dense-only --reference conditional,sc2-dense-only \
+      $flags --out "$OUT/test/$name-ganspace"
   done
 fi
