@@ -55,6 +55,9 @@ package final class ExplorerApp {
     private var paneSide: Int?
     /// How many faces a row of the grid view holds on this screen.
     private var gridCapacity: Int?
+    /// Draws the screen at once (set while `run` holds the terminal): for a note before work
+    /// that keeps the loop busy for a moment.
+    private var drawNow: (() -> Void)?
 
     package init(_ setup: Setup) {
         self.setup = setup
@@ -78,6 +81,8 @@ package final class ExplorerApp {
         defer { screen.stop() }
         let renderer = ExplorerRenderer(screen: screen, glyphs: screen.isUTF8 ? .unicode : .ascii)
         if let notice = screen.fallbackNotice { state.status = notice }
+        drawNow = { [unowned self] in renderer.draw(state, view); screen.refresh() }
+        defer { drawNow = nil }
         paneSide = renderer.pictureSide(state, view)
         gridCapacity = renderer.gridCapacity(view)
 
@@ -155,6 +160,7 @@ package final class ExplorerApp {
             case .export: export()
             case .computeDirections: computeDirections()
             case .nextBase: nextBase()
+            case .nextRows: nextRows()
             case .seekAbsentSeed(let forward):
                 if let finder = setup.seedFinder, let attribute = state.attribute {
                     state.seed = finder.firstAbsent(attribute, from: state.seed, forward: forward)
@@ -169,6 +175,17 @@ package final class ExplorerApp {
         if let a = state.attribute, case let bases = store.bases(for: a), !bases.contains(state.base) { state.base = bases[0] }
         view.base = state.base
         view.slots = store.slots(for: state.attribute, base: state.base)
+        // Another band of rows: the same vectors on those rows only (a new identity, so that
+        // the pictures and the equal-effect calibration are those of the band's edit).
+        let numWs = setup.generator.config.numWs
+        if let rows = state.rowBand.rows(numWs: numWs) {
+            view.slots = view.slots.mapValues { slot in
+                guard case .available(var d, _, let note) = slot else { return slot }
+                d.layers = rows
+                return .available(d, id: ExplorerDirectionStore.identity(of: d), note: note)
+            }
+        }
+        view.rows = state.rowBand.label(numWs: numWs)
         calibrateSteps()
     }
 
@@ -201,6 +218,21 @@ package final class ExplorerApp {
         let i = bases.firstIndex(of: state.base) ?? 0
         state.base = bases[(i + 1) % bases.count]
         state.status = "base: \(state.base)"
+        reloadDirections()
+    }
+
+    private func nextRows() {
+        let numWs = setup.generator.config.numWs
+        state.rowBand = state.rowBand.next(numWs: numWs)
+        state.status = state.rowBand.label(numWs: numWs).map { "every pane edits \($0) only; r: next rows" } ?? "each direction edits its own rows"
+        // A band not seen before is calibrated now (a few seconds at 64 px): say so first.
+        if setup.calibrator != nil, state.equalEffect || state.showsGrid {
+            view.rendering = true
+            let note = state.status
+            state.status = (note ?? "") + "; calibrating the steps\u{2026}"
+            drawNow?()
+            state.status = note
+        }
         reloadDirections()
     }
 
@@ -238,6 +270,8 @@ package final class ExplorerApp {
         job.generatorChoice = g.choice
         job.directionsPath = store.library.directory.path
         job.base = state.base
+        job.rows = view.rows
+        job.rowPresses = RowBand.allCases.firstIndex(of: state.rowBand) ?? 0
         if state.showsGrid, let grid = view.result?.grid, grid.seeds.count > 0 {
             job.grid = grid
             job.gridCorrelated = view.correlated

@@ -97,7 +97,7 @@ struct ExplorerRenderer {
 
     private func drawHeader(_ s: ExplorerState, _ v: ExplorerView, _ r: Rect) {
         let sep = " \(glyphs.separator) "
-        let attr = s.attribute.map { "\($0) \(s.attributeIndex + 1)/\(s.attributes.count)" + (v.base == DirectionLibrary.defaultBase ? "" : " [\(v.base)]") } ?? "no attributes"
+        let attr = s.attribute.map { "\($0) \(s.attributeIndex + 1)/\(s.attributes.count)" + (v.base == DirectionLibrary.defaultBase ? "" : " [\(v.base)]") + (v.rows.map { " \($0)" } ?? "") } ?? "no attributes"
         let equal = s.equalEffect && !v.stepAlphas.isEmpty
         let walk = "step \(ExplorerText.signed(s.step))  " + (equal ? "equal effect" : "\(glyphs.alpha) \(ExplorerText.signed(s.alpha))")
         let psi = "\(glyphs.psi) \(String(format: "%.2f", v.truncation))"

@@ -19,6 +19,8 @@ package struct ExplorerState: Equatable {
         /// Walk the next base method's directions (InterFaceGAN's, class means, GANSpace, ... as
         /// the library holds them for the attribute); then render.
         case nextBase
+        /// Edit the next band of W+ rows (own, coarse, middle, fine); then render.
+        case nextRows
         /// Move the seed on (forward) or back until the attribute is absent, where the app can
         /// tell (n/p: so that Right visibly adds it); then render.
         case seekAbsentSeed(forward: Bool)
@@ -51,6 +53,8 @@ package struct ExplorerState: Equatable {
     /// The base method whose original, conditional and corrected directions the panes walk
     /// (`DirectionLibrary.name`); the app moves it on with `b`.
     var base: String = DirectionLibrary.defaultBase
+    /// The W+ rows every pane's direction edits (`r`): their own, or a band of StyleGAN's styles.
+    var rowBand: RowBand = .own
     /// The seed being typed after `s` (nil when no prompt is open).
     var seedPrompt: String?
     var showsHelp = false
@@ -122,6 +126,8 @@ package struct ExplorerState: Equatable {
             return attribute == nil ? [] : [.computeDirections]
         case .char("b"):
             return attribute == nil ? [] : [.nextBase, .render]
+        case .char("r"):
+            return attribute == nil ? [] : [.nextRows, .render]
         case .char("?"), .char("h"), .function(1):
             showsHelp = true
             return []

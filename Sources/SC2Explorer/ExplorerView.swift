@@ -16,6 +16,8 @@ struct ExplorerView {
     var slots: [DirectionMethod: DirectionSlot] = [:]
     /// The base method the slots belong to (`DirectionLibrary.defaultBase`: InterFaceGAN's SVM).
     var base: String = DirectionLibrary.defaultBase
+    /// The band of W+ rows every pane edits ("rows 0-3 (coarse, 4-8 px)"); nil: each its own.
+    var rows: String?
     var result: RenderResult?
     /// A request is waiting for its pictures.
     var rendering = false

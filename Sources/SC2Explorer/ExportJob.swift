@@ -22,6 +22,10 @@ struct ExportJob: Sendable {
     var directionsPath: String?
     /// The base method whose directions the panes walk (`ExplorerState.base`).
     var base: String = DirectionLibrary.defaultBase
+    /// The band of rows the panes edit ("rows 0-3 (coarse, 4-8 px)"; nil: each direction's own)
+    /// and how many `r` presses reach it.
+    var rows: String?
+    var rowPresses = 0
     /// In the grid view: its faces as on screen, and the correlated attribute whose flips it marks.
     var grid: RenderResult.GridPictures? = nil
     var gridCorrelated: String? = nil

@@ -61,6 +61,7 @@ struct Exporter {
         for d in job.definitions { words += ["--define", d] }
         var then: [String] = []
         if job.base != DirectionLibrary.defaultBase { then.append("b until the base is \(job.base)") }
+        if job.rowPresses > 0, let rows = job.rows { then.append("\(job.rowPresses) x r (\(rows))") }
         if r.step != 0 { then.append("\(abs(r.step)) x \(r.step > 0 ? "Right" : "Left")") }
         return ShellQuote.line(words) + (then.isEmpty ? "" : "   # then " + then.joined(separator: ", "))
     }

@@ -21,6 +21,7 @@ package struct KeyBinding: Sendable {
             KeyBinding(keys: "0", footerKeys: "0", action: "back to step 0", footerAction: "start", priority: 2),
             KeyBinding(keys: "\(g.upDown) Tab", footerKeys: g.upDown, action: "previous / next attribute", footerAction: "attribute", priority: 1),
             KeyBinding(keys: "b", footerKeys: "b", action: "next base method (SVM, class means, GANSpace, ... as the library holds them)", footerAction: "base", priority: 2),
+            KeyBinding(keys: "r", footerKeys: "r", action: "edit on other W+ rows: each direction's own, then StyleGAN's coarse (4-8 px), middle (16-32 px), fine (64 px up) styles", footerAction: "rows", priority: 2),
             KeyBinding(keys: "n / p", footerKeys: "n/p", action: "next / previous seed without the attribute", footerAction: "seed", priority: 1),
             KeyBinding(keys: "s", footerKeys: "s", action: "type a seed (Enter to go, Esc to cancel)", footerAction: "seed#", priority: 2),
             KeyBinding(keys: "m", footerKeys: "m", action: "three panes, or one large pane per method", footerAction: "layout", priority: 1),

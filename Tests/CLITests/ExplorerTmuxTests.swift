@@ -293,6 +293,44 @@ final class ExplorerTmuxTests: TmuxTestCase {
         XCTAssertFalse(cached.contains { $0.hasPrefix("explorer/") }, "\(cached)")
     }
 
+    /// `r` moves every pane onto StyleGAN's coarse rows: the header says which, the export
+    /// records the directions with those rows and the key in its reproduce line, and the
+    /// pictures moved.
+    func testRKeyEditsOnTheCoarseRowsAndTheExportSaysSo() throws {
+        let g = try Generator(contentsOf: modelURL)
+        guard g.config.numWs > 4 else { throw XCTSkip("the model has no rows past the coarse ones") }
+        let directions = try writeDirections(wDim: g.config.wDim)
+        var extra = ["--model", modelURL.path, "--directions", directions.path, "--seed", "5", "--step", "3",
+                     "--attribute", "age", "--export-dir", "out"]
+        if let c = classifierURL { extra += ["--classifier", c.path] }
+        let s = TmuxSession()
+        session = s
+        try s.start(width: 160, height: 50)
+        try s.type(commandLine(term: "xterm-256color", lang: "C.UTF-8", extra: extra))
+        _ = try s.waitFor("the first frame") { $0.contains("step 0  α 0.00") && $0.contains("▀") }
+        try s.keys("r")
+        let coarse = try s.waitFor("the coarse rows in the header") { $0.contains("rows 0-3 (coarse, 4-8 px)") }
+        XCTAssertTrue(coarse.contains("every pane edits rows 0-3"), coarse)
+        try s.keys("Right")
+        _ = try s.waitFor("step +1") { $0.contains("step +1  α +3.00") && !$0.contains("rendering") }
+        try s.keys("e")
+        let exported = try s.waitFor("the export message") { $0.contains("exported") || $0.contains("export failed") }
+        XCTAssertFalse(exported.contains("export failed"), exported)
+        try s.keys("q")
+        _ = try s.waitFor("the shell after q") { $0.contains("SC2GAN-EXIT=") }
+
+        struct Walk: Decodable { let direction: Direction?; let image: String? }
+        struct Record: Decodable { let walks: [Walk]; let reproduce: String; let baseImage: String }
+        let out = work.appendingPathComponent("out")
+        let record = try JSONDecoder().decode(Record.self, from: Data(contentsOf: out.appendingPathComponent("seed5-age-step+1.json")))
+        XCTAssertEqual(record.walks.count, 3)
+        for w in record.walks { XCTAssertEqual(w.direction?.layers, [0, 1, 2, 3]) }
+        XCTAssertTrue(record.reproduce.hasSuffix("# then 1 x r (rows 0-3 (coarse, 4-8 px)), 1 x Right"), record.reproduce)
+        let base = try PNG.read(out.appendingPathComponent(record.baseImage))
+        let pane = try PNG.read(out.appendingPathComponent(try XCTUnwrap(record.walks[0].image)))
+        XCTAssertNotEqual(pane.pixels, base.pixels, "the coarse rows' edit moved nothing")
+    }
+
     /// TERM=xterm-256color is what most terminals set, even those that show 24-bit colour and
     /// say so with COLORTERM=truecolor: then the pictures are drawn in 24-bit colour; without it
     /// in (dithered) 256 colours; --colors 256 forces the palette.
