@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The base-method table of docs/EVALUATION.md: InterFaceGAN's SVM, class means and GANSpace, each fitted
+# The base-method table of docs/EVALUATION.md: InterFaceGAN's SVM, class means and class-pca (the
+# PCA of InterFaceGAN's classes, which the table calls "ganspace": its name until 2026-12-07; the
+# committed fits under that name are stamped base=ganspace and are fitted again), each fitted
 # RESTARTS times on the shipped FaceWorld generator, conditioned and SC²-corrected with itself,
 # then judged on the test split by FaceWorld's judge, in one table (methods read BASE/METHOD).
 # Resumable (fits in OUT/fits, rows in OUT/rows). The SVM's fits are shared with
@@ -24,6 +26,6 @@ for r in $(seq 0 $((RESTARTS - 1))); do
 done
 # Fits one restart at a time (an interrupted run keeps whole restarts), then the table.
 for k in $(seq 1 "$RESTARTS"); do
-  $B evaluate --fit-only --restarts "$k" --bases interfacegan,class-mean,ganspace $ARGS --out "$OUT"
+  $B evaluate --fit-only --restarts "$k" --bases interfacegan,class-mean,class-pca $ARGS --out "$OUT"
 done
-$B evaluate --split test --restarts "$RESTARTS" --bases interfacegan,class-mean,ganspace $ARGS --count "$COUNT" --out "$OUT"
+$B evaluate --split test --restarts "$RESTARTS" --bases interfacegan,class-mean,class-pca $ARGS --count "$COUNT" --out "$OUT"
