@@ -28,6 +28,38 @@ final class CorrectBaseCLITests: XCTestCase {
         XCTAssertLessThan(cosine, 0.9999, "pinning did not change the re-fit")
     }
 
+    /// `--base sefa --layers 2-5`: SeFa as its authors run it (those rows' style weights
+    /// factorised, the edit on those rows), the component that tracks age on the dense samples
+    /// (the same one `directions fit --method sefa --layers 2-5` writes); its conditional
+    /// projects InterFaceGAN's eyeglasses boundary off it; SC² re-fits with SeFa itself.
+    func testSeFaOnItsRowsAsTheBase() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["SC2GAN_CACHE": dir.appendingPathComponent("cache").path]
+        let out = dir.appendingPathComponent("sefa")
+        var r = try CLI.run(["correct", "--attribute", "age", "--base", "sefa", "--layers", "2-5", "--out", out.path] + quick, environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let base = try Direction.load(out.appendingPathComponent("age.sefa.json"))
+        let conditional = try Direction.load(out.appendingPathComponent("age.sefa-conditional.json"))
+        let corrected = try Direction.load(out.appendingPathComponent("age.sefa-sc2.json"))
+        XCTAssertEqual(base.method, "sefa")
+        for d in [base, conditional, corrected] { XCTAssertEqual(d.layers, [2, 3, 4, 5]) }
+        XCTAssertEqual(corrected.provenance["learner"], "sefa")
+        let fitted = dir.appendingPathComponent("fit.json")
+        r = try CLI.run(["directions", "fit", "--method", "sefa", "--attribute", "age", "--layers", "2-5", "--samples", "1000", "--out", fitted.path],
+                        environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let reference = try Direction.load(fitted)
+        let cosine = zip(base.vector, reference.vector).map { Double($0) * Double($1) }.reduce(0, +)
+        XCTAssertEqual(cosine, 1, accuracy: 1e-5, "the base is not the SeFa component `directions fit` picks")
+        // Its conditional is orthogonal to InterFaceGAN's eyeglasses boundary, fitted here.
+        let glassesFile = dir.appendingPathComponent("eyeglasses.json")
+        r = try CLI.run(["directions", "fit", "--attribute", "eyeglasses", "--samples", "1000", "--out", glassesFile.path], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let glasses = try Direction.load(glassesFile)
+        XCTAssertEqual(zip(conditional.vector, glasses.vector).map { Double($0) * Double($1) }.reduce(0, +), 0, accuracy: 1e-4)
+    }
+
     func testBaseMethodAndImportedBase() throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -71,7 +103,7 @@ final class CorrectBaseCLITests: XCTestCase {
         for (a, b) in zip(start.vector, base.vector) { XCTAssertEqual(a, b, accuracy: 1e-6) }
 
         for (args, mention) in [
-            (["--base", "sefa"], "SeFa is unsupervised"),
+            (["--base", boundary.path, "--learner", "sefa"], "SeFa's components come from the weights"),
             (["--base", "nonsense"], "neither a method"),
             (["--base", "class-mean", "--learner", "logistic"], "--learner is for --base FILE"),
         ] {

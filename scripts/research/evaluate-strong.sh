@@ -14,9 +14,10 @@
 #    conditional, SC², dense-only, paired intervals against the conditional and against
 #    dense-only; on the first fit also the dose-response, four target levels (the
 #    attribute-dependency curve) and random rows.
-# 3. bases (STAGE=bases, or all): GANSpace as the base (the population's PCA, docs/METHOD.md),
-#    GANSPACE_RESTARTS fits (default 3), each pair with the setting validation chose for
-#    InterFaceGAN (nothing tuned for GANSpace), into OUT/test/NAME-ganspace.
+# 3. bases (STAGE=bases, or all): the unsupervised methods as the base, BASES (default "ganspace
+#    sefa": the population's PCA, the generator's factorisation; docs/METHOD.md), BASE_RESTARTS
+#    fits (default 3), each pair with the setting validation chose for InterFaceGAN (nothing
+#    tuned for them), into OUT/test/NAME-BASE.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/setup.sh
@@ -123,9 +124,11 @@ if [ "$STAGE" = all ] || [ "$STAGE" = bases ]; then
   for name in $(awk '/^chosen:/{c=1;next} c{print $2}' "$OUT/choices.txt" | sort -u); do
     flags=$(setting_flags "$name")
     pairs=$(awk -v n="$name" '/^chosen:/{c=1;next} c && $2==n {print $1}' "$OUT/choices.txt" | paste -sd, -)
-    # shellcheck disable=SC2086
-    $B evaluate $TB --split test --restarts "${GANSPACE_RESTARTS:-3}" --bases ganspace --pairs "$pairs" --count "$COUNT" \
-      --methods original,conditional,sc2,sc2-dense-only --reference conditional,sc2-dense-only \
-      $flags --out "$OUT/test/$name-ganspace"
+    for base in ${BASES:-ganspace sefa}; do
+      # shellcheck disable=SC2086
+      $B evaluate $TB --split test --restarts "${BASE_RESTARTS:-3}" --bases "$base" --pairs "$pairs" --count "$COUNT" \
+        --methods original,conditional,sc2,sc2-dense-only --reference conditional,sc2-dense-only \
+        $flags --out "$OUT/test/$name-$base"
+    done
   done
 fi

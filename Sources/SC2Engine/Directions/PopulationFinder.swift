@@ -51,3 +51,35 @@ enum PopulationFit {
         return Double(correct) / Double(validation.count)
     }
 }
+
+/// SeFa (Shen and Zhou 2021) as a base method of the correction: the generator's own
+/// factorisation (the eigenvectors of its style weights, on `layers` when given, as its authors
+/// factorise them), and of the first `candidates` the component whose projection of the
+/// population correlates most with the attribute's score, signed so that it raises it. The
+/// components come from the weights, not the codes: SC²'s re-fit can change only which one is
+/// chosen (the rare samples' scores enter the correlation).
+public struct SeFaFinder: PopulationFinder {
+    public var name: String { "sefa" }
+    public let components: [SeFa.Component]
+    public var candidates = 20
+    public init(components: [SeFa.Component], candidates: Int = 20) {
+        self.components = components; self.candidates = candidates
+    }
+
+    public func fit(population codes: [[Float]], scores: [Float]) -> (normal: [Float], fit: Double) {
+        precondition(!components.isEmpty && codes.count == scores.count && codes.count > 1, "SeFa needs components and at least two scored codes")
+        let s = scores.map(Double.init)
+        var best = (index: 0, r: 0.0)
+        for k in 0..<min(candidates, components.count) {
+            let r = Statistics.pearson(codes.map { Double(LinearAlgebra.dot($0, components[k].vector)) }, s)
+            if r.isFinite, abs(r) > abs(best.r) { best = (k, r) }
+        }
+        let v = components[best.index].vector
+        return (best.r < 0 ? v.map { -$0 } : v, abs(best.r))
+    }
+
+    public func fit(train: [[Float]], trainLabels: [Bool], validation: [[Float]], validationLabels: [Bool]) -> (normal: [Float], validationAccuracy: Double) {
+        let (normal, _) = fit(population: train, scores: trainLabels.map { $0 ? 1 : 0 })
+        return (normal, PopulationFit.accuracy(normal, train: train, trainLabels: trainLabels, validation: validation, validationLabels: validationLabels))
+    }
+}

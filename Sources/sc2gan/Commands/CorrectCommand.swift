@@ -48,7 +48,7 @@ struct CorrectCommand: ParsableCommand {
         let original = try correction.baseDirection(g, attribute: attr, dense: dense)
         let lib = DirectionLibrary(directory: URL(fileURLWithPath: out))
         try lib.save(original, method: .original, base: correction.libraryBase)
-        try lib.save(try correction.conditional(dense, attribute: attr, original: original), method: .conditional, base: correction.libraryBase)
+        try lib.save(try correction.conditional(g, dense, attribute: attr, original: original), method: .conditional, base: correction.libraryBase)
         return original
     }
 

@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
     var methods: String = "original,conditional,sc2"
     @Option(help: ArgumentHelp("Method the others are compared with, seed by seed (with --bases: the same base's). A list compares with each: the first in table.txt, the others in table-vs-METHOD.txt and summary-vs-METHOD.json (e.g. conditional,sc2-dense-only).", valueName: "list"))
     var reference: String = "conditional"
-    @Option(help: ArgumentHelp("Several base methods in one table (interfacegan or svm, class-mean, logistic, ganspace, class-pca): each fitted, conditioned and SC²-corrected with itself; the methods read BASE/METHOD (default: --base alone).", valueName: "list"))
+    @Option(help: ArgumentHelp("Several base methods in one table (interfacegan or svm, class-mean, logistic, ganspace, class-pca, sefa): each fitted, conditioned and SC²-corrected with itself; the methods read BASE/METHOD (default: --base alone).", valueName: "list"))
     var bases: String?
     @Option(help: ArgumentHelp("Dose-response: SC² re-fitted with only this many rare samples, comma-separated (e.g. 0,10,25,50,100,200,400); evaluated on the first fit.", valueName: "list"))
     var doses: String?
@@ -96,8 +96,8 @@ struct EvaluateCommand: ParsableCommand {
         guard let bases else { return correction.baseMethod.map { [$0] } ?? [] }
         var out: [FitMethod] = []
         for name in bases.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            guard let m = FitMethod(name: name), m != .sefa else {
-                throw ValidationError("--bases: '\(name)' is not a base method with a re-fit (interfacegan or svm, class-mean, logistic, ganspace, class-pca)")
+            guard let m = FitMethod(name: name) else {
+                throw ValidationError("--bases: '\(name)' is not a base method (interfacegan or svm, class-mean, logistic, ganspace, class-pca, sefa)")
             }
             guard !out.contains(m) else { throw ValidationError("--bases: '\(name)' is listed twice") }
             out.append(m)
@@ -128,11 +128,11 @@ struct EvaluateCommand: ParsableCommand {
             source = .library(URL(fileURLWithPath: directions))
         } else {
             let baseList = try parseBases()
-            if baseList.isEmpty { throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic, ganspace, class-pca), not a file") }
+            if baseList.isEmpty { throw SC2Error("evaluate fits its base directions itself: --base takes a method here (interfacegan, class-mean, logistic, ganspace, class-pca, sefa), not a file") }
             source = .fit(bases: try baseList.map { base in
                 var c = correction
                 c.base = base.rawValue
-                var b = EvaluationRun.Base(name: base.rawValue, finder: base.finder!, folder: base == .interfacegan ? nil : base.rawValue,
+                var b = EvaluationRun.Base(name: base.rawValue, finder: base.finder(generator: g, layers: try correction.layerList), folder: base == .interfacegan ? nil : base.rawValue,
                                            settings: try c.evaluateSettings(samples: engine.samples, truncation: engine.truncation))
                 b.layers = try correction.layerList
                 return b

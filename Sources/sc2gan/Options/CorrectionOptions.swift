@@ -33,7 +33,7 @@ struct CorrectionOptions: ParsableArguments {
     @Option(help: "How the rows are measured without --rows: yield (the window of up to --row-window rows on which the most trial sources give a kept rare sample) or effect (the window that moves the target most and the other attributes least).")
     var rowChoice: SC2Pipeline.RowChoice = .yield
     @Option(help: "Longest window of rows --row-choice yield tries.") var rowWindow: Int = 4
-    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace: the PCA of the dense population and its component that tracks the attribute, re-fitted on the population with the rare samples added; class-pca: a PCA of InterFaceGAN's two classes), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, an InterFaceGAN boundary .npy, or FILE#KEY of a file holding several: docs/FORMATS.md) to start from, re-fitted with --learner.", valueName: "method|file"))
+    @Option(help: ArgumentHelp("The direction to correct: a base method (interfacegan or svm, class-mean, logistic, ganspace: the PCA of the dense population and its component that tracks the attribute, re-fitted on the population with the rare samples added; class-pca: a PCA of InterFaceGAN's two classes; sefa: the generator's own factorisation, on --layers as its authors do, its component that tracks the attribute), fitted on the dense samples and used again for the re-fit; or a direction file (JSON, an InterFaceGAN boundary .npy, or FILE#KEY of a file holding several: docs/FORMATS.md) to start from, re-fitted with --learner.", valueName: "method|file"))
     var base: String = "interfacegan"
     @Option(help: ArgumentHelp("W+ rows the base direction, and so its conditional and SC²-corrected directions, edit, e.g. 0-3 or 2,4 (default: all, or a base file's own rows). Not the rows SC² synthesises on (--rows).", valueName: "rows"))
     var layers: String?
@@ -85,10 +85,9 @@ struct CorrectionOptions: ParsableArguments {
         if let gatePSNR { try OptionCheck.range(gatePSNR, 0...200, "--gate-psnr", "a PSNR in dB") }
         _ = try rowList
         _ = try layerList
-        if baseMethod == .sefa { throw ValidationError("--base sefa: SeFa is unsupervised, it has no re-fit; export a component (directions fit --method sefa) and pass it as --base FILE") }
-        if learner == .sefa { throw ValidationError("--learner sefa: SeFa is unsupervised and cannot be re-fitted") }
+        if learner == .sefa { throw ValidationError("--learner sefa: SeFa's components come from the weights, not from the samples; --base sefa corrects SeFa's own component") }
         if baseMethod == nil, !FileManager.default.fileExists(atPath: ExchangeFile.reference(base).path) {
-            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic, ganspace, class-pca) nor a direction file")
+            throw ValidationError("--base '\(base)' is neither a method (interfacegan, class-mean, logistic, ganspace, class-pca, sefa) nor a direction file")
         }
         if baseMethod != nil, learner != nil, learner != baseMethod {
             throw ValidationError("--learner is for --base FILE; a base method re-fits with itself")
@@ -97,7 +96,8 @@ struct CorrectionOptions: ParsableArguments {
 
     /// The direction to start from: the base method fitted on the dense samples, or the file.
     func baseDirection(_ g: Generator, attribute: String, dense: SampleSet) throws -> Direction {
-        if let method = baseMethod, let finder = method.finder {
+        if let method = baseMethod {
+            let finder = method.finder(generator: g, layers: try layerList)
             var d = try DirectionFitter().fit(finder, attribute: attribute, codes: dense.codes, scores: try dense.scores(of: attribute),
                                               provenance: dense.provenance).direction
             if let rows = try layerList { d.layers = rows }
@@ -117,9 +117,9 @@ struct CorrectionOptions: ParsableArguments {
 
     /// The conditional manipulation of `original`: the correlated attributes' directions, fitted
     /// with the same method as the re-fit, projected out.
-    func conditional(_ dense: SampleSet, attribute: String, original: Direction) throws -> Direction {
+    func conditional(_ g: Generator, _ dense: SampleSet, attribute: String, original: Direction) throws -> Direction {
         var b = DirectionBuilder(samples: dense)
-        b.finder = learnerMethod.finder ?? InterFaceGANFinder()
+        b.finder = learnerMethod.finder(generator: g, layers: try layerList)
         return try b.conditional(attribute, original: original)
     }
 
@@ -161,7 +161,7 @@ struct CorrectionOptions: ParsableArguments {
     }
 
     /// The pipeline's options from the flags.
-    func pipelineOptions() throws -> SC2Pipeline.Options {
+    func pipelineOptions(_ g: Generator? = nil) throws -> SC2Pipeline.Options {
         var opts = SC2Pipeline.Options()
         opts.mode = mode; opts.rareCount = rare; opts.rareShare = rareShare; opts.mix = mix; opts.maxRare = maxRare; opts.refineSteps = refineSteps
         opts.keep = keep
@@ -171,13 +171,13 @@ struct CorrectionOptions: ParsableArguments {
         opts.rows = try rowList
         opts.rowChoice = rowChoice
         opts.yieldMaxRows = rowWindow
-        opts.learner = learnerMethod.finder ?? InterFaceGANFinder()
+        opts.learner = try g.map { learnerMethod.finder(generator: $0, layers: try layerList) } ?? learnerMethod.finder ?? InterFaceGANFinder()
         return opts
     }
 
     /// The pipeline these options describe.
     func pipeline(_ g: Generator, _ c: any AttributePredictor) throws -> SC2Pipeline {
-        SC2Pipeline(generator: g, classifier: c, options: try pipelineOptions())
+        SC2Pipeline(generator: g, classifier: c, options: try pipelineOptions(g))
     }
 
     /// A progress handler drawing one bar per stage; call `finish` on the result at the end.

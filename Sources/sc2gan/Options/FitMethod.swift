@@ -18,6 +18,13 @@ enum FitMethod: String, CaseIterable, ExpressibleByArgument {
 
     init?(argument: String) { self.init(name: argument) }
 
+    /// The finder of the correction's base and re-fit: SeFa's needs the generator's style
+    /// weights (factorised on `layers` when given, as its authors do).
+    func finder(generator g: Generator, layers: [Int]?) -> any DirectionFinder {
+        if self == .sefa { return SeFaFinder(components: SeFa.components(of: g, layers: layers)) }
+        return finder ?? InterFaceGANFinder()
+    }
+
     /// The supervised finder behind the method (nil for SeFa, which needs no labels).
     var finder: DirectionFinder? {
         switch self {
