@@ -101,7 +101,7 @@ final class EvaluateCLITests: XCTestCase {
         let table = try String(contentsOf: out.appendingPathComponent("table.txt"), encoding: .utf8)
         XCTAssertTrue(table.contains("bases interfacegan, class-mean") && table.contains("1 fit on"), table)
 
-        for (list, mention) in [("svm,sefa", "'sefa' is not a base method"), ("class-mean,class-mean", "listed twice")] {
+        for (list, mention) in [("svm,nonsense", "'nonsense' is not a base method"), ("class-mean,class-mean", "listed twice")] {
             let bad = try CLI.run(["evaluate", "--bases", list, "--out", dir.appendingPathComponent("x").path])
             XCTAssertNotEqual(bad.status, 0, list)
             XCTAssertTrue(bad.stderr.contains(mention), "\(list): \(bad.stderr)")
