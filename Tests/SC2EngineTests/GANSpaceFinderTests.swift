@@ -7,10 +7,7 @@ final class GANSpaceFinderTests: XCTestCase {
     /// carried by axis 2 (variance 4 vs 25): the direction is +e2, the validation accuracy high.
     func testPicksTheComponentThatTracksTheAttribute() {
         var rng = Xoshiro(seed: 3)
-        func gauss() -> Float {
-            let u = max(Double(rng.next() % 1_000_000) / 1_000_000, 1e-9), v = Double(rng.next() % 1_000_000) / 1_000_000
-            return Float((-2 * log(u)).squareRoot() * cos(2 * .pi * v))
-        }
+        func gauss() -> Float { Float(rng.normal()) }
         func sample() -> ([Float], Bool) {
             let label = rng.next() % 2 == 0
             let x: [Float] = [5 * gauss(), gauss(), (label ? 2 : -2) + 0.3 * gauss(), 0.5 * gauss()]

@@ -295,28 +295,22 @@ extension SC2Pipeline {
             let dropped = Set(drop)
             return idx.indices.filter { !dropped.contains($0) }.map { codes[idx[$0]] } + add.map { rare.w[pool[$0]] }
         }
-        if let population = options.learner as? any PopulationFinder {
-            // GANSpace: the whole dense population, less the dense samples the plan drops
-            // (replace mode), plus the rare samples it adds, each with its target score.
+        // A population learner (GANSpace, SeFa) fits on the whole dense population, less the
+        // dense samples the plan drops (replace mode), plus the rare samples it adds, each with
+        // its target score; the classes then only measure its separation.
+        var population: (codes: [[Float]], scores: [Float])?
+        if options.learner is any PopulationFinder {
             let dropped = Set(balance.dropPositive.map { classes.positive[$0] } + balance.dropNegative.map { classes.negative[$0] })
             let kept = codes.indices.filter { !dropped.contains($0) }
             let added = balance.addPositive.map { rare.positivePool[$0] } + balance.addNegative.map { rare.negativePool[$0] }
-            let f = population.fit(population: kept.map { codes[$0] } + added.map { rare.w[$0] },
-                                   scores: kept.map { classes.denseTarget[$0] } + added.map { rare.scores[$0][classes.target] })
-            let pos = mixClass(classes.positive, drop: balance.dropPositive, add: balance.addPositive, pool: rare.positivePool)
-            let neg = mixClass(classes.negative, drop: balance.dropNegative, add: balance.addNegative, pool: rare.negativePool)
-            let tp = Int(classes.trainFraction * Double(pos.count)), tn = Int(classes.trainFraction * Double(neg.count))
-            let acc = PopulationFit.accuracy(f.normal, train: Array(pos.prefix(tp)) + Array(neg.prefix(tn)),
-                                             trainLabels: [Bool](repeating: true, count: tp) + [Bool](repeating: false, count: tn),
-                                             validation: Array(pos.dropFirst(tp)) + Array(neg.dropFirst(tn)),
-                                             validationLabels: [Bool](repeating: true, count: pos.count - tp) + [Bool](repeating: false, count: neg.count - tn))
-            return (f.normal, acc)
+            population = (kept.map { codes[$0] } + added.map { rare.w[$0] },
+                          kept.map { classes.denseTarget[$0] } + added.map { rare.scores[$0][classes.target] })
         }
         var r = rng
         return Self.refit(learner: options.learner,
                           positive: mixClass(classes.positive, drop: balance.dropPositive, add: balance.addPositive, pool: rare.positivePool),
                           negative: mixClass(classes.negative, drop: balance.dropNegative, add: balance.addNegative, pool: rare.negativePool),
-                          trainFraction: classes.trainFraction, rng: &r)
+                          trainFraction: classes.trainFraction, population: population, rng: &r)
     }
 
     /// The corrected direction's provenance: the dense set's, and how it was made.
@@ -383,15 +377,22 @@ extension SC2Pipeline {
 
     /// Stage 4: the learner (InterFaceGAN's SVM by default) on the mixed classes (shuffled,
     /// split train/validation).
-    private static func refit(learner: any DirectionFinder, positive: [[Float]], negative: [[Float]], trainFraction: Double, rng: inout Xoshiro)
+    /// With `population`, a population learner's direction comes from it and the split only
+    /// measures its separation.
+    private static func refit(learner: any DirectionFinder, positive: [[Float]], negative: [[Float]], trainFraction: Double,
+                              population: (codes: [[Float]], scores: [Float])? = nil, rng: inout Xoshiro)
         -> (normal: [Float], validationAccuracy: Double) {
         var pos = positive, neg = negative
         pos.shuffle(using: &rng); neg.shuffle(using: &rng)
         // Each class split on its own (in add mode the classes may differ in size).
         let tp = Int(trainFraction * Double(pos.count)), tn = Int(trainFraction * Double(neg.count))
-        return learner.fit(train: Array(pos.prefix(tp)) + Array(neg.prefix(tn)),
-                           trainLabels: [Bool](repeating: true, count: tp) + [Bool](repeating: false, count: tn),
-                           validation: Array(pos.dropFirst(tp)) + Array(neg.dropFirst(tn)),
-                           validationLabels: [Bool](repeating: true, count: pos.count - tp) + [Bool](repeating: false, count: neg.count - tn))
+        let train = Array(pos.prefix(tp)) + Array(neg.prefix(tn)), validation = Array(pos.dropFirst(tp)) + Array(neg.dropFirst(tn))
+        let trainLabels = [Bool](repeating: true, count: tp) + [Bool](repeating: false, count: tn)
+        let validationLabels = [Bool](repeating: true, count: pos.count - tp) + [Bool](repeating: false, count: neg.count - tn)
+        if let population, let finder = learner as? any PopulationFinder {
+            let normal = finder.fit(population: population.codes, scores: population.scores).normal
+            return (normal, PopulationFit.accuracy(normal, train: train, trainLabels: trainLabels, validation: validation, validationLabels: validationLabels))
+        }
+        return learner.fit(train: train, trainLabels: trainLabels, validation: validation, validationLabels: validationLabels)
     }
 }

@@ -128,13 +128,7 @@ public struct GANSpacePCA: Sendable {
     /// (in absolute value) with `scores`, and that correlation (its sign: whether the component
     /// lowers the attribute).
     public func tracking(codes: [[Float]], scores: [Float], candidates: Int = 20) -> (index: Int, correlation: Double) {
-        let s = scores.map(Double.init)
-        var best = (index: 0, correlation: 0.0)
-        for k in 0..<min(candidates, components.count) {
-            let r = Statistics.pearson(codes.map { Double(LinearAlgebra.dot($0, components[k])) }, s)
-            if r.isFinite, abs(r) > abs(best.correlation) { best = (k, r) }
-        }
-        return best
+        PopulationFit.tracking(components, codes: codes, scores: scores, candidates: candidates)
     }
 
     /// The PCA of `samples` w of `generator` from `seed`, read from `dir` when a run with the

@@ -38,6 +38,19 @@ public struct GANSpacePopulationFinder: PopulationFinder {
 }
 
 enum PopulationFit {
+    /// Among the first `candidates` of `vectors`, the one whose projection of `codes`
+    /// correlates most (in absolute value) with `scores`, and that Pearson r (its sign: whether
+    /// the vector lowers the attribute). GANSpace's and SeFa's choice of component.
+    static func tracking(_ vectors: [[Float]], codes: [[Float]], scores: [Float], candidates: Int) -> (index: Int, correlation: Double) {
+        let s = scores.map(Double.init)
+        var best = (index: 0, correlation: 0.0)
+        for k in 0..<min(candidates, vectors.count) {
+            let r = Statistics.pearson(codes.map { Double(LinearAlgebra.dot($0, vectors[k])) }, s)
+            if r.isFinite, abs(r) > abs(best.correlation) { best = (k, r) }
+        }
+        return best
+    }
+
     /// How well `normal` separates the validation codes, with the threshold halfway between
     /// the training classes' mean projections (NaN without validation codes).
     static func accuracy(_ normal: [Float], train: [[Float]], trainLabels: [Bool], validation: [[Float]], validationLabels: [Bool]) -> Double {
@@ -68,14 +81,9 @@ public struct SeFaFinder: PopulationFinder {
 
     public func fit(population codes: [[Float]], scores: [Float]) -> (normal: [Float], fit: Double) {
         precondition(!components.isEmpty && codes.count == scores.count && codes.count > 1, "SeFa needs components and at least two scored codes")
-        let s = scores.map(Double.init)
-        var best = (index: 0, r: 0.0)
-        for k in 0..<min(candidates, components.count) {
-            let r = Statistics.pearson(codes.map { Double(LinearAlgebra.dot($0, components[k].vector)) }, s)
-            if r.isFinite, abs(r) > abs(best.r) { best = (k, r) }
-        }
-        let v = components[best.index].vector
-        return (best.r < 0 ? v.map { -$0 } : v, abs(best.r))
+        let (k, r) = PopulationFit.tracking(components.map(\.vector), codes: codes, scores: scores, candidates: candidates)
+        let v = components[k].vector
+        return (r < 0 ? v.map { -$0 } : v, abs(r))
     }
 
     public func fit(train: [[Float]], trainLabels: [Bool], validation: [[Float]], validationLabels: [Bool]) -> (normal: [Float], validationAccuracy: Double) {
