@@ -1,6 +1,12 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 extension Conv {
+    /// Largest per-image scratch (columns and modulated input, floats) for which `upConv3x3FIR`
+    /// gives each core whole images: 1.5 MB, about a core's L2 on the AVX-512 VM (docs/PERFORMANCE.md).
+    static let upConvImageFloats = 3 << 17
+
     /// StyleGAN2's upsampling convolution with its epilogue, in one pass over the output:
     ///   y = epilogue(fir4(convTranspose3x3_stride2(W, s ⊙ x), taps (¼, ¾, ¾, ¼), pad 1, 1))
     /// x [N, I, H, W], `weight` [O*9, I] (row o*9 + ky*3 + kx, as for `col2imTransposed3x3`),
@@ -30,6 +36,41 @@ extension Conv {
         ConvEpilogue.withKernel(epilogue, channels: oc, plane: oplane) { ep in
             let xp = xp.baseAddress!, wp = wp.baseAddress!, yp = yp.baseAddress!
             let sp: UnsafePointer<Float>? = scale == nil ? nil : sp.baseAddress!
+            // Enough images for every core and one image's columns about a core's cache: each core
+            // runs whole images (modulation, one serial GEMM, the FIR) in its own cache, with no
+            // split GEMM and no parallel loop to wait for (upConvImageFloats).
+            let perImage = k9 * hw + (sp == nil ? 0 : ic * hw)
+            if BLASRuntime.workers > 1 && n >= BLASRuntime.workers && perImage <= upConvImageFloats {
+                let cancel = KernelCancellation.bound
+                let gemmNanos = Atomic<Int>(0)
+                runConcurrently(n) { img in
+                    if cancel?.requested == true { return }   // given up: the caller discards y
+                    withScratch(perImage) { cols in
+                        var b = xp + img * ic * hw
+                        if let sp {
+                            let xs = cols + k9 * hw
+                            for i in 0..<ic {
+                                let s = sp[img * ic + i], src = b + i * hw, dst = xs + i * hw
+                                for p in 0..<hw { dst[p] = src[p] * s }
+                            }
+                            b = UnsafePointer(xs)
+                        }
+                        let g0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
+                        gemmSerial(m: k9, n: hw, k: ic, a: wp, lda: ic, b: b, ldb: hw, c: cols, ldc: hw)
+                        if GEMMStats.enabled { gemmNanos.add(Int(DispatchTime.now().uptimeNanoseconds - g0), ordering: .relaxed) }
+                        for o in 0..<oc {
+                            upFIRRows(cols + o * 9 * hw, ldc: hw, base: 0, height: h, width: w, rows: 0, h,
+                                      out: yp + (img * oc + o) * oplane, epilogue: ep, image: img, channel: o)
+                        }
+                    }
+                }
+                if GEMMStats.enabled {
+                    // The products ran side by side on every core: count each core's share of their time.
+                    GEMMStats.add(flops: 2 * Double(k9) * Double(ic) * Double(n * hw),
+                                  seconds: Double(gemmNanos.load(ordering: .relaxed)) * 1e-9 / Double(BLASRuntime.workers))
+                }
+                return
+            }
             if n * hw * k9 <= fusedBudget {
                 // All images in one GEMM: [O*9, I] x [I, N*HW] on s ⊙ x laid out as [I, N*HW].
                 let ldc = n * hw

@@ -11,44 +11,57 @@ import Foundation
 package struct WinogradWeights: Sendable {
     package let outChannels: Int
     package let inChannels: Int
-    /// [16, O, I]: element t = 4a + b of the transformed kernel of (o, i) at [t][o][i].
+    /// Output tile size m of F(m x m, 3x3): 2 or 4. F(4x4, 3x3) (6x6 input tiles, 36 products per
+    /// 16 outputs: 2.25 multiply-adds per output instead of 4, and 1.8x less transformed data) is
+    /// the default; F(2x2, 3x3) stays for tests and measurements (docs/PERFORMANCE.md).
+    package let tile: Int
+    /// [T, O, I] with T = (m + 2)^2: element t = (m + 2) a + b of the transformed kernel of (o, i) at [t][o][i].
     package let u: [Float]
+    /// T, the number of products.
+    package var products: Int { (tile + 2) * (tile + 2) }
 
     /// `weight` as for `Conv.conv3x3`: [O, I*9], each kernel [ky][kx].
-    package init(weight: [Float], outChannels oc: Int, inChannels ic: Int) {
+    package init(weight: [Float], outChannels oc: Int, inChannels ic: Int, tile: Int = 4) {
         precondition(weight.count == oc * ic * 9, "WinogradWeights: \(weight.count) values for \(oc)x\(ic)x3x3")
-        outChannels = oc; inChannels = ic
-        let plane = oc * ic
-        var u = [Float](repeating: 0, count: 16 * plane)
+        precondition(tile == 2 || tile == 4, "WinogradWeights: output tile 2 or 4, got \(tile)")
+        outChannels = oc; inChannels = ic; self.tile = tile
+        let plane = oc * ic, side = tile + 2
+        var u = [Float](repeating: 0, count: side * side * plane)
         u.withUnsafeMutableBufferPointer { up in
         weight.withUnsafeBufferPointer { wp in
             let up = up.baseAddress!, wp = wp.baseAddress!
             parallelFor(oc, minWorkPerItem: 128 * ic) { o in
-                for i in 0..<ic {
-                    let g = wp + (o * ic + i) * 9
-                    // G g G^T in Double, rounded once. G applied to a 3-vector:
-                    @inline(__always) func gv(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double) {
-                        (a, 0.5 * (a + b + c), 0.5 * (a - b + c), c)
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * side) { buf in
+                    let gg = buf.baseAddress!, r = gg + 3 * side
+                    for i in 0..<ic {
+                        let g = wp + (o * ic + i) * 9
+                        // G g G^T in Double, rounded once: columns kx of G g (over ky), then G across them.
+                        for kx in 0..<3 {
+                            Self.applyG(tile, Double(g[kx]), Double(g[3 + kx]), Double(g[6 + kx]), into: r)
+                            for a in 0..<side { gg[a * 3 + kx] = r[a] }
+                        }
+                        let dst = up + o * ic + i
+                        for a in 0..<side {
+                            Self.applyG(tile, gg[a * 3], gg[a * 3 + 1], gg[a * 3 + 2], into: r)
+                            for b in 0..<side { dst[(side * a + b) * plane] = Float(r[b]) }
+                        }
                     }
-                    // Columns kx of G g (4 values each, over ky).
-                    let c0 = gv(Double(g[0]), Double(g[3]), Double(g[6]))
-                    let c1 = gv(Double(g[1]), Double(g[4]), Double(g[7]))
-                    let c2 = gv(Double(g[2]), Double(g[5]), Double(g[8]))
-                    let dst = up + o * ic + i
-                    @inline(__always) func store(_ a: Int, _ r: (Double, Double, Double, Double)) {
-                        dst[(4 * a) * plane] = Float(r.0)
-                        dst[(4 * a + 1) * plane] = Float(r.1)
-                        dst[(4 * a + 2) * plane] = Float(r.2)
-                        dst[(4 * a + 3) * plane] = Float(r.3)
-                    }
-                    store(0, gv(c0.0, c1.0, c2.0))
-                    store(1, gv(c0.1, c1.1, c2.1))
-                    store(2, gv(c0.2, c1.2, c2.2))
-                    store(3, gv(c0.3, c1.3, c2.3))
                 }
             }
         } }
         self.u = u
+    }
+
+    /// G applied to a 3-vector, into r[0 ..< m + 2]. F(2x2): G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1];
+    /// F(4x4): G = [¼ 0 0; -⅙ -⅙ -⅙; -⅙ ⅙ -⅙; 1/24 1/12 ⅙; 1/24 -1/12 ⅙; 0 0 1].
+    @inline(__always)
+    static func applyG(_ tile: Int, _ a: Double, _ b: Double, _ c: Double, into r: UnsafeMutablePointer<Double>) {
+        if tile == 2 {
+            r[0] = a; r[1] = 0.5 * (a + b + c); r[2] = 0.5 * (a - b + c); r[3] = c
+        } else {
+            r[0] = a / 4; r[1] = -(a + b + c) / 6; r[2] = -(a - b + c) / 6
+            r[3] = a / 24 + b / 12 + c / 6; r[4] = a / 24 - b / 12 + c / 6; r[5] = c
+        }
     }
 }
 
@@ -63,6 +76,11 @@ extension Conv {
         case .automatic: return min(ic, oc) >= 16 && min(h, w) >= 4
         }
     }
+
+    /// The output tile of the Winograd convolution for images of this size: F(4x4, 3x3) from 16x16
+    /// up, F(2x2, 3x3) below, where F(4x4)'s products have too few tiles to run well (best of 10,
+    /// 64 px model, batch 16: 8x8, 128 channels 2.2 ms against 1.6; 32x32 3.6-3.8 against 4.8-5.1).
+    package static func winogradTile(height h: Int, width w: Int) -> Int { min(h, w) >= 16 ? 4 : 2 }
 
     /// Scratch bound for the Winograd and up-convolution kernels, in floats (16 MB). Half of
     /// `columnBudget`: blocks this size are recycled by malloc instead of being mapped (and
@@ -95,9 +113,10 @@ extension Conv {
         precondition(scale == nil || scale!.count == n * ic, "conv3x3Winograd: scale must be [N, I]")
         guard n > 0, hw > 0 else { return }
         BLASRuntime.configureOnce()
-        let th = (h + 1) / 2, tw = (w + 1) / 2
+        let mt = wg.tile, nt = wg.products            // output tile side, products per tile
+        let th = (h + mt - 1) / mt, tw = (w + mt - 1) / mt
         let tileRows = n * th
-        let rowFloats = 16 * (ic + oc) * tw          // V and M for one tile row
+        let rowFloats = nt * (ic + oc) * tw          // V and M for one tile row
         let scales = scale?.data ?? []
         x.data.withUnsafeBufferPointer { xp in
         wg.u.withUnsafeBufferPointer { up in
@@ -111,15 +130,22 @@ extension Conv {
             func runChunk(_ g0: Int, _ g1: Int, _ c0: Int, _ cn: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
                           parallel: Bool) {
                 let tiles = (g1 - g0) * cn
+                let vts = winogradStride(ic * tiles), mts = winogradStride(oc * tiles)
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let inputChannel = { (i: Int) in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * (cn + 1)) { buf in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: mt == 4 ? winograd4InputScratch(cn) : 8 * (cn + 1)) { buf in
                         for g in g0..<g1 {
                             let img = g / th, ty = g - img * th
+                            if mt == 4 {
+                                winograd4InputRow(xp + (img * ic + i) * hw, height: h, width: w, tileRow: ty,
+                                                  scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
+                                                  v: v + i * tiles + (g - g0) * cn, tStride: vts)
+                                continue
+                            }
                             winogradInputRow(xp + (img * ic + i) * hw, height: h, width: w, tileRow: ty,
                                              scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
-                                             v: v + i * tiles + (g - g0) * cn, tStride: ic * tiles)
+                                             v: v + i * tiles + (g - g0) * cn, tStride: vts)
                         }
                     }
                 }
@@ -127,31 +153,38 @@ extension Conv {
                 KernelProfile.phase("winograd input transform", share: share) {
                     if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
                 }
-                // 16 products U_t [O, I] x V_t [I, T].
+                // T products U_t [O, I] x V_t [I, tiles].
                 let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
                 let product = { (t: Int) in
-                    gemmSerial(m: oc, n: tiles, k: ic, a: up + t * oc * ic, lda: ic, b: v + t * ic * tiles, ldb: tiles,
-                               c: m + t * oc * tiles, ldc: tiles)
+                    gemmSerial(m: oc, n: tiles, k: ic, a: up + t * oc * ic, lda: ic, b: v + t * vts, ldb: tiles,
+                               c: m + t * mts, ldc: tiles)
                 }
-                if parallel { runConcurrently(16, product) } else { for t in 0..<16 { product(t) } }
+                if parallel { runConcurrently(nt, product) } else { for t in 0..<nt { product(t) } }
                 if GEMMStats.enabled {
                     let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
                     // Chunks run side by side on all cores: count each core's share of the wall time.
-                    GEMMStats.add(flops: 32 * Double(oc) * Double(ic) * Double(tiles),
+                    GEMMStats.add(flops: 2 * Double(nt) * Double(oc) * Double(ic) * Double(tiles),
                                   seconds: parallel ? dt : dt / Double(BLASRuntime.workers))
                 }
-                // Output transform and epilogue, by output channel: output columns [2 c0, 2 c0 + 2 cn) ∩ [0, W).
-                let x0 = 2 * c0, xn = min(2 * cn, w - x0)
+                // Output transform and epilogue, by output channel: output columns [m c0, m (c0 + cn)) ∩ [0, W).
+                let x0 = mt * c0, xn = min(mt * cn, w - x0)
                 let outputChannel = { (o: Int) in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * cn) { buf in
-                        let r0 = buf.baseAddress!, r1 = r0 + 2 * cn
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: mt == 4 ? winograd4OutputScratch(cn) : 4 * cn) { buf in
+                        let rows = buf.baseAddress!, rowLength = mt == 4 ? winograd4OutputRowLength(cn) : 2 * cn
                         for g in g0..<g1 {
                             let img = g / th, ty = g - img * th
-                            winogradOutputRow(m + o * tiles + (g - g0) * cn, tStride: oc * tiles, tilesPerRow: cn, row0: r0, row1: r1)
+                            if mt == 4 {
+                                winograd4OutputRow(m + o * tiles + (g - g0) * cn, tStride: mts, tilesPerRow: cn, rows: rows)
+                            } else {
+                                winogradOutputRow(m + o * tiles + (g - g0) * cn, tStride: mts, tilesPerRow: cn,
+                                                  row0: rows, row1: rows + rowLength)
+                            }
                             let dst = yp + (img * oc + o) * hw + x0
-                            let y0 = 2 * ty
-                            ep.run(r0, dst + y0 * w, count: xn, image: img, channel: o, offset: y0 * w + x0)
-                            if y0 + 1 < h { ep.run(r1, dst + (y0 + 1) * w, count: xn, image: img, channel: o, offset: (y0 + 1) * w + x0) }
+                            for r in 0..<mt {
+                                let yy = mt * ty + r
+                                if yy >= h { break }
+                                ep.run(rows + r * rowLength, dst + yy * w, count: xn, image: img, channel: o, offset: yy * w + x0)
+                            }
                         }
                     }
                 }
@@ -162,7 +195,7 @@ extension Conv {
 
             // Independent chunks, one per core at a time, sized for the core's cache (whole tile rows,
             // or blocks of a tile row when one row is too large), when there are enough tiles for that.
-            let perTile = 16 * (ic + oc)
+            let perTile = nt * (ic + oc)
             let blockTiles = max(winogradMinChunkTiles, winogradChunkFloats / perTile)
             let (chunkRows, colBlock) = blockTiles >= tw ? (max(1, min(tileRows, blockTiles / tw)), tw) : (1, blockTiles)
             let colBlocks = (tw + colBlock - 1) / colBlock
@@ -175,26 +208,32 @@ extension Conv {
                     let g0 = rc * chunkRows, g1 = min(tileRows, g0 + chunkRows)
                     let c0 = cb * colBlock, cn = min(colBlock, tw - c0)
                     let tiles = (g1 - g0) * cn
-                    withScratch(perTile * tiles) { buf in
-                        runChunk(g0, g1, c0, cn, v: buf, m: buf + 16 * ic * tiles, parallel: false)
+                    withScratch(nt * (winogradStride(ic * tiles) + winogradStride(oc * tiles))) { buf in
+                        runChunk(g0, g1, c0, cn, v: buf, m: buf + nt * winogradStride(ic * tiles), parallel: false)
                     }
                 }
             } else {
                 // Few tiles: as few chunks as the budget allows, each using every core.
                 let rows = max(1, min(tileRows, fusedBudget / rowFloats))
                 let tiles = rows * tw
-                withScratch(perTile * tiles) { buf in
+                withScratch(nt * (winogradStride(ic * tiles) + winogradStride(oc * tiles))) { buf in
                     var g0 = 0
                     while g0 < tileRows {
                         if KernelCancellation.isRequested { return }   // given up: the caller discards y
                         let g1 = min(tileRows, g0 + rows)
-                        runChunk(g0, g1, 0, tw, v: buf, m: buf + 16 * ic * (g1 - g0) * tw, parallel: true)
+                        runChunk(g0, g1, 0, tw, v: buf, m: buf + nt * winogradStride(ic * (g1 - g0) * tw), parallel: true)
                         g0 = g1
                     }
                 }
             }
         } } } } }
     }
+
+    /// The distance between two of a chunk's transformed matrices V_t (or M_t) of `floats` each: one
+    /// cache line more when it is a multiple of 1 KB, so that the 16 or 36 streams a transform reads
+    /// or writes side by side do not all fall into one set of the 4 KB-periodic L1 cache.
+    @inline(__always)
+    static func winogradStride(_ floats: Int) -> Int { floats % 256 == 0 ? floats + 16 : floats }
 
     /// Input transform of tiles [c0, c0+tw) of tile row `ty` of one [H, W] plane, times `s`: the 16
     /// vectors V_t[tx] = (B^T d B)_t, written at v + t * tStride. `buf` holds 8 * (tw + 1) floats.

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Tensor
 
-/// Winograd F(2x2, 3x3) against the im2col + GEMM convolution on random data.
+/// Winograd F(4x4, 3x3) (the default) and F(2x2, 3x3) against the im2col + GEMM convolution on random data.
 final class WinogradTests: XCTestCase {
     /// max |a - b| / max |b|.
     func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
@@ -10,16 +10,21 @@ final class WinogradTests: XCTestCase {
     }
 
     func check(n: Int, ic: Int, oc: Int, h: Int, w: Int, scaled: Bool, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        for tile in [4, 2] { check(n: n, ic: ic, oc: oc, h: h, w: w, scaled: scaled, seed: seed, tile: tile, file: file, line: line) }
+    }
+
+    func check(n: Int, ic: Int, oc: Int, h: Int, w: Int, scaled: Bool, seed: UInt64, tile: Int, file: StaticString, line: UInt) {
         let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * h * w, seed: seed))
         let weight = randomArray(oc * ic * 9, seed: seed + 1)
         let scale = scaled ? Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 }) : nil
         var direct = Tensor(zeros: [n, oc, h, w])
         Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, into: &direct)
         var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
-        Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic), scale: scale, into: &wino)
-        XCTAssertTrue(wino.isFinite, "\(n)x\(ic)->\(oc) \(h)x\(w): unwritten outputs", file: file, line: line)
+        Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: tile), scale: scale,
+                             into: &wino)
+        XCTAssertTrue(wino.isFinite, "F(\(tile)) \(n)x\(ic)->\(oc) \(h)x\(w): unwritten outputs", file: file, line: line)
         let err = relativeError(wino, direct)
-        XCTAssertLessThan(err, 1e-4, "\(n)x\(ic)->\(oc) \(h)x\(w): relative error \(err)", file: file, line: line)
+        XCTAssertLessThan(err, 1e-4, "F(\(tile)) \(n)x\(ic)->\(oc) \(h)x\(w): relative error \(err)", file: file, line: line)
     }
 
     func testSmallShapesIncludingOdd() {
@@ -46,16 +51,36 @@ final class WinogradTests: XCTestCase {
         check(n: 1, ic: 512, oc: 256, h: 5, w: 301, scaled: true, seed: 120)
     }
 
-    /// The transformed weights: U_t for a kernel with a single 1 is G e_k G^T.
+    /// The transformed weights: U_t for a kernel with a single 1 is G e_k G^T, G written out here
+    /// for F(2x2, 3x3) and F(4x4, 3x3) (Lavin and Gray).
     func testWeightTransformOfUnitKernels() {
-        let g: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        for k in 0..<9 {
-            var wt = [Float](repeating: 0, count: 9)
-            wt[k] = 1
-            let u = WinogradWeights(weight: wt, outChannels: 1, inChannels: 1).u
-            for a in 0..<4 { for b in 0..<4 {
-                XCTAssertEqual(u[4 * a + b], g[a][k / 3] * g[b][k % 3], "kernel \(k), tile \(a),\(b)")
-            } }
+        let g2: [[Float]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        let g4: [[Float]] = [[0.25, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                             [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+        for (tile, g) in [(2, g2), (4, g4)] {
+            let side = tile + 2
+            for k in 0..<9 {
+                var wt = [Float](repeating: 0, count: 9)
+                wt[k] = 1
+                let u = WinogradWeights(weight: wt, outChannels: 1, inChannels: 1, tile: tile).u
+                XCTAssertEqual(u.count, side * side)
+                for a in 0..<side { for b in 0..<side {
+                    XCTAssertEqual(u[side * a + b], g[a][k / 3] * g[b][k % 3], accuracy: 1e-7, "F(\(tile)) kernel \(k), tile \(a),\(b)")
+                } }
+            }
+        }
+    }
+
+    /// Image sizes around the 4-pixel tile: every residue of H and W modulo 4, tiles cropped on
+    /// both sides, one tile row and one tile column, and widths where the 16-pixel SIMD gather
+    /// runs and stops in the middle of a row.
+    func testSizesAroundTheTile() {
+        var seed: UInt64 = 300
+        for h in [1, 2, 3, 4, 5, 6, 7, 8, 13] {
+            for w in [1, 3, 4, 5, 8, 15, 16, 17, 18, 19, 33, 70] {
+                check(n: 2, ic: 3, oc: 2, h: h, w: w, scaled: true, seed: seed)
+                seed += 3
+            }
         }
     }
 
@@ -81,12 +106,15 @@ final class WinogradTests: XCTestCase {
                     }
                 }
             }
-            var direct = Tensor(zeros: [n, oc, h, w]), wino = Tensor(zeros: [n, oc, h, w])
+            var direct = Tensor(zeros: [n, oc, h, w])
             Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: e, into: &direct)
-            Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic), scale: scale,
-                                 epilogue: e, into: &wino)
             XCTAssertEqual(direct, ref, "direct conv with epilogue, noise per image \(perImage)")
-            XCTAssertLessThan(relativeError(wino, ref), 1e-4, "winograd with epilogue, noise per image \(perImage)")
+            for tile in [4, 2] {
+                var wino = Tensor(zeros: [n, oc, h, w])
+                Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: tile),
+                                     scale: scale, epilogue: e, into: &wino)
+                XCTAssertLessThan(relativeError(wino, ref), 1e-4, "F(\(tile)) with epilogue, noise per image \(perImage)")
+            }
         }
     }
 }

@@ -80,7 +80,7 @@ extension ModulatedConv {
             let ic = inChannels, oc = outChannels
             var flipped = [Float](repeating: 0, count: weight.count)
             for o in 0..<oc { for i in 0..<ic { for k in 0..<9 { flipped[(i * oc + o) * 9 + 8 - k] = weight[(o * ic + i) * 9 + k] } } }
-            let w = WinogradWeights(weight: flipped, outChannels: ic, inChannels: oc)
+            let w = WinogradWeights(weight: flipped, outChannels: ic, inChannels: oc, tile: winograd!.tile)
             cached = w
             return w
         }

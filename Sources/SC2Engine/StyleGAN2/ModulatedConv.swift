@@ -50,7 +50,7 @@ struct ModulatedConv: Sendable {
         } else {
             weight = w.data
             winograd = Conv.prefersWinograd(inChannels: ic, outChannels: oc, height: r, width: r)
-                ? WinogradWeights(weight: w.data, outChannels: oc, inChannels: ic) : nil
+                ? WinogradWeights(weight: w.data, outChannels: oc, inChannels: ic, tile: Conv.winogradTile(height: r, width: r)) : nil
             upWinograd = nil
         }
         bias = try c.tensor("\(prefix).bias", shape: [oc]).data
