@@ -140,29 +140,33 @@ package enum Conv {
     /// H' = H + p0 + p1 - 3. True convolution; the taps used here are symmetric.
     package static func fir4(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                             taps t: (Float, Float, Float, Float), pad p0: Int, _ p1: Int,
-                            out: UnsafeMutablePointer<Float>) {
+                            out: UnsafeMutablePointer<Float>, parallel: Bool = true) {
         let oh = h + p0 + p1 - 3, ow = w + p0 + p1 - 3
-        parallelFor(c, minWorkPerItem: 8 * h * w) { ci in
+        // Output columns whose four taps all fall inside the row: no bounds to check (vectorised).
+        let inner0 = min(max(0, p0), ow), inner1 = max(inner0, min(ow, w - 3 + p0))
+        let channel = { (ci: Int) in
             let src = x + ci * h * w
             let dst = out + ci * oh * ow
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: h * ow)
-            defer { tmp.deallocate() }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: h * ow) { tmpBuffer in
+            let tmp = tmpBuffer.baseAddress!
             // Horizontal pass: tmp[y, xo] = sum_j t[j] * x[y, xo + j - p0]
             for y in 0..<h {
                 let s = src + y * w, d = tmp + y * ow
-                for xo in 0..<ow {
+                @inline(__always) func edge(_ xo: Int) {
                     var acc: Float = 0
                     let base = xo - p0
-                    if base >= 0 && base + 3 < w {
-                        acc = t.0 * s[base] + t.1 * s[base + 1] + t.2 * s[base + 2] + t.3 * s[base + 3]
-                    } else {
-                        if base >= 0 && base < w { acc += t.0 * s[base] }
-                        if base + 1 >= 0 && base + 1 < w { acc += t.1 * s[base + 1] }
-                        if base + 2 >= 0 && base + 2 < w { acc += t.2 * s[base + 2] }
-                        if base + 3 >= 0 && base + 3 < w { acc += t.3 * s[base + 3] }
-                    }
+                    if base >= 0 && base < w { acc += t.0 * s[base] }
+                    if base + 1 >= 0 && base + 1 < w { acc += t.1 * s[base + 1] }
+                    if base + 2 >= 0 && base + 2 < w { acc += t.2 * s[base + 2] }
+                    if base + 3 >= 0 && base + 3 < w { acc += t.3 * s[base + 3] }
                     d[xo] = acc
                 }
+                for xo in 0..<inner0 { edge(xo) }
+                let sp = s - p0
+                for xo in inner0..<inner1 {
+                    d[xo] = t.0 * sp[xo] + t.1 * sp[xo + 1] + t.2 * sp[xo + 2] + t.3 * sp[xo + 3]
+                }
+                for xo in inner1..<ow { edge(xo) }
             }
             // Vertical pass.
             for yo in 0..<oh {
@@ -177,7 +181,9 @@ package enum Conv {
                     for xo in 0..<ow { d[xo] += tj * s[xo] }
                 }
             }
+            }
         }
+        if parallel { parallelFor(c, minWorkPerItem: 8 * h * w, channel) } else { for ci in 0..<c { channel(ci) } }
     }
 
     /// The skip path's upsample2d (upfirdn2d, up=2, [1,3,3,1] filter, pad [2,1,2,1], gain 4):

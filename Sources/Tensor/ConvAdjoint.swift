@@ -55,9 +55,10 @@ package extension Conv {
     /// Adjoint of `col2imTransposed3x3`: the stride-2 im2col of a [C, 2H+1, 2W+1] image `g`,
     /// cols[(c*9 + ky*3 + kx), r*W + x] = g[c, 2(y0+r)+ky, 2x+kx] for rows [y0, y0+rows) of the H x W grid.
     static func im2col3x3Stride2(_ g: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                                 rowStart y0: Int, rows: Int, cols: UnsafeMutablePointer<Float>, ldc: Int) {
+                                 rowStart y0: Int, rows: Int, cols: UnsafeMutablePointer<Float>, ldc: Int,
+                                 parallel: Bool = true) {
         let gw = 2 * w + 1, gh = 2 * h + 1
-        parallelFor(c, minWorkPerItem: 9 * rows * w) { ci in
+        let channel = { (ci: Int) in
             let plane = g + ci * gh * gw
             for ky in 0..<3 {
                 for kx in 0..<3 {
@@ -69,6 +70,48 @@ package extension Conv {
                 }
             }
         }
+        if parallel { parallelFor(c, minWorkPerItem: 9 * rows * w, channel) } else { for ci in 0..<c { channel(ci) } }
+    }
+
+    /// Adjoint w.r.t. its input of `upConv3x3FIR` without scale and epilogue: g [N, O, 2H, 2W] ->
+    /// x [N, I, H, W] (overwritten), `weight` [O*9, I]. Per image: the FIR's adjoint onto the
+    /// [O, 2H+1, 2W+1] transposed-conv grid, its stride-2 im2col, x = weight^T columns. With enough
+    /// images each core runs whole images in its own cache (as the forward, `upConvImageFloats`).
+    static func upConv3x3FIRAdjoint(_ g: Tensor, weight: [Float], inChannels ic: Int, into x: inout Tensor) {
+        let n = g.shape[0], oc = g.shape[1], r = g.shape[2], h = x.shape[2], w = x.shape[3]
+        precondition(r == 2 * h && g.shape[3] == 2 * w && x.count == n * ic * h * w && weight.count == oc * 9 * ic,
+                     "upConv3x3FIRAdjoint: shapes do not match")
+        let plane = 4 * h * w, hw = h * w, grid = oc * (2 * h + 1) * (2 * w + 1)
+        let taps: (Float, Float, Float, Float) = (0.25, 0.75, 0.75, 0.25)
+        let perImage = grid + oc * 9 * hw
+        g.data.withUnsafeBufferPointer { gp in
+        weight.withUnsafeBufferPointer { wp in
+        x.data.withUnsafeMutableBufferPointer { xp in
+            let gp = gp.baseAddress!, wp = wp.baseAddress!, xp = xp.baseAddress!
+            if BLASRuntime.workers > 1 && n >= BLASRuntime.workers && perImage <= 2 * upConvImageFloats {
+                runConcurrently(n) { img in
+                    withScratch(perImage) { buf in
+                        let cols = buf + grid
+                        fir4Adjoint(gp + img * oc * plane, channels: oc, height: 2 * h, width: 2 * w, taps: taps, pad: 1, 1,
+                                    out: buf, parallel: false)
+                        KernelProfile.phase("backward: stride-2 im2col", share: 1 / Double(BLASRuntime.workers)) {
+                            im2col3x3Stride2(buf, channels: oc, height: h, width: w, rowStart: 0, rows: h, cols: cols, ldc: hw,
+                                             parallel: false)
+                        }
+                        gemmSerial(transA: true, m: ic, n: hw, k: oc * 9, a: wp, lda: ic, b: cols, ldb: hw,
+                                   c: xp + img * ic * hw, ldc: hw)
+                    }
+                }
+                return
+            }
+            withScratch(grid) { tmp in
+                for img in 0..<n {
+                    fir4Adjoint(gp + img * oc * plane, channels: oc, height: 2 * h, width: 2 * w, taps: taps, pad: 1, 1, out: tmp)
+                    transposedConv3x3Adjoint(tmp, weight: wp, inChannels: ic, outChannels: oc, height: h, width: w,
+                                             out: xp + img * ic * hw)
+                }
+            }
+        } } }
     }
 
     /// Adjoint w.r.t. its input of the stride-2 transposed 3x3 convolution (GEMM with `weight`
@@ -98,10 +141,10 @@ package extension Conv {
     /// `fir4` itself with the taps reversed and the padding (3 - p0, 3 - p1).
     static func fir4Adjoint(_ g: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                             taps t: (Float, Float, Float, Float), pad p0: Int, _ p1: Int,
-                            out: UnsafeMutablePointer<Float>) {
+                            out: UnsafeMutablePointer<Float>, parallel: Bool = true) {
         precondition(p0 <= 3 && p1 <= 3, "fir4Adjoint: padding above 3 would crop the gradient")
-        KernelProfile.phase("backward: FIR adjoint") {
-            fir4(g, channels: c, height: h, width: w, taps: (t.3, t.2, t.1, t.0), pad: 3 - p0, 3 - p1, out: out)
+        KernelProfile.phase("backward: FIR adjoint", share: parallel ? 1 : 1 / Double(BLASRuntime.workers)) {
+            fir4(g, channels: c, height: h, width: w, taps: (t.3, t.2, t.1, t.0), pad: 3 - p0, 3 - p1, out: out, parallel: parallel)
         }
     }
 

@@ -54,15 +54,15 @@ package func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
     if GEMMStats.enabled { GEMMStats.record(m: m, n: n, k: k, start: t0) }
 }
 
-/// `gemm` (no transposes) on the calling thread only: for kernels that run several independent
+/// `gemm` (B not transposed) on the calling thread only: for kernels that run several independent
 /// products side by side themselves. Not counted in `GEMMStats` (the caller accounts for its
 /// products' wall time, see `GEMMStats.add`).
 @inline(__always)
-func gemmSerial(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+func gemmSerial(transA: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0, k > 0 else { return }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb),
-                0, c, Int32(ldc))
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda),
+                b, Int32(ldb), 0, c, Int32(ldc))
 }
 
 extension Tensor {

@@ -1,5 +1,6 @@
 import Foundation
 import CPNG
+import CZlib
 
 /// PNG through libpng's simplified API (never a hand-rolled deflate).
 public enum PNG {
@@ -9,6 +10,24 @@ public enum PNG {
     /// (`PNG_IMAGE_FLAG_FAST`), about 3x faster and 1.7x larger on 64 px faces
     /// (docs/PERFORMANCE.md, "Writing pictures").
     public static func encode(_ image: RGBImage, fast: Bool = false) throws -> Data {
+        try encode(image, compression: fast ? .fastest : .smallest)
+    }
+
+    /// How hard PNG writing compresses: a trade of size against time, measured on the 64 px model's
+    /// pictures (docs/PERFORMANCE.md, "Writing pictures").
+    public enum Compression: String, Sendable, CaseIterable {
+        /// libpng's defaults: adaptive row filters, zlib level 6 (the smallest files).
+        case smallest
+        /// The Sub row filter and zlib level 1: about a third of the time, files about 1.2x larger.
+        case balanced
+        /// No row filter, zlib level 3 (libpng's `PNG_IMAGE_FLAG_FAST`): files about 1.7x larger.
+        case fastest
+    }
+
+    /// Encodes to PNG bytes with the given compression.
+    public static func encode(_ image: RGBImage, compression: Compression) throws -> Data {
+        if compression == .balanced { return try encodeBalanced(image) }
+        let fast = compression == .fastest
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
         img.width = UInt32(image.width)
@@ -44,6 +63,55 @@ public enum PNG {
     /// Writes atomically (temp file, then rename).
     public static func write(_ image: RGBImage, to url: URL, fast: Bool = false) throws {
         try AtomicWrite.write(try encode(image, fast: fast), to: url)
+    }
+
+    /// Writes atomically with the given compression.
+    public static func write(_ image: RGBImage, to url: URL, compression: Compression) throws {
+        try AtomicWrite.write(try encode(image, compression: compression), to: url)
+    }
+
+    /// `.balanced`: libpng's simplified API chooses neither filter nor level, so this one writes the
+    /// file itself: the signature, IHDR (8-bit RGB, not interlaced), one IDAT holding zlib's level-1
+    /// deflate of the rows, each with the Sub filter (type 1: every byte minus the byte 3 to its
+    /// left), and IEND, each chunk with its CRC-32 (zlib's crc32). Reading stays with libpng.
+    static func encodeBalanced(_ image: RGBImage) throws -> Data {
+        let w = image.width, h = image.height, stride = 3 * w
+        guard w > 0, h > 0, w <= maxSide, h <= maxSide, image.pixels.count == stride * h else {
+            throw SC2Error("PNG encoding failed: \(w)x\(h) picture with \(image.pixels.count) bytes")
+        }
+        var filtered = [UInt8](repeating: 0, count: h * (stride + 1))
+        image.pixels.withUnsafeBufferPointer { px in
+            filtered.withUnsafeMutableBufferPointer { f in
+                for y in 0..<h {
+                    let src = px.baseAddress! + y * stride, dst = f.baseAddress! + y * (stride + 1)
+                    dst[0] = 1
+                    for i in 0..<min(3, stride) { dst[1 + i] = src[i] }
+                    for i in 3..<max(3, stride) { dst[1 + i] = src[i] &- src[i - 3] }
+                }
+            }
+        }
+        var bound = compressBound(uLong(filtered.count))
+        var deflated = [UInt8](repeating: 0, count: Int(bound))
+        let status = deflated.withUnsafeMutableBufferPointer { d in
+            filtered.withUnsafeBufferPointer { f in compress2(d.baseAddress!, &bound, f.baseAddress!, uLong(f.count), 1) }
+        }
+        guard status == Z_OK else { throw SC2Error("PNG encoding failed: zlib status \(status)") }
+        var out = Data(capacity: Int(bound) + 64)
+        out.append(contentsOf: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func chunk(_ type: String, _ body: ArraySlice<UInt8>) {
+            let typeBytes = Array(type.utf8)
+            out.append(contentsOf: be32(UInt32(body.count)))
+            out.append(contentsOf: typeBytes)
+            out.append(contentsOf: body)
+            var crc = typeBytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress!, 4) }
+            crc = body.withUnsafeBufferPointer { b in b.isEmpty ? crc : crc32(crc, b.baseAddress!, uInt(b.count)) }
+            out.append(contentsOf: be32(UInt32(crc)))
+        }
+        chunk("IHDR", ArraySlice(be32(UInt32(w)) + be32(UInt32(h)) + [8, 2, 0, 0, 0]))
+        chunk("IDAT", deflated[0..<Int(bound)])
+        chunk("IEND", [])
+        return out
     }
 
     /// Reads any PNG libpng understands, converted to 8-bit RGB (alpha composited on black).

@@ -85,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         let sc = try scorer.map { try measureScoring(g, $0) }
         let rss = peakRSSMiB()
         let scJSON = sc.map { ",\"sample_full_s\":\(fmt($0.full)),\"sample_early_stop_s\":\(fmt($0.early)),\"early_stop_resolution\":\($0.stop ?? g.config.resolution),\"early_stop_speedup\":\(fmt($0.full / $0.early)),\"early_stop_mean_abs_score_change\":\(String(format: "%.5f", $0.meanAbsDiff))" } ?? ""
-        let rpJSON = rp.map { ",\"reproject_base_s\":\(fmt($0.base)),\"reproject_step_s\":\(fmt($0.step)),\"reproject_steps_timed\":\(reprojectSteps)" } ?? ""
+        let rpJSON = rp.map { ",\"reproject_base_s\":\(String(format: "%.6f", $0.base)),\"reproject_step_s\":\(String(format: "%.6f", $0.step)),\"reproject_steps_timed\":\(reprojectSteps)" } ?? ""
         if json {
             print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"peak_rss_mib\":\(fmt(rss))\(rpJSON)\(scJSON)}")
         } else {
@@ -95,7 +95,7 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "generation   %.2f images/s (batch %d, %d batches, %.2f s)", ips, batch, iterations, dt))
             print(String(format: "in GEMM      %.1f GFLOPS = %.0f%% of peak; %.0f%% of the time in GEMM", inGemm, 100 * inGemm / peak, 100 * gemmSeconds / dt))
             if let rp {
-                print(String(format: "re-projection %.3f s per image for the start, %.3f s per gradient step (%d timed; 40 steps: %.2f s)", rp.base, rp.step, reprojectSteps, rp.base + 40 * rp.step))
+                print(String(format: "re-projection %.2f ms per image for the start, %.2f ms per gradient step (%d timed; 40 steps: %.2f s)", 1000 * rp.base, 1000 * rp.step, reprojectSteps, rp.base + 40 * rp.step))
             }
             if let sc, let p = scorer {
                 print(String(format: "sampling     %.3f s per scored sample at %d px, %.3f s stopped at %d px for the %d px predictor: %.2fx (mean |Δp| %.4f)",
