@@ -168,17 +168,18 @@ package enum Conv {
                 }
                 for xo in inner1..<ow { edge(xo) }
             }
-            // Vertical pass.
-            for yo in 0..<oh {
-                let d = dst + yo * ow
-                let base = yo - p0
-                d.update(repeating: 0, count: ow)
-                for j in 0..<4 {
-                    let yy = base + j
-                    guard yy >= 0 && yy < h else { continue }
-                    let tj = j == 0 ? t.0 : j == 1 ? t.1 : j == 2 ? t.2 : t.3
-                    let s = tmp + yy * ow
-                    for xo in 0..<ow { d[xo] += tj * s[xo] }
+            // Vertical pass: one pass per output row over its four input rows (a zero row outside).
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: ow) { zeroBuffer in
+                let zero = zeroBuffer.baseAddress!
+                zero.update(repeating: 0, count: ow)
+                for yo in 0..<oh {
+                    let d = dst + yo * ow
+                    let base = yo - p0
+                    @inline(__always) func row(_ j: Int) -> UnsafePointer<Float> {
+                        base + j >= 0 && base + j < h ? UnsafePointer(tmp + (base + j) * ow) : UnsafePointer(zero)
+                    }
+                    let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
+                    for xo in 0..<ow { d[xo] = t.0 * r0[xo] + t.1 * r1[xo] + t.2 * r2[xo] + t.3 * r3[xo] }
                 }
             }
             }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Adjoints (transposes) of the linear ops in Conv.swift and the local derivative of BiasAct, for
 /// back-propagation. Each `fooAdjoint` satisfies <foo(x), g> == <x, fooAdjoint(g)> for all x, g.
 package extension Conv {
@@ -98,8 +100,14 @@ package extension Conv {
                             im2col3x3Stride2(buf, channels: oc, height: h, width: w, rowStart: 0, rows: h, cols: cols, ldc: hw,
                                              parallel: false)
                         }
+                        let g0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
                         gemmSerial(transA: true, m: ic, n: hw, k: oc * 9, a: wp, lda: ic, b: cols, ldb: hw,
                                    c: xp + img * ic * hw, ldc: hw)
+                        if GEMMStats.enabled {
+                            // Products side by side on every core: count each core's share of their time.
+                            GEMMStats.add(flops: 2 * Double(ic) * Double(hw) * Double(oc * 9),
+                                          seconds: Double(DispatchTime.now().uptimeNanoseconds - g0) * 1e-9 / Double(BLASRuntime.workers))
+                        }
                     }
                 }
                 return

@@ -134,15 +134,22 @@ extension Conv {
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let inputChannel = { (i: Int) in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: mt == 4 ? winograd4InputScratch(cn) : 8 * (cn + 1)) { buf in
+                    let scratch = mt == 4 ? winograd4InputRowsScratch(cn, tileRows: min(th, g1 - g0)) : 8 * (cn + 1)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { buf in
+                        if mt == 4 {
+                            // Each image's run of tile rows in one call (they share input rows).
+                            var g = g0
+                            while g < g1 {
+                                let img = g / th, ty = g - img * th, tyEnd = min(th, ty + (g1 - g))
+                                winograd4InputRows(xp + (img * ic + i) * hw, height: h, width: w, tileRows: ty, tyEnd,
+                                                   scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
+                                                   v: v + i * tiles + (g - g0) * cn, tStride: vts)
+                                g += tyEnd - ty
+                            }
+                            return
+                        }
                         for g in g0..<g1 {
                             let img = g / th, ty = g - img * th
-                            if mt == 4 {
-                                winograd4InputRow(xp + (img * ic + i) * hw, height: h, width: w, tileRow: ty,
-                                                  scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
-                                                  v: v + i * tiles + (g - g0) * cn, tStride: vts)
-                                continue
-                            }
                             winogradInputRow(xp + (img * ic + i) * hw, height: h, width: w, tileRow: ty,
                                              scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
                                              v: v + i * tiles + (g - g0) * cn, tStride: vts)

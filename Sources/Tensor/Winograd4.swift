@@ -114,6 +114,86 @@ extension Conv {
         }
     }
 
+    /// Floats of scratch `winograd4InputRows` needs for `tiles` tiles of `tileRows` tile rows.
+    static func winograd4InputRowsScratch(_ tiles: Int, tileRows: Int) -> Int {
+        let padded = winograd4Padded(tiles)
+        return 4 * (padded + 4) + 4 * padded + 16 + (4 * tileRows + 2) * 6 * padded
+    }
+
+    /// `winograd4InputRow` for the consecutive tile rows [ty0, ty1) of one plane, tile row ty's
+    /// vectors at v + t * tStride + (ty - ty0) * cn + tx. Neighbouring tile rows share two input
+    /// rows, so every input row is split and transformed along x once, into a buffer of rows
+    /// (6 vectors each), and the transform along y reads them from there.
+    static func winograd4InputRows(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
+                                   scale s: Float, tiles c0: Int, _ cn: Int, buf: UnsafeMutablePointer<Float>,
+                                   v: UnsafeMutablePointer<Float>, tStride ts: Int) {
+        let padded = winograd4Padded(cn), len = padded + 1, ps = padded + 4
+        let phases = buf, line = buf + 4 * ps, lineLength = 4 * padded + 16
+        let rt = line + lineLength                    // input row r (y = 4 ty0 - 1 + r), column b: rt + (6 r + b) * padded
+        let x0 = 4 * c0 - 1                           // x of line[0]
+        let k0 = max(0, -x0), k1 = min(lineLength, w - x0)
+        let sv = SIMD4<Float>(repeating: s)
+        let rows = 4 * (ty1 - ty0) + 2
+        for r in 0..<rows {
+            let yy = 4 * ty0 - 1 + r
+            let dst = rt + 6 * r * padded
+            if yy < 0 || yy >= h {
+                dst.update(repeating: 0, count: 6 * padded)
+                continue
+            }
+            // The row, scaled, with zeros outside the image; split into its four column phases.
+            let src = plane + yy * w + x0
+            for k in 0..<k0 { line[k] = 0 }
+            var k = k0
+            while k + 4 <= k1 { SIMDLoad.store4(SIMDLoad.load4(src + k) * sv, line + k); k += 4 }
+            while k < k1 { line[k] = src[k] * s; k += 1 }
+            for k in max(k1, k0)..<lineLength { line[k] = 0 }
+            var q = 0
+            while q < len {
+                let l = UnsafePointer(line + 4 * q)
+                let a0 = SIMDLoad.load4(l), a1 = SIMDLoad.load4(l + 4), a2 = SIMDLoad.load4(l + 8), a3 = SIMDLoad.load4(l + 12)
+                let t0 = SIMD4(a0[0], a1[0], a0[1], a1[1]), t1 = SIMD4(a2[0], a3[0], a2[1], a3[1])
+                let t2 = SIMD4(a0[2], a1[2], a0[3], a1[3]), t3 = SIMD4(a2[2], a3[2], a2[3], a3[3])
+                SIMDLoad.store4(SIMD4(t0[0], t0[1], t1[0], t1[1]), phases + q)
+                SIMDLoad.store4(SIMD4(t0[2], t0[3], t1[2], t1[3]), phases + ps + q)
+                SIMDLoad.store4(SIMD4(t2[0], t2[1], t3[0], t3[1]), phases + 2 * ps + q)
+                SIMDLoad.store4(SIMD4(t2[2], t2[3], t3[2], t3[3]), phases + 3 * ps + q)
+                q += 4
+            }
+            // Along x, four tiles at a time.
+            let p = UnsafePointer(phases)
+            q = 0
+            while q < cn {
+                let t = winograd4B(SIMDLoad.load4(p + q), SIMDLoad.load4(p + ps + q), SIMDLoad.load4(p + 2 * ps + q),
+                                   SIMDLoad.load4(p + 3 * ps + q), SIMDLoad.load4(p + q + 1), SIMDLoad.load4(p + ps + q + 1))
+                SIMDLoad.store4(t.0, dst + q); SIMDLoad.store4(t.1, dst + padded + q); SIMDLoad.store4(t.2, dst + 2 * padded + q)
+                SIMDLoad.store4(t.3, dst + 3 * padded + q); SIMDLoad.store4(t.4, dst + 4 * padded + q)
+                SIMDLoad.store4(t.5, dst + 5 * padded + q)
+                q += 4
+            }
+        }
+        // Along y: tile row ty reads input rows r = 4 (ty - ty0) ... + 5.
+        for ty in ty0..<ty1 {
+            let base = UnsafePointer(rt + 6 * 4 * (ty - ty0) * padded)
+            let vr = v + (ty - ty0) * cn
+            var q = 0
+            while q < cn {
+                let full = q + 4 <= cn
+                for b in 0..<6 {
+                    let c = base + b * padded + q, step = 6 * padded
+                    let t = winograd4B(SIMDLoad.load4(c), SIMDLoad.load4(c + step), SIMDLoad.load4(c + 2 * step),
+                                       SIMDLoad.load4(c + 3 * step), SIMDLoad.load4(c + 4 * step), SIMDLoad.load4(c + 5 * step))
+                    @inline(__always) func put(_ x: SIMD4<Float>, _ a: Int) {
+                        let dst = vr + (6 * a + b) * ts + q
+                        if full { SIMDLoad.store4(x, dst) } else { for l in 0..<(cn - q) { dst[l] = x[l] } }
+                    }
+                    put(t.0, 0); put(t.1, 1); put(t.2, 2); put(t.3, 3); put(t.4, 4); put(t.5, 5)
+                }
+                q += 4
+            }
+        }
+    }
+
     /// Output transform of one tile row: from the 36 product vectors M_t[tx] at m + t * tStride + tx,
     /// the four output rows Y = A^T M A at rows + r * `winograd4OutputRowLength(tw)`, 4 * tw values
     /// each and more (the caller crops to the width). `rows` holds `winograd4OutputScratch(tw)` floats.
