@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 
 /// The weights of a 3x3 convolution (correlation, padding 1) transformed once for Winograd
-/// F(2x2, 3x3): U = G g G^T per (o, i), a 4x4 tile stored as 16 matrices [O, I], so that the
+/// F(2x2, 3x3) (shown here; F(4x4, 3x3) is the same with 6x6 tiles, Winograd4.swift):
+/// U = G g G^T per (o, i), a 4x4 tile stored as 16 matrices [O, I], so that the
 /// convolution becomes 16 GEMMs U_t [O, I] x V_t [I, tiles] between an input transform
 /// V = B^T d B of overlapping 4x4 input tiles and an output transform Y = A^T M A to 2x2 outputs:
 ///   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
@@ -102,9 +103,10 @@ extension Conv {
     /// output as it is written. Any H, W >= 1 (odd sizes: the last tiles are cropped). Same result
     /// as `conv3x3` up to float rounding (the transforms add a few ulps).
     ///
-    /// Tiles are processed in chunks of whole tile rows (2 output rows of one image): with plenty
-    /// of tiles, each core runs whole chunks (transform, 16 serial GEMMs, output) in its own cache;
-    /// with few tiles (small images, big weights), the batch is one chunk whose 16 GEMMs run side by side.
+    /// F(4x4, 3x3) or F(2x2, 3x3) as `weights.tile` says (`winogradTile`). Tiles are processed in
+    /// chunks of whole tile rows (4 or 2 output rows of one image): with plenty of tiles, each core
+    /// runs whole chunks (transform, 36 or 16 serial GEMMs, output) in its own cache; with few tiles
+    /// (small images, big weights), the batch is one chunk whose GEMMs run side by side.
     package static func conv3x3Winograd(_ x: Tensor, weights wg: WinogradWeights, scale: Tensor?,
                                        epilogue: ConvEpilogue? = nil, into y: inout Tensor) {
         let n = x.shape[0], ic = x.shape[1], h = x.shape[2], w = x.shape[3], oc = wg.outChannels

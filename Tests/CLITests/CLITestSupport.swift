@@ -26,13 +26,15 @@ struct CLI {
     static var fixtures: URL { packageRoot.appendingPathComponent("Tests/SC2EngineTests/Fixtures") }
 
     @discardableResult
-    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the binary with the test process's environment plus `environment`, less `removing`.
+    static func run(_ args: [String], environment: [String: String] = [:], removing: [String] = []) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["SC2GAN_ASSETS"] = packageRoot.appendingPathComponent("assets").path
         for (k, v) in environment { env[k] = v }
+        for k in removing { env[k] = nil }
         p.environment = env
         let (status, o, e) = try capture(p)
         return Result(status: status, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))

@@ -66,27 +66,35 @@ package struct Reprojector: Sendable {
     /// Sum over scales of the mean squared error of s x s averages, and its gradient.
     static func multiScaleLoss(_ img: Tensor, _ target: Tensor, scales: [Int]) -> (loss: Double, gradient: Tensor) {
         let n = img.shape[0], c = img.shape[1], h = img.shape[2], w = img.shape[3]
+        precondition(target.shape == img.shape, "multiScaleLoss: target \(target.shape) vs image \(img.shape)")
         var grad = Tensor(zeros: img.shape)
         var loss = 0.0
-        for s in scales where h % s == 0 && w % s == 0 {
-            let ph = h / s, pw = w / s
-            let count = Float(n * c * ph * pw)
-            let inv = 1 / Float(s * s)
-            for p in 0..<(n * c) {
-                let base = p * h * w
-                for y in 0..<ph { for x in 0..<pw {
-                    var diff: Float = 0
-                    for dy in 0..<s { for dx in 0..<s {
-                        let i = base + (y * s + dy) * w + x * s + dx
-                        diff += img.data[i] - target.data[i]
+        // Through raw pointers (the same arithmetic in the same order as indexing the tensors,
+        // without a uniqueness check per element written).
+        img.data.withUnsafeBufferPointer { ip in
+        target.data.withUnsafeBufferPointer { tp in
+        grad.data.withUnsafeMutableBufferPointer { gp in
+            let ip = ip.baseAddress!, tp = tp.baseAddress!, gp = gp.baseAddress!
+            for s in scales where h % s == 0 && w % s == 0 {
+                let ph = h / s, pw = w / s
+                let count = Float(n * c * ph * pw)
+                let inv = 1 / Float(s * s)
+                for p in 0..<(n * c) {
+                    let base = p * h * w
+                    for y in 0..<ph { for x in 0..<pw {
+                        var diff: Float = 0
+                        for dy in 0..<s { for dx in 0..<s {
+                            let i = base + (y * s + dy) * w + x * s + dx
+                            diff += ip[i] - tp[i]
+                        } }
+                        diff *= inv
+                        loss += Double(diff * diff) / Double(count)
+                        let g = 2 * diff / count * inv
+                        for dy in 0..<s { for dx in 0..<s { gp[base + (y * s + dy) * w + x * s + dx] += g } }
                     } }
-                    diff *= inv
-                    loss += Double(diff * diff) / Double(count)
-                    let g = 2 * diff / count * inv
-                    for dy in 0..<s { for dx in 0..<s { grad.data[base + (y * s + dy) * w + x * s + dx] += g } }
-                } }
+                }
             }
-        }
+        } } }
         return (loss, grad)
     }
 
