@@ -97,6 +97,19 @@ extension Conv {
     static let winogradChunkFloats = 1 << 18
     static let winogradMinChunkTiles = 128
 
+    /// Tiles per independent chunk: enough for the budget, rounded up to a multiple of 32, and at
+    /// least 128 when the weights are large (each of the chunk's products packs its [O, I] matrix
+    /// again: with 256 channels or more it needs the columns to pay for that), else at least 32.
+    /// Measured on the 64 px model (best of 10, ms per batch of 16, interleaved): a floor of 128
+    /// for all gave 3.30-3.42 / 3.04-3.07 / 4.37-4.59 on its 16, 32 and 64 px layers and 1.65-1.70 on
+    /// the 8 px one (too few tiles for chunks at all); a floor of 64, 3.04-3.14 / 2.88-2.94 /
+    /// 4.60-4.65 / 1.16-1.18; of 32 (56 tiles at 32 px), 2.60-2.71 / 3.30-3.43 / 4.67-4.78 / 1.16-1.20.
+    /// This rule takes 32, 64 and 128 tiles for the three and 64 for the 8 px layer.
+    static func winogradChunkTiles(perTile: Int, inChannels ic: Int, outChannels oc: Int) -> Int {
+        let floor = max(ic, oc) >= 256 ? winogradMinChunkTiles : 32
+        return (max(floor, winogradChunkFloats / perTile) + 31) / 32 * 32
+    }
+
     /// 3x3 convolution, padding 1, by Winograd F(2x2, 3x3): x [N, I, H, W] -> y [N, O, H, W] (y
     /// must be allocated; every element is written). `scale` [N, I], when given, multiplies the input
     /// channels of each image first (fused into the input transform); `epilogue` is applied to the
@@ -205,11 +218,11 @@ extension Conv {
             // Independent chunks, one per core at a time, sized for the core's cache (whole tile rows,
             // or blocks of a tile row when one row is too large), when there are enough tiles for that.
             let perTile = nt * (ic + oc)
-            let blockTiles = max(winogradMinChunkTiles, winogradChunkFloats / perTile)
+            let blockTiles = winogradChunkTiles(perTile: perTile, inChannels: ic, outChannels: oc)
             let (chunkRows, colBlock) = blockTiles >= tw ? (max(1, min(tileRows, blockTiles / tw)), tw) : (1, blockTiles)
             let colBlocks = (tw + colBlock - 1) / colBlock
             let rowChunks = (tileRows + chunkRows - 1) / chunkRows
-            if BLASRuntime.workers > 1 && rowChunks * colBlocks >= 2 * BLASRuntime.workers && chunkRows * colBlock >= winogradMinChunkTiles {
+            if BLASRuntime.workers > 1 && rowChunks * colBlocks >= 2 * BLASRuntime.workers && chunkRows * colBlock >= min(blockTiles, winogradMinChunkTiles) {
                 let cancel = KernelCancellation.bound
                 runConcurrently(rowChunks * colBlocks) { c in
                     if cancel?.requested == true { return }   // given up: the caller discards y
