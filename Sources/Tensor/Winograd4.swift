@@ -10,9 +10,6 @@
 /// columns 4tx-1 ... 4tx+4 (zero outside the image) and writes output rows 4ty ... 4ty+3.
 /// Four tiles at a time in SIMD4 (one SSE register, lane = tile).
 extension Conv {
-    /// Floats of scratch `winograd4InputRow` needs for `tiles` tiles.
-    static func winograd4InputScratch(_ tiles: Int) -> Int { 28 * winograd4Padded(tiles) + 24 * 4 + 36 * 4 + 16 }
-
     /// Floats per output row in `winograd4OutputRow`'s scratch, and the scratch it needs (4 rows + 24 vectors).
     static func winograd4OutputRowLength(_ tiles: Int) -> Int { 4 * winograd4Padded(tiles) }
     static func winograd4OutputScratch(_ tiles: Int) -> Int { 4 * winograd4OutputRowLength(tiles) + 24 * 4 }
@@ -45,85 +42,17 @@ extension Conv {
                 d12 + SIMD4(repeating: 8) * d34 + m5)
     }
 
-    /// Input transform of tiles [c0, c0+cn) of tile row `ty` of one [H, W] plane, times `s`: the 36
-    /// vectors V_t[tx] written at v + t * tStride + tx. `buf` holds `winograd4InputScratch(cn)` floats.
-    @inline(__always)
-    static func winograd4InputRow(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRow ty: Int, scale s: Float,
-                                  tiles c0: Int, _ cn: Int, buf: UnsafeMutablePointer<Float>,
-                                  v: UnsafeMutablePointer<Float>, tStride ts: Int) {
-        let padded = winograd4Padded(cn), len = padded + 1, ps = padded + 4   // entries used, stride of a phase
-        // Each of the 6 input rows split by column phase: phase j, entry q = s x[4(c0+q) + j - 1], so
-        // tile q reads P0[q], P1[q], P2[q], P3[q], P0[q+1], P1[q+1]. The row is first copied, scaled,
-        // into `line` with zeros outside the image (line[k] = s x[4 c0 + k - 1]), then split four
-        // entries at a time (a 4x4 transpose), with no bounds to check.
-        let line = buf + 24 * ps + 36 * 4, lineLength = 4 * padded + 16
-        let x0 = 4 * c0 - 1                                   // x of line[0]
-        let k0 = max(0, -x0), k1 = min(lineLength, w - x0)    // line[k0 ..< k1] inside the image
-        let sv = SIMD4<Float>(repeating: s)
-        for r in 0..<6 {
-            let p0 = buf + 4 * r * ps
-            let yy = 4 * ty - 1 + r
-            if yy < 0 || yy >= h {
-                p0.update(repeating: 0, count: 4 * ps)
-                continue
-            }
-            let src = plane + yy * w + x0
-            for k in 0..<k0 { line[k] = 0 }
-            var k = k0
-            while k + 4 <= k1 { SIMDLoad.store4(SIMDLoad.load4(src + k) * sv, line + k); k += 4 }
-            while k < k1 { line[k] = src[k] * s; k += 1 }
-            for k in max(k1, k0)..<lineLength { line[k] = 0 }
-            var q = 0
-            while q < len {
-                let l = UnsafePointer(line + 4 * q)
-                let a0 = SIMDLoad.load4(l), a1 = SIMDLoad.load4(l + 4), a2 = SIMDLoad.load4(l + 8), a3 = SIMDLoad.load4(l + 12)
-                let t0 = SIMD4(a0[0], a1[0], a0[1], a1[1]), t1 = SIMD4(a2[0], a3[0], a2[1], a3[1])
-                let t2 = SIMD4(a0[2], a1[2], a0[3], a1[3]), t3 = SIMD4(a2[2], a3[2], a2[3], a3[3])
-                SIMDLoad.store4(SIMD4(t0[0], t0[1], t1[0], t1[1]), p0 + q)
-                SIMDLoad.store4(SIMD4(t0[2], t0[3], t1[2], t1[3]), p0 + ps + q)
-                SIMDLoad.store4(SIMD4(t2[0], t2[1], t3[0], t3[1]), p0 + 2 * ps + q)
-                SIMDLoad.store4(SIMD4(t2[2], t2[3], t3[2], t3[3]), p0 + 3 * ps + q)
-                q += 4
-            }
-        }
-        let tbuf = buf + 24 * ps
-        var q = 0
-        while q < cn {
-            // Along x, for each of the 6 rows: T[r][b].
-            for r in 0..<6 {
-                let p = UnsafePointer(buf + 4 * r * ps)
-                let t = winograd4B(SIMDLoad.load4(p + q), SIMDLoad.load4(p + ps + q), SIMDLoad.load4(p + 2 * ps + q),
-                                   SIMDLoad.load4(p + 3 * ps + q), SIMDLoad.load4(p + q + 1), SIMDLoad.load4(p + ps + q + 1))
-                let d = tbuf + 24 * r
-                SIMDLoad.store4(t.0, d); SIMDLoad.store4(t.1, d + 4); SIMDLoad.store4(t.2, d + 8)
-                SIMDLoad.store4(t.3, d + 12); SIMDLoad.store4(t.4, d + 16); SIMDLoad.store4(t.5, d + 20)
-            }
-            // Along y, for each column b: V[6a + b].
-            let full = q + 4 <= cn
-            for b in 0..<6 {
-                let c = UnsafePointer(tbuf + 4 * b)
-                let t = winograd4B(SIMDLoad.load4(c), SIMDLoad.load4(c + 24), SIMDLoad.load4(c + 48),
-                                   SIMDLoad.load4(c + 72), SIMDLoad.load4(c + 96), SIMDLoad.load4(c + 120))
-                @inline(__always) func put(_ x: SIMD4<Float>, _ a: Int) {
-                    let dst = v + (6 * a + b) * ts + q
-                    if full { SIMDLoad.store4(x, dst) } else { for l in 0..<(cn - q) { dst[l] = x[l] } }
-                }
-                put(t.0, 0); put(t.1, 1); put(t.2, 2); put(t.3, 3); put(t.4, 4); put(t.5, 5)
-            }
-            q += 4
-        }
-    }
-
     /// Floats of scratch `winograd4InputRows` needs for `tiles` tiles of `tileRows` tile rows.
     static func winograd4InputRowsScratch(_ tiles: Int, tileRows: Int) -> Int {
         let padded = winograd4Padded(tiles)
         return 4 * (padded + 4) + 4 * padded + 16 + (4 * tileRows + 2) * 6 * padded
     }
 
-    /// `winograd4InputRow` for the consecutive tile rows [ty0, ty1) of one plane, tile row ty's
-    /// vectors at v + t * tStride + (ty - ty0) * cn + tx. Neighbouring tile rows share two input
-    /// rows, so every input row is split and transformed along x once, into a buffer of rows
-    /// (6 vectors each), and the transform along y reads them from there.
+    /// Input transform of tiles [c0, c0+cn) of the consecutive tile rows [ty0, ty1) of one [H, W]
+    /// plane, times `s`: the 36 vectors V_t of tile (ty, tx) at v + t * tStride + (ty - ty0) * cn + tx.
+    /// Neighbouring tile rows share two input rows, so every input row is split into its column
+    /// phases and transformed along x once, into a buffer of rows (6 vectors each), and the
+    /// transform along y reads them from there. `buf` holds `winograd4InputRowsScratch` floats.
     static func winograd4InputRows(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
                                    scale s: Float, tiles c0: Int, _ cn: Int, buf: UnsafeMutablePointer<Float>,
                                    v: UnsafeMutablePointer<Float>, tStride ts: Int) {
