@@ -90,15 +90,12 @@ extension Conv {
                     }
                     }
                     // 16 products (stacked by shared input plane).
-                    let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
-                    runConcurrently(16) { p in
-                        let (first, count) = UpWinograd.planeSlots[p]
-                        gemmSerial(m: count * oc, n: tiles, k: ic, a: up + first * oc * ic, lda: ic,
-                                   b: v + p * ic * tiles, ldb: tiles, c: m + first * oc * tiles, ldc: tiles)
-                    }
-                    if GEMMStats.enabled {
-                        GEMMStats.add(flops: 50 * Double(oc) * Double(ic) * Double(tiles),
-                                      seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+                    GEMMStats.timed(flops: 50 * Double(oc) * Double(ic) * Double(tiles), sideBySide: false) {
+                        runConcurrently(16) { p in
+                            let (first, count) = UpWinograd.planeSlots[p]
+                            gemmSerial(m: count * oc, n: tiles, k: ic, a: up + first * oc * ic, lda: ic,
+                                       b: v + p * ic * tiles, ldb: tiles, c: m + first * oc * tiles, ldc: tiles)
+                        }
                     }
                     // Output transform, FIR and epilogue, by output channel. T rows live in a ring of
                     // 8 rows (row r in slot r & 7): a tile row writes 4 of them, the FIR reads back 3 more.

@@ -184,7 +184,7 @@ package enum Conv {
             }
             }
         }
-        if parallel { parallelFor(c, minWorkPerItem: 8 * h * w, channel) } else { for ci in 0..<c { channel(ci) } }
+        parallelFor(c, minWorkPerItem: 8 * h * w, parallel: parallel, channel)
     }
 
     /// The skip path's upsample2d (upfirdn2d, up=2, [1,3,3,1] filter, pad [2,1,2,1], gain 4):

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Adjoints (transposes) of the linear ops in Conv.swift and the local derivative of BiasAct, for
 /// back-propagation. Each `fooAdjoint` satisfies <foo(x), g> == <x, fooAdjoint(g)> for all x, g.
 package extension Conv {
@@ -72,7 +70,7 @@ package extension Conv {
                 }
             }
         }
-        if parallel { parallelFor(c, minWorkPerItem: 9 * rows * w, channel) } else { for ci in 0..<c { channel(ci) } }
+        parallelFor(c, minWorkPerItem: 9 * rows * w, parallel: parallel, channel)
     }
 
     /// Adjoint w.r.t. its input of `upConv3x3FIR` without scale and epilogue: g [N, O, 2H, 2W] ->
@@ -100,13 +98,9 @@ package extension Conv {
                             im2col3x3Stride2(buf, channels: oc, height: h, width: w, rowStart: 0, rows: h, cols: cols, ldc: hw,
                                              parallel: false)
                         }
-                        let g0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
-                        gemmSerial(transA: true, m: ic, n: hw, k: oc * 9, a: wp, lda: ic, b: cols, ldb: hw,
-                                   c: xp + img * ic * hw, ldc: hw)
-                        if GEMMStats.enabled {
-                            // Products side by side on every core: count each core's share of their time.
-                            GEMMStats.add(flops: 2 * Double(ic) * Double(hw) * Double(oc * 9),
-                                          seconds: Double(DispatchTime.now().uptimeNanoseconds - g0) * 1e-9 / Double(BLASRuntime.workers))
+                        GEMMStats.timed(flops: 2 * Double(ic) * Double(hw) * Double(oc * 9), sideBySide: true) {
+                            gemmSerial(transA: true, m: ic, n: hw, k: oc * 9, a: wp, lda: ic, b: cols, ldb: hw,
+                                       c: xp + img * ic * hw, ldc: hw)
                         }
                     }
                 }

@@ -137,15 +137,9 @@ extension Conv {
         bias.withUnsafeBufferPointer { bp in
         res.withUnsafeBufferPointer { rp in
             parallelFor(n * c, minWorkPerItem: 2 * plane) { q in
-                let b = bp[q % c], d = yp.baseAddress! + q * plane
-                if residual != nil {
-                    let r = rp.baseAddress! + q * plane
-                    if relu { for i in 0..<plane { d[i] = max(0, d[i] + b + r[i]) } }
-                    else { for i in 0..<plane { d[i] = d[i] + b + r[i] } }
-                } else {
-                    if relu { for i in 0..<plane { d[i] = max(0, d[i] + b) } }
-                    else { for i in 0..<plane { d[i] += b } }
-                }
+                let d = yp.baseAddress! + q * plane
+                biasResidualReLU(d, d, count: plane, bias: bp[q % c], residual: residual == nil ? nil : rp.baseAddress! + q * plane,
+                                 relu: relu)
             }
         } } }
     }
@@ -180,7 +174,7 @@ extension Conv {
                 }
             }
         }
-        if parallel { parallelFor(c, minWorkPerItem: k * k * rows * ow, channel) } else { for ci in 0..<c { channel(ci) } }
+        parallelFor(c, minWorkPerItem: k * k * rows * ow, parallel: parallel, channel)
     }
 
     /// Max pooling with a k x k window, stride and padding (padding never wins: it is -infinity),

@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 extension Conv {
     /// Largest per-image scratch (columns and modulated input, floats) for which `upConv3x3FIR`
@@ -42,7 +40,6 @@ extension Conv {
             let perImage = k9 * hw + (sp == nil ? 0 : ic * hw)
             if BLASRuntime.workers > 1 && n >= BLASRuntime.workers && perImage <= upConvImageFloats {
                 let cancel = KernelCancellation.bound
-                let gemmNanos = Atomic<Int>(0)
                 runConcurrently(n) { img in
                     if cancel?.requested == true { return }   // given up: the caller discards y
                     withScratch(perImage) { cols in
@@ -55,19 +52,14 @@ extension Conv {
                             }
                             b = UnsafePointer(xs)
                         }
-                        let g0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
-                        gemmSerial(m: k9, n: hw, k: ic, a: wp, lda: ic, b: b, ldb: hw, c: cols, ldc: hw)
-                        if GEMMStats.enabled { gemmNanos.add(Int(DispatchTime.now().uptimeNanoseconds - g0), ordering: .relaxed) }
+                        GEMMStats.timed(flops: 2 * Double(k9) * Double(ic) * Double(hw), sideBySide: true) {
+                            gemmSerial(m: k9, n: hw, k: ic, a: wp, lda: ic, b: b, ldb: hw, c: cols, ldc: hw)
+                        }
                         for o in 0..<oc {
                             upFIRRows(cols + o * 9 * hw, ldc: hw, base: 0, height: h, width: w, rows: 0, h,
                                       out: yp + (img * oc + o) * oplane, epilogue: ep, image: img, channel: o)
                         }
                     }
-                }
-                if GEMMStats.enabled {
-                    // The products ran side by side on every core: count each core's share of their time.
-                    GEMMStats.add(flops: 2 * Double(k9) * Double(ic) * Double(n * hw),
-                                  seconds: Double(gemmNanos.load(ordering: .relaxed)) * 1e-9 / Double(BLASRuntime.workers))
                 }
                 return
             }

@@ -56,7 +56,7 @@ package func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
 
 /// `gemm` (B not transposed) on the calling thread only: for kernels that run several independent
 /// products side by side themselves. Not counted in `GEMMStats` (the caller accounts for its
-/// products' wall time, see `GEMMStats.add`).
+/// products' wall time, see `GEMMStats.timed`).
 @inline(__always)
 func gemmSerial(transA: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {

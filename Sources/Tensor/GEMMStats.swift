@@ -18,6 +18,17 @@ package enum GEMMStats {
         statsTotals.withLock { $0.flops += f; $0.seconds += dt }
     }
 
+    /// Runs `body` (products worth `flops`) and counts its wall time; `sideBySide`: the caller runs
+    /// on one core while the others run the same kind of work, so each core's share is counted.
+    @inline(__always) static func timed<R>(flops: Double, sideBySide: Bool, _ body: () -> R) -> R {
+        guard enabled else { return body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = body()
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        add(flops: flops, seconds: sideBySide ? dt / Double(BLASRuntime.workers) : dt)
+        return r
+    }
+
     @inline(__always) static func record(m: Int, n: Int, k: Int, start: UInt64) {
         let dt = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         add(flops: 2 * Double(m) * Double(n) * Double(k), seconds: dt)

@@ -1,9 +1,10 @@
 import Dispatch
 
-/// Runs `body(i)` for i in 0..<count on all cores when the work is large enough to pay for it.
+/// Runs `body(i)` for i in 0..<count on all cores when the work is large enough to pay for it;
+/// `parallel: false` runs it on the calling thread (for kernels already running one per core).
 @inline(__always)
-package func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, _ body: (Int) -> Void) {
-    if count <= 1 || count * work < (1 << 17) {
+package func parallelFor(_ count: Int, minWorkPerItem work: Int = 1 << 16, parallel: Bool = true, _ body: (Int) -> Void) {
+    if !parallel || count <= 1 || count * work < (1 << 17) {
         for i in 0..<count { body(i) }
     } else {
         runConcurrently(count, body)

@@ -88,12 +88,10 @@ extension Conv {
     /// page-faulted in) afresh for every layer; measured faster at 64, 256 and 1024 px.
     static let fusedBudget = 4 << 20
 
-    /// Scratch per independent Winograd chunk (floats; 1 MB, a core's L2 on the AVX-512 VM), and the
-    /// fewest tiles such a chunk may have before the whole batch runs as one chunk with its 16 GEMMs
-    /// side by side (measured: smaller chunks lose more in GEMM efficiency than they gain in cache
-    /// hits). With 128 tiles the floor, the budget only changes layers of at most 128 channels:
-    /// 4 MB gave 28.8-36.1 ms (best of 8) on the 64 px model's 64x64, 32-channel layer, 1 MB
-    /// 16.6-26.3 ms, 512 KB 15.4-23.0 ms, interleaved (docs/PERFORMANCE.md).
+    /// Scratch per independent Winograd chunk (floats; 1 MB, a core's L2 on the AVX-512 VM: 4 MB gave
+    /// 28.8-36.1 ms (best of 8) on the 64 px model's 64x64, 32-channel layer, 1 MB 16.6-26.3 ms,
+    /// 512 KB 15.4-23.0 ms, interleaved, docs/PERFORMANCE.md), and the fewest tiles a chunk of a
+    /// layer with large weights may have (`winogradChunkTiles`).
     static let winogradChunkFloats = 1 << 18
     static let winogradMinChunkTiles = 128
 
@@ -173,20 +171,15 @@ extension Conv {
                 }
                 let share = parallel ? 1 : 1 / Double(BLASRuntime.workers)
                 KernelProfile.phase("winograd input transform", share: share) {
-                    if parallel { parallelFor(ic, minWorkPerItem: inWork, inputChannel) } else { for i in 0..<ic { inputChannel(i) } }
+                    parallelFor(ic, minWorkPerItem: inWork, parallel: parallel, inputChannel)
                 }
                 // T products U_t [O, I] x V_t [I, tiles].
-                let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
-                let product = { (t: Int) in
-                    gemmSerial(m: oc, n: tiles, k: ic, a: up + t * oc * ic, lda: ic, b: v + t * vts, ldb: tiles,
-                               c: m + t * mts, ldc: tiles)
-                }
-                if parallel { runConcurrently(nt, product) } else { for t in 0..<nt { product(t) } }
-                if GEMMStats.enabled {
-                    let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-                    // Chunks run side by side on all cores: count each core's share of the wall time.
-                    GEMMStats.add(flops: 2 * Double(nt) * Double(oc) * Double(ic) * Double(tiles),
-                                  seconds: parallel ? dt : dt / Double(BLASRuntime.workers))
+                GEMMStats.timed(flops: 2 * Double(nt) * Double(oc) * Double(ic) * Double(tiles), sideBySide: !parallel) {
+                    let product = { (t: Int) in
+                        gemmSerial(m: oc, n: tiles, k: ic, a: up + t * oc * ic, lda: ic, b: v + t * vts, ldb: tiles,
+                                   c: m + t * mts, ldc: tiles)
+                    }
+                    if parallel { runConcurrently(nt, product) } else { for t in 0..<nt { product(t) } }
                 }
                 // Output transform and epilogue, by output channel: output columns [m c0, m (c0 + cn)) ∩ [0, W).
                 let x0 = mt * c0, xn = min(mt * cn, w - x0)
@@ -211,7 +204,7 @@ extension Conv {
                     }
                 }
                 KernelProfile.phase("winograd output transform + epilogue", share: share) {
-                    if parallel { parallelFor(oc, minWorkPerItem: inWork, outputChannel) } else { for o in 0..<oc { outputChannel(o) } }
+                    parallelFor(oc, minWorkPerItem: inWork, parallel: parallel, outputChannel)
                 }
             }
 

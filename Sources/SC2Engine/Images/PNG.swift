@@ -2,17 +2,9 @@ import Foundation
 import CPNG
 import CZlib
 
-/// PNG through libpng's simplified API (never a hand-rolled deflate).
+/// PNG read through libpng and written through libpng's simplified API or, for `.balanced`, as
+/// chunks around zlib's deflate (never a hand-rolled deflate).
 public enum PNG {
-    /// Encodes to PNG bytes, in one pass: libpng's simplified API writes into a buffer sized for
-    /// the worst case of these pixels (deflate's stored blocks), so deflate runs once (asking
-    /// libpng for the size first would compress twice). `fast`: no row filters and zlib level 3
-    /// (`PNG_IMAGE_FLAG_FAST`), about 3x faster and 1.7x larger on 64 px faces
-    /// (docs/PERFORMANCE.md, "Writing pictures").
-    public static func encode(_ image: RGBImage, fast: Bool = false) throws -> Data {
-        try encode(image, compression: fast ? .fastest : .smallest)
-    }
-
     /// How hard PNG writing compresses: a trade of size against time, measured on the 64 px model's
     /// pictures (docs/PERFORMANCE.md, "Writing pictures").
     public enum Compression: String, Sendable, CaseIterable {
@@ -24,8 +16,10 @@ public enum PNG {
         case fastest
     }
 
-    /// Encodes to PNG bytes with the given compression.
-    public static func encode(_ image: RGBImage, compression: Compression) throws -> Data {
+    /// Encodes to PNG bytes, in one pass: libpng's simplified API writes into a buffer sized for
+    /// the worst case of these pixels (deflate's stored blocks), so deflate runs once (asking
+    /// libpng for the size first would compress twice); `.balanced` is `encodeBalanced`.
+    public static func encode(_ image: RGBImage, compression: Compression = .smallest) throws -> Data {
         if compression == .balanced { return try encodeBalanced(image) }
         let fast = compression == .fastest
         var img = png_image()
@@ -61,12 +55,7 @@ public enum PNG {
     }
 
     /// Writes atomically (temp file, then rename).
-    public static func write(_ image: RGBImage, to url: URL, fast: Bool = false) throws {
-        try AtomicWrite.write(try encode(image, fast: fast), to: url)
-    }
-
-    /// Writes atomically with the given compression.
-    public static func write(_ image: RGBImage, to url: URL, compression: Compression) throws {
+    public static func write(_ image: RGBImage, to url: URL, compression: Compression = .smallest) throws {
         try AtomicWrite.write(try encode(image, compression: compression), to: url)
     }
 
