@@ -21,7 +21,10 @@ var targets: [Target] = [
     // batches, 8-bit pictures and the terminal canvas; depends on nothing, so that TerminalUI
     // need not link OpenBLAS through Tensor.
     .target(name: "Resampling"),
-    .target(name: "Tensor", dependencies: ["CBLAS", "Resampling"]),
+    // The element-wise kernels that need AVX2 or AVX-512 (C: Swift has no per-function target
+    // features, and -march would need unsafeFlags); chosen at run time, the Swift kernels the baseline.
+    .target(name: "SIMDKernels"),
+    .target(name: "Tensor", dependencies: ["CBLAS", "Resampling", "SIMDKernels"]),
     .target(name: "SC2Engine",
             dependencies: ["Tensor", "Resampling", "CPNG", "CZlib"]),
     // The fuzzing entry points (`FuzzTargets`): the libFuzzer harness and the tests call them;

@@ -1,3 +1,5 @@
+import SIMDKernels
+
 
 
 /// `ConvEpilogue` as raw pointers, valid inside `ConvEpilogue.withKernel`.
@@ -57,5 +59,16 @@ struct EpilogueKernel {
                 }
             }
         }
+    }
+
+    /// The epilogue's scalars for one (image, channel), for the wide kernels.
+    func scalars(image: Int, channel: Int) -> sc2_epilogue {
+        sc2_epilogue(demod: demod?[image * channels + channel] ?? 1, bias: bias?[channel] ?? 0, noiseStrength: noiseStrength,
+                     gain: gain, limit: limit, lrelu: lrelu ? 1 : 0, identity: identity ? 1 : 0)
+    }
+
+    /// The noise at position `offset` of image `image`'s plane (nil: no noise).
+    func noise(image: Int, offset: Int) -> UnsafePointer<Float>? {
+        identity ? nil : noise.map { $0 + image * noiseImageStride + offset }
     }
 }

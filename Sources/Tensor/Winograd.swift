@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SIMDKernels
 
 /// The weights of a 3x3 convolution (correlation, padding 1) transformed once for Winograd
 /// F(2x2, 3x3) (shown here; F(4x4, 3x3) is the same with 6x6 tiles, Winograd4.swift):
@@ -146,9 +147,22 @@ extension Conv {
                 let vts = winogradStride(ic * tiles), mts = winogradStride(oc * tiles)
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
+                let lanes = mt == 4 ? winograd4Lanes(cn) : 0
                 let inputChannel = { (i: Int) in
-                    let scratch = mt == 4 ? winograd4InputRowsScratch(cn, tileRows: min(th, g1 - g0)) : 8 * (cn + 1)
+                    let scratch = lanes > 0 ? sc2_wino4_input_scratch(cn, min(th, g1 - g0), Int32(lanes))
+                        : mt == 4 ? winograd4InputRowsScratch(cn, tileRows: min(th, g1 - g0)) : 8 * (cn + 1)
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { buf in
+                        if lanes > 0 {
+                            var g = g0
+                            while g < g1 {
+                                let img = g / th, ty = g - img * th, tyEnd = min(th, ty + (g1 - g))
+                                winograd4InputRowsWide(lanes, xp + (img * ic + i) * hw, height: h, width: w, tileRows: ty, tyEnd,
+                                                       scale: sp?[img * ic + i] ?? 1, tiles: c0, cn, buf: buf.baseAddress!,
+                                                       v: v + i * tiles + (g - g0) * cn, tStride: vts)
+                                g += tyEnd - ty
+                            }
+                            return
+                        }
                         if mt == 4 {
                             // Each image's run of tile rows in one call (they share input rows).
                             var g = g0
@@ -184,6 +198,18 @@ extension Conv {
                 // Output transform and epilogue, by output channel: output columns [m c0, m (c0 + cn)) ∩ [0, W).
                 let x0 = mt * c0, xn = min(mt * cn, w - x0)
                 let outputChannel = { (o: Int) in
+                    if lanes > 0 {
+                        // The wide kernel writes the rows into y with the epilogue applied.
+                        for g in g0..<g1 {
+                            let img = g / th, ty = g - img * th, yy = 4 * ty
+                            var e = ep.scalars(image: img, channel: o)
+                            winograd4OutputRowWide(lanes, m + o * tiles + (g - g0) * cn, tStride: mts, tilesPerRow: cn,
+                                                   dst: yp + (img * oc + o) * hw + yy * w + x0, width: w, columns: xn,
+                                                   rows: min(4, h - yy), epilogue: &e,
+                                                   noise: ep.noise(image: img, offset: yy * w + x0))
+                        }
+                        return
+                    }
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: mt == 4 ? winograd4OutputScratch(cn) : 4 * cn) { buf in
                         let rows = buf.baseAddress!, rowLength = mt == 4 ? winograd4OutputRowLength(cn) : 2 * cn
                         for g in g0..<g1 {

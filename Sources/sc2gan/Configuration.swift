@@ -14,10 +14,12 @@ struct Configuration: Sendable {
     var memoryLimitBytes: Int?
     /// $SC2GAN_SCORER_TIMEOUT, checked when a scorer is started.
     var scorerTimeoutText: String?
-    /// $SC2GAN_THREADS and $SC2GAN_CONV.
+    /// $SC2GAN_THREADS, $SC2GAN_CONV and $SC2GAN_SIMD.
     var kernel: KernelConfiguration
     /// $SC2GAN_CONV as given, when it is not a known algorithm (reported at start-up).
     var unknownConvolution: String?
+    /// $SC2GAN_SIMD as given, when it is not sse, avx2 or avx512 (reported at start-up).
+    var unknownVectorISA: String?
     /// $SC2GAN_EXPLORE_PREFETCH=0 turns the explorer's prefetch off.
     var explorePrefetch: Bool
     /// $SC2GAN_MALLOC=system keeps glibc's allocator defaults.
@@ -37,6 +39,9 @@ struct Configuration: Sendable {
         if let text = env["SC2GAN_THREADS"], let n = Int(text), n > 0 { kernel.workers = n }
         if let text = env["SC2GAN_CONV"], !text.isEmpty {
             if let algorithm = ConvolutionAlgorithm(rawValue: text) { kernel.convolution = algorithm } else { unknownConvolution = text }
+        }
+        if let text = env["SC2GAN_SIMD"], !text.isEmpty {
+            if let isa = VectorISA(name: text) { kernel.vectorLimit = isa } else { unknownVectorISA = text }
         }
         self.kernel = kernel
         explorePrefetch = env["SC2GAN_EXPLORE_PREFETCH"] != "0"

@@ -16,6 +16,9 @@ enum ProcessPolicy {
         if let text = configuration.unknownConvolution {
             FileHandle.standardError.write(Data("sc2gan: SC2GAN_CONV=\(text) is not auto, direct or winograd; using auto\n".utf8))
         }
+        if let text = configuration.unknownVectorISA {
+            FileHandle.standardError.write(Data("sc2gan: SC2GAN_SIMD=\(text) is not sse, avx2 or avx512; using the widest this CPU has\n".utf8))
+        }
         if configuration.tuneMalloc { tuneMalloc() }
     }
 

@@ -52,6 +52,19 @@ final class FusedConvTests: XCTestCase {
         XCTAssertLessThan(got.maxAbsDifference(ref) / m, 1e-5, "\(n)x\(ic)->\(oc) \(h)x\(w)", file: file, line: line)
     }
 
+    /// The wide FIR kernels (8 and 16 input columns per vector) and the Swift one: widths that fill
+    /// the vectors exactly, partly and more than once, with and without the epilogue.
+    func testUpConvEveryVectorISA() throws {
+        try forEachVectorISA { _ in
+            var seed: UInt64 = 40
+            for w in [8, 9, 15, 16, 17, 31, 32, 33, 48] {
+                check(n: 2, ic: 3, oc: 4, h: 5, w: w, withEpilogue: true, seed: seed)
+                check(n: 1, ic: 2, oc: 3, h: 3, w: w, withEpilogue: false, seed: seed + 5)
+                seed += 10
+            }
+        }
+    }
+
     func testUpConvBatched() {
         check(n: 2, ic: 3, oc: 4, h: 3, w: 5, withEpilogue: false, seed: 1)
         check(n: 3, ic: 5, oc: 2, h: 4, w: 4, withEpilogue: true, seed: 2)

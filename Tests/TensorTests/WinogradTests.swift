@@ -117,4 +117,44 @@ final class WinogradTests: XCTestCase {
             }
         }
     }
+
+    /// The wide kernels (SIMDKernels, 8 and 16 tiles per vector) and the Swift ones against the direct
+    /// convolution followed by BiasAct, for tile rows that fill the vectors exactly, partly and more
+    /// than once (16, 24, 33 tiles), crops at both ends, noise per image or shared, and no epilogue.
+    /// Each set also against the Swift kernels' (SSE) result, which only float rounding may separate.
+    func testEveryVectorISAWithEpilogue() throws {
+        var swiftResults: [Tensor] = []
+        try forEachVectorISA { isa in
+            var index = 0
+            var seed: UInt64 = 500
+            for (n, ic, oc, h, w) in [(2, 4, 3, 9, 32), (1, 3, 5, 13, 61), (2, 5, 4, 7, 64), (1, 2, 3, 17, 96),
+                                      (1, 3, 2, 6, 129), (3, 16, 8, 20, 36), (1, 32, 32, 64, 64)] {
+                let plane = h * w
+                let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: seed))
+                let weight = randomArray(oc * ic * 9, seed: seed + 1)
+                let scale = Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 })
+                let demod = randomArray(n * oc, seed: seed + 3).map { 1 + $0 * 0.5 }, bias = randomArray(oc, seed: seed + 4)
+                for variant in 0..<3 {
+                    let perImage = variant == 1
+                    let noise = randomArray(perImage ? n * plane : plane, seed: seed + 5)
+                    let e: ConvEpilogue? = variant == 2 ? nil
+                        : ConvEpilogue(demod: demod, noise: noise, noisePerImage: perImage, noiseStrength: 0.3, bias: bias,
+                                       lrelu: true, clamp: 0.8)
+                    var ref = Tensor(zeros: [n, oc, h, w])
+                    Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: e, into: &ref)
+                    var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
+                    Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: 4),
+                                         scale: scale, epilogue: e, into: &wino)
+                    XCTAssertTrue(wino.isFinite, "\(isa.name) \(h)x\(w) variant \(variant): unwritten outputs")
+                    // F(4x4)'s rounding scales with the pre-activation, which the clamp (0.8) cuts from the reference's maximum.
+                    XCTAssertLessThan(relativeError(wino, ref), 3e-4, "\(isa.name) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
+                    if isa == .sse { swiftResults.append(wino) } else {
+                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), 1e-5, "\(isa.name) against sse, \(h)x\(w) variant \(variant)")
+                    }
+                    index += 1
+                }
+                seed += 10
+            }
+        }
+    }
 }

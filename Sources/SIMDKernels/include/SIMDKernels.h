@@ -1,0 +1,53 @@
+// The few element-wise kernels of the tensor layer that need vectors wider than SSE: Swift has no
+// per-function target features, and a package that passed -march (unsafeFlags) could not be a
+// dependency, nor run on both the AVX2 and the AVX-512 machines. Each kernel is compiled twice with
+// clang's target attribute (AVX2 + FMA, 8 lanes; AVX-512, 16 lanes) and chosen at run time from what
+// the CPU reports (`sc2_simd_cpu_level`); the Swift kernels (SSE) remain the baseline and the reference
+// the tests compare against. Pointers and extents are the engine's, never a file's.
+#ifndef SC2_SIMD_KERNELS_H
+#define SC2_SIMD_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 0: baseline (SSE2), 1: AVX2 + FMA, 2: AVX-512 (F, VL, BW, DQ) with the OS saving its registers.
+int sc2_simd_cpu_level(void);
+
+/// The synthesis epilogue for one (image, channel): v = x * demod (+ noise * noiseStrength) + bias,
+/// leaky ReLU (slope 0.2) and gain when lrelu, clamped to +-limit; identity copies.
+typedef struct {
+    float demod, bias, noiseStrength, gain, limit;
+    int lrelu, identity;
+} sc2_epilogue;
+
+/// Winograd F(4x4, 3x3) input transform of tiles [c0, c0+cn) of tile rows [ty0, ty1) of one [h, w]
+/// plane scaled by s: the 36 vectors V_t of tile (ty, tx) at v + t * ts + (ty - ty0) * cn + tx.
+/// `buf` holds sc2_wino4_input_scratch(cn, ty1 - ty0, lanes) floats.
+long sc2_wino4_input_scratch(long cn, long tileRows, int lanes);
+void sc2_wino4_input_rows_v16(const float *plane, long h, long w, long ty0, long ty1, float s,
+                              long c0, long cn, float *buf, float *v, long ts);
+void sc2_wino4_input_rows_v8(const float *plane, long h, long w, long ty0, long ty1, float s,
+                             long c0, long cn, float *buf, float *v, long ts);
+
+/// Output transform of one tile row of F(4x4, 3x3) with the epilogue: from the 36 product vectors
+/// M_t[tx] at m + t * ts + tx (tx < cn), output rows 0 ..< rows (at most 4) of the tile row, columns
+/// 0 ..< cols, written at dst + r * w + x. `noise` (or NULL) is the noise plane at the same place.
+void sc2_wino4_output_row_v16(const float *m, long ts, long cn, float *dst, long w, long cols, long rows,
+                              const sc2_epilogue *e, const float *noise);
+void sc2_wino4_output_row_v8(const float *m, long ts, long cn, float *dst, long w, long cols, long rows,
+                             const sc2_epilogue *e, const float *noise);
+
+/// StyleGAN2's upsampling FIR over the transposed 3x3 convolution's columns, with the epilogue:
+/// output rows 2m, 2m+1 (m in [m0, m1)) of one channel's [2h, 2w] plane `out` (Conv.upFIRRows).
+/// `noise`: the image's [2h, 2w] noise plane or NULL. `buf`: sc2_up_fir_scratch(w, lanes) floats.
+long sc2_up_fir_scratch(long w, int lanes);
+void sc2_up_fir_rows_v16(const float *c, long ldc, long base, long h, long w, long m0, long m1, float *out,
+                         const sc2_epilogue *e, const float *noise, float *buf);
+void sc2_up_fir_rows_v8(const float *c, long ldc, long base, long h, long w, long m0, long m1, float *out,
+                        const sc2_epilogue *e, const float *noise, float *buf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

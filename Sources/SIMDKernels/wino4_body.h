@@ -1,0 +1,245 @@
+// The body of the wide kernels, included once per instruction set by wide16.c and wide8.c with
+// VW (lanes), SUF (name suffix) defined and a target attribute pushed for every function.
+// Lane = tile, as in the Swift kernels (Winograd4.swift): the same transforms, VW tiles at a time.
+
+#define SC2_CAT2(a, b) a##b
+#define SC2_CAT(a, b) SC2_CAT2(a, b)
+#define FN(name) SC2_CAT(name, SUF)
+
+typedef float V __attribute__((ext_vector_type(VW)));
+
+
+static inline V ld(const float *p) { V v; __builtin_memcpy(&v, p, sizeof v); return v; }
+static inline void st(float *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline V ldn(const float *p, long n) { V v = (V)(0.0f); for (long i = 0; i < n; i++) v[i] = p[i]; return v; }
+static inline void stn(float *p, V v, long n) { for (long i = 0; i < n; i++) p[i] = v[i]; }
+/// src[k ..< k + VW] * s with zeros outside [k0, k1).
+static inline V edge(const float *src, long k, long k0, long k1, float s) {
+    V t = (V)(0.0f);
+    for (long i = 0; i < VW; i++) if (k + i >= k0 && k + i < k1) t[i] = src[k + i] * s;
+    return t;
+}
+static inline V vmax(V a, V b) { return __builtin_elementwise_max(a, b); }
+static inline V vmin(V a, V b) { return __builtin_elementwise_min(a, b); }
+
+#if VW == 16
+#define EVENS 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define ODDS 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#define ZIP_LO 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define ZIP_HI 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
+#define PAIR_LO 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23
+#define PAIR_HI 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31
+#define NEXT1 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+#define PREV1 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+#elif VW == 8
+#define EVENS 0, 2, 4, 6, 8, 10, 12, 14
+#define ODDS 1, 3, 5, 7, 9, 11, 13, 15
+#define ZIP_LO 0, 8, 1, 9, 2, 10, 3, 11
+#define ZIP_HI 4, 12, 5, 13, 6, 14, 7, 15
+#define PAIR_LO 0, 1, 8, 9, 2, 3, 10, 11
+#define PAIR_HI 4, 5, 12, 13, 6, 7, 14, 15
+#define NEXT1 1, 2, 3, 4, 5, 6, 7, 8
+#define PREV1 7, 8, 9, 10, 11, 12, 13, 14
+#else
+#error "VW must be 8 or 16"
+#endif
+
+/// B^T applied to six vectors (Winograd4.swift's winograd4B, the same operations).
+#define WINO4_B(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5) do { \
+        V a_ = (d4) - (d2), b_ = (d3) - (d1); \
+        o0 = 4.0f * (d0) - 5.0f * (d2) + (d4); \
+        o1 = ((d3) + (d4)) - 4.0f * ((d1) + (d2)); \
+        o2 = ((d4) - (d3)) + 4.0f * ((d1) - (d2)); \
+        o3 = a_ + 2.0f * b_; \
+        o4 = a_ - 2.0f * b_; \
+        o5 = 4.0f * (d1) - 5.0f * (d3) + (d5); \
+    } while (0)
+
+/// A^T applied to six vectors (winograd4A).
+#define WINO4_A(m0, m1, m2, m3, m4, m5, o0, o1, o2, o3) do { \
+        V s12_ = (m1) + (m2), d12_ = (m1) - (m2), s34_ = (m3) + (m4), d34_ = (m3) - (m4); \
+        o0 = (m0) + s12_ + s34_; \
+        o1 = d12_ + 2.0f * d34_; \
+        o2 = s12_ + 4.0f * s34_; \
+        o3 = d12_ + 8.0f * d34_ + (m5); \
+    } while (0)
+
+void FN(sc2_wino4_input_rows_)(const float *plane, long h, long w, long ty0, long ty1, float s,
+                               long c0, long cn, float *buf, float *v, long ts) {
+    const long padded = (cn + VW - 1) / VW * VW;
+    float *rt = buf;                          // input row r (y = 4 ty0 - 1 + r), column b: rt + (6 r + b) * padded
+    const long x0 = 4 * c0 - 1;               // the plane's x of row value 0
+    const long k0 = x0 < 0 ? -x0 : 0, k1 = w - x0;   // row values inside the image
+    const long rows = 4 * (ty1 - ty0) + 2;
+    const V sv = (V)(s);
+    // The callers go through the channels in order, and the plane is usually the previous layer's
+    // output, written by another core (or evicted to L3): ask for the same rows of the next channel
+    // now (a prefetch never faults, even past the tensor's end).
+    {
+        const long ya = 4 * ty0 - 1 < 0 ? 0 : 4 * ty0 - 1, yb = 4 * ty1 + 1 < h ? 4 * ty1 + 1 : h;
+        const long xa = x0 < 0 ? 0 : x0, xb = x0 + 4 * cn + 2 < w ? x0 + 4 * cn + 2 : w;
+        const float *next = plane + h * w;
+        for (long y = ya; y < yb; y++)
+            for (long x = xa; x < xb; x += 16) __builtin_prefetch(next + y * w + x);
+    }
+    for (long r = 0; r < rows; r++) {
+        const long yy = 4 * ty0 - 1 + r;
+        float *dst = rt + 6 * r * padded;
+        if (yy < 0 || yy >= h) {
+            for (long k = 0; k < 6 * padded; k++) dst[k] = 0;
+            continue;
+        }
+        const float *src = plane + yy * w + x0;
+        // The row scaled, zero outside the image, read straight from the plane (whole vectors inside,
+        // lane by lane at the edges).
+#define BLOCK(k) ((k) >= k0 && (k) + VW <= k1 ? ld(src + (k)) * sv : edge(src, (k), k0, k1, s))
+#define AT(k) ((k) >= k0 && (k) < k1 ? src[k] * s : 0.0f)
+        // Along x, VW tiles at a time: tile q + l reads row values 4 (q + l) ... + 5, the row's four
+        // column phases (phase p: value 4 q + p) and phases 0 and 1 one tile further.
+        for (long q = 0; q < cn; q += VW) {
+            const long k = 4 * q;
+            V l0 = BLOCK(k), l1 = BLOCK(k + VW), l2 = BLOCK(k + 2 * VW), l3 = BLOCK(k + 3 * VW);
+            const float n0 = AT(k + 4 * VW), n1 = AT(k + 4 * VW + 1);
+#undef BLOCK
+#undef AT
+            V e01 = __builtin_shufflevector(l0, l1, EVENS), o01 = __builtin_shufflevector(l0, l1, ODDS);
+            V e23 = __builtin_shufflevector(l2, l3, EVENS), o23 = __builtin_shufflevector(l2, l3, ODDS);
+            V p0 = __builtin_shufflevector(e01, e23, EVENS), p1 = __builtin_shufflevector(o01, o23, EVENS);
+            V p2 = __builtin_shufflevector(e01, e23, ODDS), p3 = __builtin_shufflevector(o01, o23, ODDS);
+            V p4 = __builtin_shufflevector(p0, (V)(n0), NEXT1), p5 = __builtin_shufflevector(p1, (V)(n1), NEXT1);
+            V t0, t1, t2, t3, t4, t5;
+            WINO4_B(p0, p1, p2, p3, p4, p5, t0, t1, t2, t3, t4, t5);
+            st(dst + q, t0); st(dst + padded + q, t1); st(dst + 2 * padded + q, t2);
+            st(dst + 3 * padded + q, t3); st(dst + 4 * padded + q, t4); st(dst + 5 * padded + q, t5);
+        }
+    }
+    // Along y: tile row ty reads input rows r = 4 (ty - ty0) ... + 5.
+    const long step = 6 * padded;
+    for (long ty = ty0; ty < ty1; ty++) {
+        const float *base = rt + 6 * 4 * (ty - ty0) * padded;
+        float *vr = v + (ty - ty0) * cn;
+        for (long q = 0; q < cn; q += VW) {
+            const long n = cn - q < VW ? cn - q : VW;
+            for (long b = 0; b < 6; b++) {
+                const float *c = base + b * padded + q;
+                V t[6];
+                WINO4_B(ld(c), ld(c + step), ld(c + 2 * step), ld(c + 3 * step), ld(c + 4 * step), ld(c + 5 * step),
+                        t[0], t[1], t[2], t[3], t[4], t[5]);
+                for (long a = 0; a < 6; a++) {
+                    float *d = vr + (6 * a + b) * ts + q;
+                    if (n == VW) st(d, t[a]); else stn(d, t[a], n);
+                }
+            }
+        }
+    }
+}
+
+static inline V epilogue(V x, const sc2_epilogue *e, const float *noise, long n) {
+    if (e->identity) return x;
+    V v = x * e->demod;
+    if (noise) v = v + (n == VW ? ld(noise) : ldn(noise, n)) * e->noiseStrength;
+    v = v + e->bias;
+    if (e->lrelu) v = vmax(v, 0.2f * v) * e->gain;
+    return vmin(vmax(v, (V)(-e->limit)), (V)(e->limit));
+}
+
+void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, long w, long cols, long rows,
+                               const sc2_epilogue *e, const float *noise) {
+    for (long q = 0; q < cn; q += VW) {
+        const long count = cn - q < VW ? cn - q : VW;
+        V p[4][6];
+        // Along a, for each column b.
+        for (long b = 0; b < 6; b++) {
+            V mv[6];
+            for (long a = 0; a < 6; a++) {
+                const float *src = m + (6 * a + b) * ts + q;
+                mv[a] = count == VW ? ld(src) : ldn(src, count);
+            }
+            WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
+        }
+        // Along b for each output row i, then from lane = tile to pixel order, the epilogue, the store.
+        for (long i = 0; i < rows; i++) {
+            V y0, y1, y2, y3;
+            WINO4_A(p[i][0], p[i][1], p[i][2], p[i][3], p[i][4], p[i][5], y0, y1, y2, y3);
+            V lo01 = __builtin_shufflevector(y0, y1, ZIP_LO), hi01 = __builtin_shufflevector(y0, y1, ZIP_HI);
+            V lo23 = __builtin_shufflevector(y2, y3, ZIP_LO), hi23 = __builtin_shufflevector(y2, y3, ZIP_HI);
+            V out[4] = {__builtin_shufflevector(lo01, lo23, PAIR_LO), __builtin_shufflevector(lo01, lo23, PAIR_HI),
+                        __builtin_shufflevector(hi01, hi23, PAIR_LO), __builtin_shufflevector(hi01, hi23, PAIR_HI)};
+            float *row = dst + i * w;
+            const float *nrow = noise ? noise + i * w : 0;
+            for (long k = 0; k < 4; k++) {
+                const long x = 4 * q + k * VW;
+                if (x >= cols) break;
+                const long n = cols - x < VW ? cols - x : VW;
+                V r = epilogue(out[k], e, nrow ? nrow + x : 0, n);
+                if (n == VW) st(row + x, r); else stn(row + x, r, n);
+            }
+        }
+    }
+}
+
+/// StyleGAN2's upsampling FIR on the transposed convolution's columns, with the epilogue: output rows
+/// 2m and 2m+1 for m in [m0, m1) of one channel (Conv.upFIRRows in ConvUp.swift, the same arithmetic).
+/// c: the channel's 9 rows of columns (row ky*3+kx at c + (ky*3+kx) * ldc, input row r at
+/// column (r - base) * w); out: the channel's [2h, 2w] plane; noise: the image's noise plane or NULL;
+/// buf: sc2_up_fir_scratch(w, VW) floats.
+void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, long m0, long m1, float *out,
+                          const sc2_epilogue *e, const float *noise, float *buf) {
+    const long wp = (w + VW - 1) / VW * VW, ow = 2 * w;
+    float *zero = buf;
+    for (long k = 0; k < wp; k++) zero[k] = 0;
+    const V q = (V)(0.25f), t = (V)(0.75f);
+    for (long m = m0; m < m1; m++) {
+        const float *rp[3][7];                 // per kx: rows (1, m-1), (2, m-1), (0, m), (1, m), (2, m), (0, m+1), (1, m+1)
+        for (long kx = 0; kx < 3; kx++) {
+#define ROW(ky, r) ((r) >= 0 && (r) < h ? c + ((ky) * 3 + kx) * ldc + ((r) - base) * w : zero)
+            rp[kx][0] = ROW(1, m - 1); rp[kx][1] = ROW(2, m - 1);
+            rp[kx][2] = ROW(0, m); rp[kx][3] = ROW(1, m); rp[kx][4] = ROW(2, m);
+            rp[kx][5] = ROW(0, m + 1); rp[kx][6] = ROW(1, m + 1);
+#undef ROW
+        }
+        // The vertical combination of block j for each kx (even and odd output row), zero beyond w;
+        // the horizontal one takes its neighbours from the blocks before and after, in registers.
+        V ce[3], co[3], pe[3], po[3], ne[3], no[3];
+#define VERT(j, E, O) do { \
+            const long n_ = w - (j) < VW ? w - (j) : VW; \
+            for (long kx = 0; kx < 3; kx++) { \
+                const float *const *r_ = rp[kx]; \
+                V a1 = n_ == VW ? ld(r_[0] + (j)) : ldn(r_[0] + (j), n_), a2 = n_ == VW ? ld(r_[1] + (j)) : ldn(r_[1] + (j), n_); \
+                V b0 = n_ == VW ? ld(r_[2] + (j)) : ldn(r_[2] + (j), n_), b1 = n_ == VW ? ld(r_[3] + (j)) : ldn(r_[3] + (j), n_); \
+                V b2 = n_ == VW ? ld(r_[4] + (j)) : ldn(r_[4] + (j), n_), c0 = n_ == VW ? ld(r_[5] + (j)) : ldn(r_[5] + (j), n_); \
+                V c1 = n_ == VW ? ld(r_[6] + (j)) : ldn(r_[6] + (j), n_); \
+                E[kx] = q * (a1 + b2 + c0) + t * (a2 + b0 + b1); \
+                O[kx] = q * (a2 + b0 + c1) + t * (b1 + b2 + c0); \
+            } \
+        } while (0)
+        VERT(0, ce, co);
+        for (long kx = 0; kx < 3; kx++) { pe[kx] = (V)(0.0f); po[kx] = (V)(0.0f); }
+        for (long j = 0; j < w; j += VW) {
+            if (j + VW < w) VERT(j + VW, ne, no);
+            else for (long kx = 0; kx < 3; kx++) { ne[kx] = (V)(0.0f); no[kx] = (V)(0.0f); }
+            for (long half = 0; half < 2; half++) {
+                const V *cur = half == 0 ? ce : co, *prev = half == 0 ? pe : po, *next = half == 0 ? ne : no;
+                V r0m = cur[0], r0p = __builtin_shufflevector(cur[0], next[0], NEXT1);
+                V r1l = __builtin_shufflevector(prev[1], cur[1], PREV1), r1m = cur[1], r1p = __builtin_shufflevector(cur[1], next[1], NEXT1);
+                V r2l = __builtin_shufflevector(prev[2], cur[2], PREV1), r2m = cur[2];
+                V even = q * (r1l + r2m + r0p) + t * (r2l + r0m + r1m);
+                V odd = q * (r2l + r0m + r1p) + t * (r1m + r2m + r0p);
+                V lo = __builtin_shufflevector(even, odd, ZIP_LO), hi = __builtin_shufflevector(even, odd, ZIP_HI);
+                const long y = 2 * m + half, x = 2 * j;
+                float *d = out + y * ow;
+                const float *nrow = noise ? noise + y * ow : 0;
+                long n = ow - x < VW ? ow - x : VW;
+                V r = epilogue(lo, e, nrow ? nrow + x : 0, n);
+                if (n == VW) st(d + x, r); else stn(d + x, r, n);
+                if (x + VW < ow) {
+                    n = ow - x - VW < VW ? ow - x - VW : VW;
+                    r = epilogue(hi, e, nrow ? nrow + x + VW : 0, n);
+                    if (n == VW) st(d + x + VW, r); else stn(d + x + VW, r, n);
+                }
+            }
+            for (long kx = 0; kx < 3; kx++) { pe[kx] = ce[kx]; po[kx] = co[kx]; ce[kx] = ne[kx]; co[kx] = no[kx]; }
+        }
+#undef VERT
+    }
+}
