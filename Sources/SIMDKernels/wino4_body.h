@@ -13,6 +13,9 @@ static inline V ld(const float *p) { V v; __builtin_memcpy(&v, p, sizeof v); ret
 static inline void st(float *p, V v) { __builtin_memcpy(p, &v, sizeof v); }
 static inline V ldn(const float *p, long n) { V v = (V)(0.0f); for (long i = 0; i < n; i++) v[i] = p[i]; return v; }
 static inline void stn(float *p, V v, long n) { for (long i = 0; i < n; i++) p[i] = v[i]; }
+/// n (at most VW) values: a whole vector when n == VW, else lane by lane (zeros after n).
+static inline V ldm(const float *p, long n) { return n == VW ? ld(p) : ldn(p, n); }
+static inline void stm(float *p, V v, long n) { if (n == VW) st(p, v); else stn(p, v, n); }
 /// src[k ..< k + VW] * s with zeros outside [k0, k1).
 static inline V edge(const float *src, long k, long k0, long k1, float s) {
     V t = (V)(0.0f);
@@ -72,16 +75,6 @@ void FN(sc2_wino4_input_rows_)(const float *plane, long h, long w, long ty0, lon
     const long k0 = x0 < 0 ? -x0 : 0, k1 = w - x0;   // row values inside the image
     const long rows = 4 * (ty1 - ty0) + 2;
     const V sv = (V)(s);
-    // The callers go through the channels in order, and the plane is usually the previous layer's
-    // output, written by another core (or evicted to L3): ask for the same rows of the next channel
-    // now (a prefetch never faults, even past the tensor's end).
-    {
-        const long ya = 4 * ty0 - 1 < 0 ? 0 : 4 * ty0 - 1, yb = 4 * ty1 + 1 < h ? 4 * ty1 + 1 : h;
-        const long xa = x0 < 0 ? 0 : x0, xb = x0 + 4 * cn + 2 < w ? x0 + 4 * cn + 2 : w;
-        const float *next = plane + h * w;
-        for (long y = ya; y < yb; y++)
-            for (long x = xa; x < xb; x += 16) __builtin_prefetch(next + y * w + x);
-    }
     for (long r = 0; r < rows; r++) {
         const long yy = 4 * ty0 - 1 + r;
         float *dst = rt + 6 * r * padded;
@@ -126,8 +119,7 @@ void FN(sc2_wino4_input_rows_)(const float *plane, long h, long w, long ty0, lon
                 WINO4_B(ld(c), ld(c + step), ld(c + 2 * step), ld(c + 3 * step), ld(c + 4 * step), ld(c + 5 * step),
                         t[0], t[1], t[2], t[3], t[4], t[5]);
                 for (long a = 0; a < 6; a++) {
-                    float *d = vr + (6 * a + b) * ts + q;
-                    if (n == VW) st(d, t[a]); else stn(d, t[a], n);
+                    stm(vr + (6 * a + b) * ts + q, t[a], n);
                 }
             }
         }
@@ -137,7 +129,7 @@ void FN(sc2_wino4_input_rows_)(const float *plane, long h, long w, long ty0, lon
 static inline V epilogue(V x, const sc2_epilogue *e, const float *noise, long n) {
     if (e->identity) return x;
     V v = x * e->demod;
-    if (noise) v = v + (n == VW ? ld(noise) : ldn(noise, n)) * e->noiseStrength;
+    if (noise) v = v + ldm(noise, n) * e->noiseStrength;
     v = v + e->bias;
     if (e->lrelu) v = vmax(v, 0.2f * v) * e->gain;
     return vmin(vmax(v, (V)(-e->limit)), (V)(e->limit));
@@ -151,10 +143,7 @@ void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, lon
         // Along a, for each column b.
         for (long b = 0; b < 6; b++) {
             V mv[6];
-            for (long a = 0; a < 6; a++) {
-                const float *src = m + (6 * a + b) * ts + q;
-                mv[a] = count == VW ? ld(src) : ldn(src, count);
-            }
+            for (long a = 0; a < 6; a++) mv[a] = ldm(m + (6 * a + b) * ts + q, count);
             WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
         }
         // Along b for each output row i, then from lane = tile to pixel order, the epilogue, the store.
@@ -171,8 +160,7 @@ void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, lon
                 const long x = 4 * q + k * VW;
                 if (x >= cols) break;
                 const long n = cols - x < VW ? cols - x : VW;
-                V r = epilogue(out[k], e, nrow ? nrow + x : 0, n);
-                if (n == VW) st(row + x, r); else stn(row + x, r, n);
+                stm(row + x, epilogue(out[k], e, nrow ? nrow + x : 0, n), n);
             }
         }
     }
@@ -205,10 +193,9 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
             const long n_ = w - (j) < VW ? w - (j) : VW; \
             for (long kx = 0; kx < 3; kx++) { \
                 const float *const *r_ = rp[kx]; \
-                V a1 = n_ == VW ? ld(r_[0] + (j)) : ldn(r_[0] + (j), n_), a2 = n_ == VW ? ld(r_[1] + (j)) : ldn(r_[1] + (j), n_); \
-                V b0 = n_ == VW ? ld(r_[2] + (j)) : ldn(r_[2] + (j), n_), b1 = n_ == VW ? ld(r_[3] + (j)) : ldn(r_[3] + (j), n_); \
-                V b2 = n_ == VW ? ld(r_[4] + (j)) : ldn(r_[4] + (j), n_), c0 = n_ == VW ? ld(r_[5] + (j)) : ldn(r_[5] + (j), n_); \
-                V c1 = n_ == VW ? ld(r_[6] + (j)) : ldn(r_[6] + (j), n_); \
+                V a1 = ldm(r_[0] + (j), n_), a2 = ldm(r_[1] + (j), n_), b0 = ldm(r_[2] + (j), n_); \
+                V b1 = ldm(r_[3] + (j), n_), b2 = ldm(r_[4] + (j), n_), c0 = ldm(r_[5] + (j), n_); \
+                V c1 = ldm(r_[6] + (j), n_); \
                 E[kx] = q * (a1 + b2 + c0) + t * (a2 + b0 + b1); \
                 O[kx] = q * (a2 + b0 + c1) + t * (b1 + b2 + c0); \
             } \
@@ -229,13 +216,10 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
                 const long y = 2 * m + half, x = 2 * j;
                 float *d = out + y * ow;
                 const float *nrow = noise ? noise + y * ow : 0;
-                long n = ow - x < VW ? ow - x : VW;
-                V r = epilogue(lo, e, nrow ? nrow + x : 0, n);
-                if (n == VW) st(d + x, r); else stn(d + x, r, n);
-                if (x + VW < ow) {
-                    n = ow - x - VW < VW ? ow - x - VW : VW;
-                    r = epilogue(hi, e, nrow ? nrow + x + VW : 0, n);
-                    if (n == VW) st(d + x + VW, r); else stn(d + x + VW, r, n);
+                // The interleaved pair covers output columns x ..< x + 2 VW; the row may end inside it.
+                for (long k = 0; k < 2 && x + k * VW < ow; k++) {
+                    const long xk = x + k * VW, n = ow - xk < VW ? ow - xk : VW;
+                    stm(d + xk, epilogue(k == 0 ? lo : hi, e, nrow ? nrow + xk : 0, n), n);
                 }
             }
             for (long kx = 0; kx < 3; kx++) { pe[kx] = ce[kx]; po[kx] = co[kx]; ce[kx] = ne[kx]; co[kx] = no[kx]; }

@@ -1,5 +1,4 @@
 import Foundation
-import SIMDKernels
 
 extension Conv {
     /// Largest per-image scratch (columns and modulated input, floats) for which `upConv3x3FIR`
@@ -149,23 +148,12 @@ extension Conv {
     static func upFIRRows(_ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
                           rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,
                           epilogue ep: EpilogueKernel, image: Int, channel: Int) {
-        #if arch(x86_64)
-        let isa = KernelConfiguration.vectorISA
-        let lanes = isa >= .avx512 && w >= 16 ? 16 : isa >= .avx2 && w >= 8 ? 8 : 0
+        let lanes = VectorISA.wideLanes(filling: w)
         if lanes > 0 {
-            // The wide instance (SIMDKernels), the same arithmetic VW columns at a time.
-            var e = ep.scalars(image: image, channel: channel)
-            let noise = ep.noise(image: image, offset: 0)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: sc2_up_fir_scratch(w, Int32(lanes))) { buf in
-                if lanes == 16 {
-                    sc2_up_fir_rows_v16(c, ldc, base, h, w, m0, m1, out, &e, noise, buf.baseAddress!)
-                } else {
-                    sc2_up_fir_rows_v8(c, ldc, base, h, w, m0, m1, out, &e, noise, buf.baseAddress!)
-                }
-            }
+            upFIRRowsWide(lanes, c, ldc: ldc, base: base, height: h, width: w, rows: m0, m1, out: out,
+                          epilogue: ep, image: image, channel: channel)
             return
         }
-        #endif
         let ow = 2 * w, len = w + 2
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * len + w) { tmp in
             let t = tmp.baseAddress!

@@ -15,22 +15,32 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 /// The widest vector instructions the element-wise kernels use (Winograd transforms, the
 /// up-convolution's filter): SSE is the Swift kernels; AVX2 (8 lanes) and AVX-512 (16 lanes) are
 /// the SIMDKernels instances, taken when the CPU has them. GEMM is OpenBLAS's own choice.
-public enum VectorISA: Int, Sendable, Comparable, CaseIterable {
-    case sse = 0, avx2 = 1, avx512 = 2
+public enum VectorISA: String, Sendable, Comparable, CaseIterable {
+    case sse, avx2, avx512
 
-    public static func < (a: VectorISA, b: VectorISA) -> Bool { a.rawValue < b.rawValue }
+    public static func < (a: VectorISA, b: VectorISA) -> Bool { a.level < b.level }
+
+    /// 0, 1, 2: the order of `allCases`, and SIMDKernels' `sc2_simd_cpu_level`.
+    var level: Int { VectorISA.allCases.firstIndex(of: self)! }
 
     /// What this CPU (and its OS) supports.
     public static let detected: VectorISA = {
         #if arch(x86_64)
-        return VectorISA(rawValue: Int(sc2_simd_cpu_level())) ?? .sse
+        return allCases[Int(sc2_simd_cpu_level())]
         #else
         return .sse
         #endif
     }()
 
-    public var name: String { ["sse", "avx2", "avx512"][rawValue] }
-    public init?(name: String) { guard let v = VectorISA.allCases.first(where: { $0.name == name }) else { return nil }; self = v }
+    /// Lanes of the wide instance (SIMDKernels) for rows of `count` values (tiles, or pixels): 16 with
+    /// AVX-512, 8 with AVX2, when the kernels may use them (`KernelConfiguration.vectorISA`) and a row
+    /// fills them; 0: the Swift kernels (SSE).
+    static func wideLanes(filling count: Int) -> Int {
+        let isa = KernelConfiguration.vectorISA
+        if isa >= .avx512 && count >= 16 { return 16 }
+        if isa >= .avx2 && count >= 8 { return 8 }
+        return 0
+    }
 }
 
 /// How the kernels run: how many threads their parallel loops and split GEMMs use, and which
@@ -54,19 +64,19 @@ public struct KernelConfiguration: Sendable, Equatable {
     public static var current: KernelConfiguration {
         KernelConfiguration(workers: workerCount.load(ordering: .relaxed),
                             convolution: ConvolutionAlgorithm.allCases[convolutionIndex.load(ordering: .relaxed)],
-                            vectorLimit: VectorISA(rawValue: vectorLimitIndex.load(ordering: .relaxed))!)
+                            vectorLimit: VectorISA.allCases[vectorLimitIndex.load(ordering: .relaxed)])
     }
 
     /// Makes `configuration` the one every later kernel call uses (call it before any work).
     public static func install(_ configuration: KernelConfiguration) {
         workerCount.store(configuration.workers, ordering: .relaxed)
         convolutionIndex.store(ConvolutionAlgorithm.allCases.firstIndex(of: configuration.convolution)!, ordering: .relaxed)
-        vectorLimitIndex.store(configuration.vectorLimit.rawValue, ordering: .relaxed)
+        vectorLimitIndex.store(configuration.vectorLimit.level, ordering: .relaxed)
     }
 
     /// The vector instructions the kernels use now: the configured limit, or less if the CPU has less.
     public static var vectorISA: VectorISA {
-        min(VectorISA.detected, VectorISA(rawValue: vectorLimitIndex.load(ordering: .relaxed))!)
+        min(VectorISA.detected, VectorISA.allCases[vectorLimitIndex.load(ordering: .relaxed)])
     }
 
     static var workers: Int { workerCount.load(ordering: .relaxed) }
@@ -75,4 +85,4 @@ public struct KernelConfiguration: Sendable, Equatable {
 
 private let workerCount = Atomic<Int>(max(1, ProcessInfo.processInfo.activeProcessorCount))
 private let convolutionIndex = Atomic<Int>(0)
-private let vectorLimitIndex = Atomic<Int>(VectorISA.avx512.rawValue)
+private let vectorLimitIndex = Atomic<Int>(VectorISA.allCases.count - 1)

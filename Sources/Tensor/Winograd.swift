@@ -147,7 +147,7 @@ extension Conv {
                 let vts = winogradStride(ic * tiles), mts = winogradStride(oc * tiles)
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
-                let lanes = mt == 4 ? winograd4Lanes(cn) : 0
+                let lanes = mt == 4 ? VectorISA.wideLanes(filling: cn) : 0
                 let inputChannel = { (i: Int) in
                     let scratch = lanes > 0 ? sc2_wino4_input_scratch(cn, min(th, g1 - g0), Int32(lanes))
                         : mt == 4 ? winograd4InputRowsScratch(cn, tileRows: min(th, g1 - g0)) : 8 * (cn + 1)

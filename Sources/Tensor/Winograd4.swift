@@ -1,5 +1,3 @@
-import SIMDKernels
-
 /// The transforms of Winograd F(4x4, 3x3) (Lavin and Gray's matrices): a 6x6 input tile d gives
 /// V = B^T d B, the products M_t = U_t V_t (t = 6a + b), and the 4x4 output tile Y = A^T M A, with
 ///   B^T = [4  0 -5  0  1  0;    A^T = [1  1  1  1  1  0;
@@ -162,42 +160,5 @@ extension Conv {
             }
             q += 4
         }
-    }
-
-    /// Lanes of the wide instance (SIMDKernels) for tile rows of `tiles` tiles: 16 with AVX-512, 8
-    /// with AVX2, when the CPU has them (`KernelConfiguration.vectorISA`) and a row fills them; 0: the
-    /// Swift kernels above (SSE).
-    @inline(__always)
-    static func winograd4Lanes(_ tiles: Int) -> Int {
-        let isa = KernelConfiguration.vectorISA
-        if isa >= .avx512 && tiles >= 16 { return 16 }
-        if isa >= .avx2 && tiles >= 8 { return 8 }
-        return 0
-    }
-
-    /// `winograd4InputRows` by the wide instance with `lanes` lanes (`winograd4Lanes`); `buf` holds
-    /// `sc2_wino4_input_scratch(cn, ty1 - ty0, lanes)` floats.
-    static func winograd4InputRowsWide(_ lanes: Int, _ plane: UnsafePointer<Float>, height h: Int, width w: Int,
-                                       tileRows ty0: Int, _ ty1: Int, scale s: Float, tiles c0: Int, _ cn: Int,
-                                       buf: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, tStride ts: Int) {
-        #if arch(x86_64)
-        if lanes == 16 { sc2_wino4_input_rows_v16(plane, h, w, ty0, ty1, s, c0, cn, buf, v, ts) }
-        else { sc2_wino4_input_rows_v8(plane, h, w, ty0, ty1, s, c0, cn, buf, v, ts) }
-        #else
-        preconditionFailure("wide kernels exist on x86-64 only")
-        #endif
-    }
-
-    /// `winograd4OutputRow` followed by the epilogue, by the wide instance: rows 0 ..< `rows` of the
-    /// tile row, columns 0 ..< `columns`, written at dst + r * width + x.
-    static func winograd4OutputRowWide(_ lanes: Int, _ m: UnsafePointer<Float>, tStride ts: Int, tilesPerRow cn: Int,
-                                       dst: UnsafeMutablePointer<Float>, width w: Int, columns: Int, rows: Int,
-                                       epilogue e: inout sc2_epilogue, noise: UnsafePointer<Float>?) {
-        #if arch(x86_64)
-        if lanes == 16 { sc2_wino4_output_row_v16(m, ts, cn, dst, w, columns, rows, &e, noise) }
-        else { sc2_wino4_output_row_v8(m, ts, cn, dst, w, columns, rows, &e, noise) }
-        #else
-        preconditionFailure("wide kernels exist on x86-64 only")
-        #endif
     }
 }

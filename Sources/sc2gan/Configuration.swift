@@ -41,7 +41,7 @@ struct Configuration: Sendable {
             if let algorithm = ConvolutionAlgorithm(rawValue: text) { kernel.convolution = algorithm } else { unknownConvolution = text }
         }
         if let text = env["SC2GAN_SIMD"], !text.isEmpty {
-            if let isa = VectorISA(name: text) { kernel.vectorLimit = isa } else { unknownVectorISA = text }
+            if let isa = VectorISA(rawValue: text) { kernel.vectorLimit = isa } else { unknownVectorISA = text }
         }
         self.kernel = kernel
         explorePrefetch = env["SC2GAN_EXPLORE_PREFETCH"] != "0"

@@ -21,7 +21,7 @@ extension XCTestCase {
         defer { KernelConfiguration.install(saved) }
         var missing: [String] = []
         for isa in VectorISA.allCases {
-            guard isa <= VectorISA.detected else { missing.append(isa.name); continue }
+            guard isa <= VectorISA.detected else { missing.append(isa.rawValue); continue }
             var c = saved
             c.vectorLimit = isa
             KernelConfiguration.install(c)

@@ -145,11 +145,11 @@ final class WinogradTests: XCTestCase {
                     var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
                     Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: 4),
                                          scale: scale, epilogue: e, into: &wino)
-                    XCTAssertTrue(wino.isFinite, "\(isa.name) \(h)x\(w) variant \(variant): unwritten outputs")
+                    XCTAssertTrue(wino.isFinite, "\(isa.rawValue) \(h)x\(w) variant \(variant): unwritten outputs")
                     // F(4x4)'s rounding scales with the pre-activation, which the clamp (0.8) cuts from the reference's maximum.
-                    XCTAssertLessThan(relativeError(wino, ref), 3e-4, "\(isa.name) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
+                    XCTAssertLessThan(relativeError(wino, ref), 3e-4, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
                     if isa == .sse { swiftResults.append(wino) } else {
-                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), 1e-5, "\(isa.name) against sse, \(h)x\(w) variant \(variant)")
+                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), 1e-5, "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
                     }
                     index += 1
                 }

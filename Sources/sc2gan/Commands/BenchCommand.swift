@@ -87,10 +87,10 @@ struct BenchCommand: ParsableCommand {
         let scJSON = sc.map { ",\"sample_full_s\":\(fmt($0.full)),\"sample_early_stop_s\":\(fmt($0.early)),\"early_stop_resolution\":\($0.stop ?? g.config.resolution),\"early_stop_speedup\":\(fmt($0.full / $0.early)),\"early_stop_mean_abs_score_change\":\(String(format: "%.5f", $0.meanAbsDiff))" } ?? ""
         let rpJSON = rp.map { ",\"reproject_base_s\":\(String(format: "%.6f", $0.base)),\"reproject_step_s\":\(String(format: "%.6f", $0.step)),\"reproject_steps_timed\":\(reprojectSteps)" } ?? ""
         if json {
-            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"vector_isa\":\"\(KernelConfiguration.vectorISA.name)\",\"peak_rss_mib\":\(fmt(rss))\(rpJSON)\(scJSON)}")
+            print("{\"engine\":\"swift\",\"model\":\"\(g.config.resolution)\",\"batch\":\(batch),\"images_per_s\":\(fmt(ips)),\"gemm_peak_gflops\":\(fmt(peak)),\"gemm_gflops_in_synthesis\":\(fmt(inGemm)),\"gemm_time_share\":\(fmt(gemmSeconds / dt)),\"blas_kernel\":\"\(BLASRuntime.kernel)\",\"blas_threads\":\(BLASRuntime.threads),\"vector_isa\":\"\(KernelConfiguration.vectorISA.rawValue)\",\"peak_rss_mib\":\(fmt(rss))\(rpJSON)\(scJSON)}")
         } else {
             print("model        \(g.config.summary)")
-            print("BLAS         OpenBLAS kernel \(BLASRuntime.kernel), \(BLASRuntime.threads) threads; element-wise kernels \(KernelConfiguration.vectorISA.name)")
+            print("BLAS         OpenBLAS kernel \(BLASRuntime.kernel), \(BLASRuntime.threads) threads; element-wise kernels \(KernelConfiguration.vectorISA.rawValue)")
             print(String(format: "GEMM peak    %.1f GFLOPS (%dx%d sgemm)", peak, gemmSize, gemmSize))
             print(String(format: "generation   %.2f images/s (batch %d, %d batches, %.2f s)", ips, batch, iterations, dt))
             print(String(format: "in GEMM      %.1f GFLOPS = %.0f%% of peak; %.0f%% of the time in GEMM", inGemm, 100 * inGemm / peak, 100 * gemmSeconds / dt))

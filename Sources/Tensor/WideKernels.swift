@@ -1,0 +1,46 @@
+import SIMDKernels
+
+/// The calls into SIMDKernels' wide instances (16 lanes with AVX-512, 8 with AVX2): the caller takes
+/// `lanes` from `VectorISA.wideLanes(filling:)`, which is 0 (the Swift kernels) off x86-64.
+extension Conv {
+    /// `winograd4InputRows` by the wide instance; `buf` holds `sc2_wino4_input_scratch(cn, ty1 - ty0, lanes)` floats.
+    static func winograd4InputRowsWide(_ lanes: Int, _ plane: UnsafePointer<Float>, height h: Int, width w: Int,
+                                       tileRows ty0: Int, _ ty1: Int, scale s: Float, tiles c0: Int, _ cn: Int,
+                                       buf: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, tStride ts: Int) {
+        #if arch(x86_64)
+        if lanes == 16 { sc2_wino4_input_rows_v16(plane, h, w, ty0, ty1, s, c0, cn, buf, v, ts) }
+        else { sc2_wino4_input_rows_v8(plane, h, w, ty0, ty1, s, c0, cn, buf, v, ts) }
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+
+    /// `winograd4OutputRow` followed by the epilogue, by the wide instance: rows 0 ..< `rows` of the
+    /// tile row, columns 0 ..< `columns`, written at dst + r * width + x.
+    static func winograd4OutputRowWide(_ lanes: Int, _ m: UnsafePointer<Float>, tStride ts: Int, tilesPerRow cn: Int,
+                                       dst: UnsafeMutablePointer<Float>, width w: Int, columns: Int, rows: Int,
+                                       epilogue e: inout sc2_epilogue, noise: UnsafePointer<Float>?) {
+        #if arch(x86_64)
+        if lanes == 16 { sc2_wino4_output_row_v16(m, ts, cn, dst, w, columns, rows, &e, noise) }
+        else { sc2_wino4_output_row_v8(m, ts, cn, dst, w, columns, rows, &e, noise) }
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+
+    /// `upFIRRows` by the wide instance (the same arithmetic, `lanes` input columns at a time).
+    static func upFIRRowsWide(_ lanes: Int, _ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
+                              rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,
+                              epilogue ep: EpilogueKernel, image: Int, channel: Int) {
+        #if arch(x86_64)
+        var e = ep.scalars(image: image, channel: channel)
+        let noise = ep.noise(image: image, offset: 0)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: sc2_up_fir_scratch(w, Int32(lanes))) { buf in
+            if lanes == 16 { sc2_up_fir_rows_v16(c, ldc, base, h, w, m0, m1, out, &e, noise, buf.baseAddress!) }
+            else { sc2_up_fir_rows_v8(c, ldc, base, h, w, m0, m1, out, &e, noise, buf.baseAddress!) }
+        }
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+}
