@@ -22,8 +22,15 @@ static inline V edge(const float *src, long k, long k0, long k1, float s) {
     for (long i = 0; i < VW; i++) if (k + i >= k0 && k + i < k1) t[i] = src[k + i] * s;
     return t;
 }
-static inline V vmax(V a, V b) { return __builtin_elementwise_max(a, b); }
-static inline V vmin(V a, V b) { return __builtin_elementwise_min(a, b); }
+// maxps/minps (x86's max: the second operand when either is NaN), not the IEEE maxNum that
+// __builtin_elementwise_max lowers to with extra compares and blends.
+#if VW == 16
+static inline V vmax(V a, V b) { return (V)_mm512_max_ps((__m512)a, (__m512)b); }
+static inline V vmin(V a, V b) { return (V)_mm512_min_ps((__m512)a, (__m512)b); }
+#else
+static inline V vmax(V a, V b) { return (V)_mm256_max_ps((__m256)a, (__m256)b); }
+static inline V vmin(V a, V b) { return (V)_mm256_min_ps((__m256)a, (__m256)b); }
+#endif
 
 #if VW == 16
 #define EVENS 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
@@ -83,9 +90,12 @@ void FN(sc2_wino4_input_rows_)(const float *plane, long h, long w, long ty0, lon
             continue;
         }
         const float *src = plane + yy * w + x0;
-        // The row scaled, zero outside the image, read straight from the plane (whole vectors inside,
-        // lane by lane at the edges).
-#define BLOCK(k) ((k) >= k0 && (k) + VW <= k1 ? ld(src + (k)) * sv : edge(src, (k), k0, k1, s))
+        // The row scaled, zero outside the image, read straight from the plane: whole vectors inside,
+        // the first block of a row (x = -1 outside) shifted in with one zero, lane by lane elsewhere
+        // at the edges (built lane by lane, the first block cost more than the rest of the row).
+#define BLOCK(k) ((k) >= k0 && (k) + VW <= k1 ? ld(src + (k)) * sv \
+                 : (k) + 1 == k0 && (k) + VW + 1 <= k1 ? __builtin_shufflevector((V)(0.0f), ld(src + (k) + 1) * sv, PREV1) \
+                 : edge(src, (k), k0, k1, s))
 #define AT(k) ((k) >= k0 && (k) < k1 ? src[k] * s : 0.0f)
         // Along x, VW tiles at a time: tile q + l reads row values 4 (q + l) ... + 5, the row's four
         // column phases (phase p: value 4 q + p) and phases 0 and 1 one tile further.
