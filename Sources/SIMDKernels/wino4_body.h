@@ -237,3 +237,80 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
 #undef VERT
     }
 }
+
+#if VW == 16
+// Narrow planes (16 or 32 wide: 4 or 8 tiles per tile row): one tile row does not fill 16 lanes, so
+// lane = (tile row k, tile c) over the 64 / w tile rows of a group, lane k * tw + c. The transform
+// runs along y first on whole 16-pixel row segments; the four segments of a group, read in order,
+// are the values (k, x) = (k, 4 c + p), so the same split into column phases as above gives the
+// lanes (k, c) of each phase, and the output's interleave gives back the row segments.
+typedef int VI __attribute__((ext_vector_type(16)));
+
+/// Lanes whose tile is the first (or the last) of its tile row, for tw tiles per row.
+static inline VI narrow_edge(long tw, int last) {
+    VI m;
+    for (int l = 0; l < 16; l++) m[l] = (l % tw == (last ? tw - 1 : 0)) ? 0 : -1;
+    return m;
+}
+
+void sc2_wino4_input_narrow_v16(const float *plane, long h, long w, long ty0, long ty1, float s, float *v, long ts) {
+    const long tw = w / 4, group = 64 / w, segs = w / 16;
+    const VI keepLeft = narrow_edge(tw, 0), keepRight = narrow_edge(tw, 1);
+    const V sv = (V)(s), zero = (V)(0.0f);
+    for (long ty = ty0; ty < ty1; ty += group) {
+        V t[6][4];                               // along y: [a][segment of the group]
+        for (long k = 0; k < group; k++) {
+            for (long g = 0; g < segs; g++) {
+                V d[6];
+                for (long a = 0; a < 6; a++) {
+                    const long yy = 4 * (ty + k) - 1 + a;
+                    d[a] = yy >= 0 && yy < h ? ld(plane + yy * w + 16 * g) * sv : zero;
+                }
+                const long j = k * segs + g;
+                WINO4_B(d[0], d[1], d[2], d[3], d[4], d[5], t[0][j], t[1][j], t[2][j], t[3][j], t[4][j], t[5][j]);
+            }
+        }
+        float *vt = v + (ty - ty0) * tw;
+        for (long a = 0; a < 6; a++) {
+            V e01 = __builtin_shufflevector(t[a][0], t[a][1], EVENS), o01 = __builtin_shufflevector(t[a][0], t[a][1], ODDS);
+            V e23 = __builtin_shufflevector(t[a][2], t[a][3], EVENS), o23 = __builtin_shufflevector(t[a][2], t[a][3], ODDS);
+            V p0 = __builtin_shufflevector(e01, e23, EVENS), p1 = __builtin_shufflevector(o01, o23, EVENS);
+            V p2 = __builtin_shufflevector(e01, e23, ODDS), p3 = __builtin_shufflevector(o01, o23, ODDS);
+            // x = 4 c - 1 (phase 3 of the tile before) and x = 4 c + 4 (phase 0 of the tile after), zero at the edges.
+            V pm = (V)((VI)__builtin_shufflevector(zero, p3, PREV1) & keepLeft);
+            V p4 = (V)((VI)__builtin_shufflevector(p0, zero, NEXT1) & keepRight);
+            V b[6];
+            WINO4_B(pm, p0, p1, p2, p3, p4, b[0], b[1], b[2], b[3], b[4], b[5]);
+            for (long c = 0; c < 6; c++) st(vt + (6 * a + c) * ts, b[c]);
+        }
+    }
+}
+
+void sc2_wino4_output_narrow_v16(const float *m, long ts, long h, long w, long ty0, long ty1, float *dst,
+                                 const sc2_epilogue *e, const float *noise) {
+    const long tw = w / 4, group = 64 / w, segs = w / 16;
+    for (long ty = ty0; ty < ty1; ty += group) {
+        const float *mt = m + (ty - ty0) * tw;
+        V p[4][6];
+        for (long b = 0; b < 6; b++) {
+            V mv[6];
+            for (long a = 0; a < 6; a++) mv[a] = ld(mt + (6 * a + b) * ts);
+            WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
+        }
+        for (long i = 0; i < 4; i++) {
+            V y0, y1, y2, y3;
+            WINO4_A(p[i][0], p[i][1], p[i][2], p[i][3], p[i][4], p[i][5], y0, y1, y2, y3);
+            V lo01 = __builtin_shufflevector(y0, y1, ZIP_LO), hi01 = __builtin_shufflevector(y0, y1, ZIP_HI);
+            V lo23 = __builtin_shufflevector(y2, y3, ZIP_LO), hi23 = __builtin_shufflevector(y2, y3, ZIP_HI);
+            V out[4] = {__builtin_shufflevector(lo01, lo23, PAIR_LO), __builtin_shufflevector(lo01, lo23, PAIR_HI),
+                        __builtin_shufflevector(hi01, hi23, PAIR_LO), __builtin_shufflevector(hi01, hi23, PAIR_HI)};
+            for (long j = 0; j < 4; j++) {
+                const long k = j / segs, g = j % segs, yy = 4 * (ty + k) + i;
+                if (yy >= h) continue;
+                const long at = yy * w + 16 * g;
+                st(dst + at, epilogue(out[j], e, noise ? noise + at : 0, 16));
+            }
+        }
+    }
+}
+#endif

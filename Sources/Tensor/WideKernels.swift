@@ -28,6 +28,35 @@ extension Conv {
         #endif
     }
 
+    /// Whether `winograd4InputNarrow` / `winograd4OutputNarrow` take planes of this width: 16 or 32
+    /// (4 or 8 tiles per row, too few for 16 lanes one tile row at a time), with AVX-512.
+    static func narrowWinogradGroup(width w: Int) -> Int {
+        (w == 16 || w == 32) && KernelConfiguration.vectorISA >= .avx512 ? 64 / w : 0
+    }
+
+    /// The F(4x4) input transform of tile rows [ty0, ty1) of a 16 or 32 wide plane, every tile, lane =
+    /// (tile row, tile): (ty1 - ty0) a multiple of `narrowWinogradGroup`.
+    static func winograd4InputNarrow(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
+                                     scale s: Float, v: UnsafeMutablePointer<Float>, tStride ts: Int) {
+        #if arch(x86_64)
+        sc2_wino4_input_narrow_v16(plane, h, w, ty0, ty1, s, v, ts)
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+
+    /// The F(4x4) output transform and epilogue of tile rows [ty0, ty1) of a 16 or 32 wide plane into
+    /// its rows 4 ty0 ..< min(4 ty1, height) of `plane` (the channel's whole plane); `noise`: the
+    /// image's noise plane or nil.
+    static func winograd4OutputNarrow(_ m: UnsafePointer<Float>, tStride ts: Int, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
+                                      plane: UnsafeMutablePointer<Float>, epilogue e: inout sc2_epilogue, noise: UnsafePointer<Float>?) {
+        #if arch(x86_64)
+        sc2_wino4_output_narrow_v16(m, ts, h, w, ty0, ty1, plane, &e, noise)
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+
     /// `upFIRRows` by the wide instance (the same arithmetic, `lanes` input columns at a time).
     static func upFIRRowsWide(_ lanes: Int, _ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
                               rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,

@@ -148,7 +148,29 @@ extension Conv {
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let lanes = mt == 4 ? VectorISA.wideLanes(filling: cn) : 0
+                // Narrow planes (16 or 32 wide), whole tile rows: lanes over tile rows and tiles
+                // (when every image's run of tile rows in the chunk fills whole groups of them).
+                /// The image runs of tile rows [ty, tyEnd) of this chunk, with the row g they start at.
+                func imageRuns(_ body: (_ img: Int, _ ty: Int, _ tyEnd: Int, _ g: Int) -> Void) {
+                    var g = g0
+                    while g < g1 {
+                        let img = g / th, ty = g - img * th, tyEnd = min(th, ty + (g1 - g))
+                        body(img, ty, tyEnd, g)
+                        g += tyEnd - ty
+                    }
+                }
+                let group = mt == 4 && c0 == 0 && cn == tw ? narrowWinogradGroup(width: w) : 0
+                var whole = group > 0
+                if whole { imageRuns { _, ty, tyEnd, _ in if (tyEnd - ty) % group != 0 { whole = false } } }
+                let narrow = whole
                 let inputChannel = { (i: Int) in
+                    if narrow {
+                        imageRuns { img, ty, tyEnd, g in
+                            winograd4InputNarrow(xp + (img * ic + i) * hw, height: h, width: w, tileRows: ty, tyEnd,
+                                                 scale: sp?[img * ic + i] ?? 1, v: v + i * tiles + (g - g0) * cn, tStride: vts)
+                        }
+                        return
+                    }
                     let scratch = lanes > 0 ? sc2_wino4_input_scratch(cn, min(th, g1 - g0), Int32(lanes))
                         : mt == 4 ? winograd4InputRowsScratch(cn, tileRows: min(th, g1 - g0)) : 8 * (cn + 1)
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { buf in
@@ -198,6 +220,14 @@ extension Conv {
                 // Output transform and epilogue, by output channel: output columns [m c0, m (c0 + cn)) ∩ [0, W).
                 let x0 = mt * c0, xn = min(mt * cn, w - x0)
                 let outputChannel = { (o: Int) in
+                    if narrow {
+                        imageRuns { img, ty, tyEnd, g in
+                            var e = ep.scalars(image: img, channel: o)
+                            winograd4OutputNarrow(m + o * tiles + (g - g0) * cn, tStride: mts, height: h, width: w, tileRows: ty, tyEnd,
+                                                  plane: yp + (img * oc + o) * hw, epilogue: &e, noise: ep.noise(image: img, offset: 0))
+                        }
+                        return
+                    }
                     if lanes > 0 {
                         // The wide kernel writes the rows into y with the epilogue applied.
                         for g in g0..<g1 {

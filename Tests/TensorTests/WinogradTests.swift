@@ -128,7 +128,10 @@ final class WinogradTests: XCTestCase {
             var index = 0
             var seed: UInt64 = 500
             for (n, ic, oc, h, w) in [(2, 4, 3, 9, 32), (1, 3, 5, 13, 61), (2, 5, 4, 7, 64), (1, 2, 3, 17, 96),
-                                      (1, 3, 2, 6, 129), (3, 16, 8, 20, 36), (1, 32, 32, 64, 64)] {
+                                      (1, 3, 2, 6, 129), (3, 16, 8, 20, 36), (1, 32, 32, 64, 64),
+                                      // 16 and 32 wide (AVX-512: lanes over tile rows), a cropped last tile row, and
+                                      // 20 rows (5 tile rows: not whole groups, the one-row kernels instead)
+                                      (3, 16, 8, 16, 16), (2, 8, 8, 14, 16), (2, 8, 6, 32, 32), (1, 4, 4, 30, 32), (2, 8, 8, 20, 16)] {
                 let plane = h * w
                 let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: seed))
                 let weight = randomArray(oc * ic * 9, seed: seed + 1)
@@ -149,7 +152,11 @@ final class WinogradTests: XCTestCase {
                     // F(4x4)'s rounding scales with the pre-activation, which the clamp (0.8) cuts from the reference's maximum.
                     XCTAssertLessThan(relativeError(wino, ref), 3e-4, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
                     if isa == .sse { swiftResults.append(wino) } else {
-                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), 1e-5, "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
+                        // The same arithmetic, except AVX-512 on 16 and 32 wide planes: its kernels transform
+                        // along y first (lanes over tile rows), so they agree to rounding only.
+                        let narrow = isa == .avx512 && (w == 16 || w == 32)
+                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), narrow ? 1e-4 : 1e-5,
+                                          "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
                     }
                     index += 1
                 }
