@@ -313,4 +313,75 @@ void sc2_wino4_output_narrow_v16(const float *m, long ts, long h, long w, long t
         }
     }
 }
+// F(2x2, 3x3) on planes 8 wide (4 tiles per tile row): lane = (tile row k, tile c), 4 tile rows (the
+// whole 8 x 8 plane) per vector, the same idea: along y on 8-pixel rows, two tile rows' rows
+// side by side are the values (k, x) = (k, 2 c + p), split into column parities for the lanes.
+typedef float V8 __attribute__((ext_vector_type(8)));
+static inline V8 ld8(const float *p) { V8 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+static inline void st8(float *p, V8 v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline V8 epilogue8(V8 x, const sc2_epilogue *e, const float *noise) {
+    if (e->identity) return x;
+    V8 v = x * e->demod;
+    if (noise) v = v + ld8(noise) * e->noiseStrength;
+    v = v + e->bias;
+    if (e->lrelu) v = (V8)_mm256_max_ps((__m256)v, (__m256)(0.2f * v)) * e->gain;
+    return (V8)_mm256_min_ps(_mm256_max_ps((__m256)v, (__m256)(V8)(-e->limit)), (__m256)(V8)(e->limit));
+}
+#define CONCAT8 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+#define LOW8 0, 1, 2, 3, 4, 5, 6, 7
+#define HIGH8 8, 9, 10, 11, 12, 13, 14, 15
+
+void sc2_wino2_input_narrow8_v16(const float *plane, long h, long ty0, long ty1, float s, float *v, long ts) {
+    const VI keepLeft = narrow_edge(4, 0), keepRight = narrow_edge(4, 1);
+    const V8 sv = (V8)(s), zero8 = (V8)(0.0f);
+    const V zero = (V)(0.0f);
+    for (long ty = ty0; ty < ty1; ty += 4) {
+        V8 t[4][4];                              // along y: [a][tile row k]
+        for (long k = 0; k < 4; k++) {
+            V8 d[4];
+            for (long a = 0; a < 4; a++) {
+                const long yy = 2 * (ty + k) - 1 + a;
+                d[a] = yy >= 0 && yy < h ? ld8(plane + yy * 8) * sv : zero8;
+            }
+            t[0][k] = d[0] - d[2]; t[1][k] = d[1] + d[2]; t[2][k] = d[2] - d[1]; t[3][k] = d[1] - d[3];
+        }
+        float *vt = v + (ty - ty0) * 4;
+        for (long a = 0; a < 4; a++) {
+            V x01 = __builtin_shufflevector(t[a][0], t[a][1], CONCAT8), x23 = __builtin_shufflevector(t[a][2], t[a][3], CONCAT8);
+            V even = __builtin_shufflevector(x01, x23, EVENS), odd = __builtin_shufflevector(x01, x23, ODDS);
+            // x = 2 c - 1 (odd of the tile before) and x = 2 c + 2 (even of the tile after), zero at the edges.
+            V prev = (V)((VI)__builtin_shufflevector(zero, odd, PREV1) & keepLeft);
+            V next = (V)((VI)__builtin_shufflevector(even, zero, NEXT1) & keepRight);
+            st(vt + (4 * a + 0) * ts, prev - odd);
+            st(vt + (4 * a + 1) * ts, even + odd);
+            st(vt + (4 * a + 2) * ts, odd - even);
+            st(vt + (4 * a + 3) * ts, even - next);
+        }
+    }
+}
+
+void sc2_wino2_output_narrow8_v16(const float *m, long ts, long h, long ty0, long ty1, float *dst,
+                                  const sc2_epilogue *e, const float *noise) {
+    for (long ty = ty0; ty < ty1; ty += 4) {
+        const float *mt = m + (ty - ty0) * 4;
+        V p[2][4];
+        for (long b = 0; b < 4; b++) {
+            V m0 = ld(mt + b * ts), m1 = ld(mt + (4 + b) * ts), m2 = ld(mt + (8 + b) * ts), m3 = ld(mt + (12 + b) * ts);
+            p[0][b] = m0 + m1 + m2; p[1][b] = m1 - m2 - m3;
+        }
+        for (long i = 0; i < 2; i++) {
+            V y0 = p[i][0] + p[i][1] + p[i][2], y1 = p[i][1] - p[i][2] - p[i][3];
+            V out[2] = {__builtin_shufflevector(y0, y1, ZIP_LO), __builtin_shufflevector(y0, y1, ZIP_HI)};
+            for (long j = 0; j < 2; j++) {
+                // out[j]: tile rows 2 j and 2 j + 1, 8 pixels each
+                for (long half = 0; half < 2; half++) {
+                    const long yy = 2 * (ty + 2 * j + half) + i;
+                    if (yy >= h) continue;
+                    V8 r = half == 0 ? __builtin_shufflevector(out[j], out[j], LOW8) : __builtin_shufflevector(out[j], out[j], HIGH8);
+                    st8(dst + yy * 8, epilogue8(r, e, noise ? noise + yy * 8 : 0));
+                }
+            }
+        }
+    }
+}
 #endif

@@ -28,30 +28,36 @@ extension Conv {
         #endif
     }
 
-    /// Whether `winograd4InputNarrow` / `winograd4OutputNarrow` take planes of this width: 16 or 32
-    /// (4 or 8 tiles per row, too few for 16 lanes one tile row at a time), with AVX-512.
-    static func narrowWinogradGroup(width w: Int) -> Int {
-        (w == 16 || w == 32) && KernelConfiguration.vectorISA >= .avx512 ? 64 / w : 0
+    /// Tile rows per group of the narrow-plane Winograd transforms (`winogradInputNarrow`), 0 where
+    /// they do not apply: with AVX-512, F(4x4) on planes 16 or 32 wide and F(2x2) on planes 8 wide
+    /// (4 or 8 tiles per tile row, too few for 16 lanes one tile row at a time).
+    static func narrowWinogradGroup(tile mt: Int, width w: Int) -> Int {
+        guard KernelConfiguration.vectorISA >= .avx512 else { return 0 }
+        if mt == 4 && (w == 16 || w == 32) { return 64 / w }
+        if mt == 2 && w == 8 { return 4 }
+        return 0
     }
 
-    /// The F(4x4) input transform of tile rows [ty0, ty1) of a 16 or 32 wide plane, every tile, lane =
-    /// (tile row, tile): (ty1 - ty0) a multiple of `narrowWinogradGroup`.
-    static func winograd4InputNarrow(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
-                                     scale s: Float, v: UnsafeMutablePointer<Float>, tStride ts: Int) {
+    /// The input transform of tile rows [ty0, ty1) of a narrow plane, every tile, lane = (tile row,
+    /// tile): (ty1 - ty0) a multiple of `narrowWinogradGroup`.
+    static func winogradInputNarrow(tile mt: Int, _ plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
+                                    scale s: Float, v: UnsafeMutablePointer<Float>, tStride ts: Int) {
         #if arch(x86_64)
-        sc2_wino4_input_narrow_v16(plane, h, w, ty0, ty1, s, v, ts)
+        if mt == 4 { sc2_wino4_input_narrow_v16(plane, h, w, ty0, ty1, s, v, ts) }
+        else { sc2_wino2_input_narrow8_v16(plane, h, ty0, ty1, s, v, ts) }
         #else
         preconditionFailure("wide kernels exist on x86-64 only")
         #endif
     }
 
-    /// The F(4x4) output transform and epilogue of tile rows [ty0, ty1) of a 16 or 32 wide plane into
-    /// its rows 4 ty0 ..< min(4 ty1, height) of `plane` (the channel's whole plane); `noise`: the
-    /// image's noise plane or nil.
-    static func winograd4OutputNarrow(_ m: UnsafePointer<Float>, tStride ts: Int, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
-                                      plane: UnsafeMutablePointer<Float>, epilogue e: inout sc2_epilogue, noise: UnsafePointer<Float>?) {
+    /// The output transform and epilogue of tile rows [ty0, ty1) of a narrow plane into its rows
+    /// mt ty0 ..< min(mt ty1, height) of `plane` (the channel's whole plane); `noise`: the image's
+    /// noise plane or nil.
+    static func winogradOutputNarrow(tile mt: Int, _ m: UnsafePointer<Float>, tStride ts: Int, height h: Int, width w: Int, tileRows ty0: Int, _ ty1: Int,
+                                     plane: UnsafeMutablePointer<Float>, epilogue e: inout sc2_epilogue, noise: UnsafePointer<Float>?) {
         #if arch(x86_64)
-        sc2_wino4_output_narrow_v16(m, ts, h, w, ty0, ty1, plane, &e, noise)
+        if mt == 4 { sc2_wino4_output_narrow_v16(m, ts, h, w, ty0, ty1, plane, &e, noise) }
+        else { sc2_wino2_output_narrow8_v16(m, ts, h, ty0, ty1, plane, &e, noise) }
         #else
         preconditionFailure("wide kernels exist on x86-64 only")
         #endif

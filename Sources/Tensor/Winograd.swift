@@ -148,7 +148,7 @@ extension Conv {
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let lanes = mt == 4 ? VectorISA.wideLanes(filling: cn) : 0
-                // Narrow planes (16 or 32 wide), whole tile rows: lanes over tile rows and tiles
+                // Narrow planes (8, 16 or 32 wide), whole tile rows: lanes over tile rows and tiles
                 // (when every image's run of tile rows in the chunk fills whole groups of them).
                 /// The image runs of tile rows [ty, tyEnd) of this chunk, with the row g they start at.
                 func imageRuns(_ body: (_ img: Int, _ ty: Int, _ tyEnd: Int, _ g: Int) -> Void) {
@@ -159,14 +159,14 @@ extension Conv {
                         g += tyEnd - ty
                     }
                 }
-                let group = mt == 4 && c0 == 0 && cn == tw ? narrowWinogradGroup(width: w) : 0
+                let group = c0 == 0 && cn == tw ? narrowWinogradGroup(tile: mt, width: w) : 0
                 var whole = group > 0
                 if whole { imageRuns { _, ty, tyEnd, _ in if (tyEnd - ty) % group != 0 { whole = false } } }
                 let narrow = whole
                 let inputChannel = { (i: Int) in
                     if narrow {
                         imageRuns { img, ty, tyEnd, g in
-                            winograd4InputNarrow(xp + (img * ic + i) * hw, height: h, width: w, tileRows: ty, tyEnd,
+                            winogradInputNarrow(tile: mt, xp + (img * ic + i) * hw, height: h, width: w, tileRows: ty, tyEnd,
                                                  scale: sp?[img * ic + i] ?? 1, v: v + i * tiles + (g - g0) * cn, tStride: vts)
                         }
                         return
@@ -223,7 +223,7 @@ extension Conv {
                     if narrow {
                         imageRuns { img, ty, tyEnd, g in
                             var e = ep.scalars(image: img, channel: o)
-                            winograd4OutputNarrow(m + o * tiles + (g - g0) * cn, tStride: mts, height: h, width: w, tileRows: ty, tyEnd,
+                            winogradOutputNarrow(tile: mt, m + o * tiles + (g - g0) * cn, tStride: mts, height: h, width: w, tileRows: ty, tyEnd,
                                                   plane: yp + (img * oc + o) * hw, epilogue: &e, noise: ep.noise(image: img, offset: 0))
                         }
                         return

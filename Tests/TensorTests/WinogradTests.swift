@@ -164,4 +164,41 @@ final class WinogradTests: XCTestCase {
             }
         }
     }
+
+    /// F(2x2) on planes 8 wide, which AVX-512 transforms four tile rows at a time (lanes over tile rows
+    /// and tiles), with and without the epilogue: every vector set against the direct convolution and
+    /// against the SSE kernels. 7 rows crop the last tile row; 12 rows (6 tile rows) are not whole
+    /// groups of 4 and take the one-row kernels.
+    func testF2x2EightWideEveryVectorISA() throws {
+        var sse: [Tensor] = []
+        try forEachVectorISA { isa in
+            var index = 0, seed: UInt64 = 900
+            for (n, ic, oc, h) in [(3, 16, 8, 8), (2, 8, 8, 7), (1, 8, 8, 16), (2, 4, 4, 12)] {
+                let w = 8, plane = h * w
+                let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: seed))
+                let weight = randomArray(oc * ic * 9, seed: seed + 1)
+                let scale = Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 })
+                let demod = randomArray(n * oc, seed: seed + 3).map { 1 + $0 * 0.5 }, bias = randomArray(oc, seed: seed + 4)
+                for variant in 0..<3 {
+                    let perImage = variant == 1
+                    let noise = randomArray(perImage ? n * plane : plane, seed: seed + 5)
+                    let e: ConvEpilogue? = variant == 2 ? nil
+                        : ConvEpilogue(demod: demod, noise: noise, noisePerImage: perImage, noiseStrength: 0.3, bias: bias,
+                                       lrelu: true, clamp: 0.8)
+                    var ref = Tensor(zeros: [n, oc, h, w])
+                    Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: e, into: &ref)
+                    var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
+                    Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: 2),
+                                         scale: scale, epilogue: e, into: &wino)
+                    XCTAssertTrue(wino.isFinite, "\(isa.rawValue) \(h)x\(w) variant \(variant): unwritten outputs")
+                    XCTAssertLessThan(relativeError(wino, ref), 1e-5, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
+                    if isa == .sse { sse.append(wino) } else {
+                        XCTAssertLessThan(relativeError(wino, sse[index]), 1e-5, "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
+                    }
+                    index += 1
+                }
+                seed += 10
+            }
+        }
+    }
 }

@@ -46,6 +46,13 @@ void sc2_wino4_input_narrow_v16(const float *plane, long h, long w, long ty0, lo
 void sc2_wino4_output_narrow_v16(const float *m, long ts, long h, long w, long ty0, long ty1, float *dst,
                                  const sc2_epilogue *e, const float *noise);
 
+/// F(2x2, 3x3)'s input and output transforms (Winograd.swift's winogradInputRow and winogradOutputRow,
+/// products t = 4 a + b) for planes 8 wide, the same lanes (AVX-512 only): tile rows [ty0, ty1) of the
+/// plane, ty1 - ty0 a multiple of 4, V_t and M_t of tile (ty, tx) at v + t * ts + (ty - ty0) * 4 + tx.
+void sc2_wino2_input_narrow8_v16(const float *plane, long h, long ty0, long ty1, float s, float *v, long ts);
+void sc2_wino2_output_narrow8_v16(const float *m, long ts, long h, long ty0, long ty1, float *dst,
+                                  const sc2_epilogue *e, const float *noise);
+
 /// StyleGAN2's upsampling FIR over the transposed 3x3 convolution's columns, with the epilogue:
 /// output rows 2m, 2m+1 (m in [m0, m1)) of one channel's [2h, 2w] plane `out` (Conv.upFIRRows).
 /// `noise`: the image's [2h, 2w] noise plane or NULL. `buf`: sc2_up_fir_scratch(w, lanes) floats.
