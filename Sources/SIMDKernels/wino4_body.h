@@ -239,8 +239,8 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
 }
 
 #if VW == 16
-// Narrow planes (16 or 32 wide: 4 or 8 tiles per tile row): one tile row does not fill 16 lanes, so
-// lane = (tile row k, tile c) over the 64 / w tile rows of a group, lane k * tw + c. The transform
+// Planes 16, 32 or 64 wide (4, 8 or 16 tiles per tile row): lane = (tile row k, tile c) over the
+// 64 / w tile rows of a group, lane k * tw + c, so that narrow planes fill 16 lanes too. The transform
 // runs along y first on whole 16-pixel row segments; the four segments of a group, read in order,
 // are the values (k, x) = (k, 4 c + p), so the same split into column phases as above gives the
 // lanes (k, c) of each phase, and the output's interleave gives back the row segments.

@@ -29,11 +29,13 @@ extension Conv {
     }
 
     /// Tile rows per group of the narrow-plane Winograd transforms (`winogradInputNarrow`), 0 where
-    /// they do not apply: with AVX-512, F(4x4) on planes 16 or 32 wide and F(2x2) on planes 8 wide
-    /// (4 or 8 tiles per tile row, too few for 16 lanes one tile row at a time).
+    /// they do not apply: with AVX-512, F(4x4) on planes 16, 32 or 64 wide and F(2x2) on planes 8 wide
+    /// (4 or 8 tiles per tile row are too few for 16 lanes one tile row at a time; at 64 wide these
+    /// kernels, along y first with no row buffer, beat the one-row kernels: b64.conv1 3.11-3.22 ->
+    /// 2.79-2.91 ms per batch of 16, interleaved).
     static func narrowWinogradGroup(tile mt: Int, width w: Int) -> Int {
         guard KernelConfiguration.vectorISA >= .avx512 else { return 0 }
-        if mt == 4 && (w == 16 || w == 32) { return 64 / w }
+        if mt == 4 && (w == 16 || w == 32 || w == 64) { return 64 / w }
         if mt == 2 && w == 8 { return 4 }
         return 0
     }

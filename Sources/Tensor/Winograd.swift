@@ -148,7 +148,7 @@ extension Conv {
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let lanes = mt == 4 ? VectorISA.wideLanes(filling: cn) : 0
-                // Narrow planes (8, 16 or 32 wide), whole tile rows: lanes over tile rows and tiles
+                // Planes 8 to 64 wide (`narrowWinogradGroup`), whole tile rows: lanes over tile rows and tiles
                 // (when every image's run of tile rows in the chunk fills whole groups of them).
                 /// The image runs of tile rows [ty, tyEnd) of this chunk, with the row g they start at.
                 func imageRuns(_ body: (_ img: Int, _ ty: Int, _ tyEnd: Int, _ g: Int) -> Void) {

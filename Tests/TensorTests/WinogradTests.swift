@@ -152,10 +152,10 @@ final class WinogradTests: XCTestCase {
                     // F(4x4)'s rounding scales with the pre-activation, which the clamp (0.8) cuts from the reference's maximum.
                     XCTAssertLessThan(relativeError(wino, ref), 3e-4, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
                     if isa == .sse { swiftResults.append(wino) } else {
-                        // The same arithmetic, except AVX-512 on 16 and 32 wide planes: its kernels transform
-                        // along y first (lanes over tile rows), so they agree to rounding only.
-                        let narrow = isa == .avx512 && (w == 16 || w == 32)
-                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), narrow ? 1e-4 : 1e-5,
+                        // The same arithmetic, except AVX-512 on 16, 32 and 64 wide planes: its kernels transform
+                        // along y first (lanes over tile rows), so they agree to F(4x4)'s rounding only (the bound above).
+                        let narrow = isa == .avx512 && (w == 16 || w == 32 || w == 64)
+                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), narrow ? 3e-4 : 1e-5,
                                           "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
                     }
                     index += 1

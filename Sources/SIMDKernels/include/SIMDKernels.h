@@ -38,9 +38,10 @@ void sc2_wino4_output_row_v16(const float *m, long ts, long cn, float *dst, long
 void sc2_wino4_output_row_v8(const float *m, long ts, long cn, float *dst, long w, long cols, long rows,
                              const sc2_epilogue *e, const float *noise);
 
-/// The same two transforms for planes 16 or 32 wide (AVX-512 only): the tile rows [ty0, ty1) of one
-/// plane, all its tiles (ty1 - ty0 a multiple of 64 / w), lane = (tile row, tile), so that 4 or 8 tiles
-/// per row still fill 16 lanes. V_t and M_t of tile (ty, tx) at v + t * ts + (ty - ty0) * w / 4 + tx;
+/// The same two transforms for planes 16, 32 or 64 wide (AVX-512 only): the tile rows [ty0, ty1) of
+/// one plane, all its tiles (ty1 - ty0 a multiple of 64 / w), lane = (tile row, tile), so that 4 or 8
+/// tiles per row still fill 16 lanes; along y first, from the plane's rows, with no row buffer (at 64
+/// wide, one tile row per vector, this beats the kernels above). V_t and M_t of tile (ty, tx) at v + t * ts + (ty - ty0) * w / 4 + tx;
 /// the output writes rows 4 ty0 ..< min(4 ty1, h) of `dst` (the whole plane) with the epilogue.
 void sc2_wino4_input_narrow_v16(const float *plane, long h, long w, long ty0, long ty1, float s, float *v, long ts);
 void sc2_wino4_output_narrow_v16(const float *m, long ts, long h, long w, long ty0, long ty1, float *dst,
