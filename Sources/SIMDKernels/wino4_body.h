@@ -258,6 +258,10 @@ void sc2_wino4_input_narrow_v16(const float *plane, long h, long w, long ty0, lo
     const VI keepLeft = narrow_edge(tw, 0), keepRight = narrow_edge(tw, 1);
     const V sv = (V)(s), zero = (V)(0.0f);
     for (long ty = ty0; ty < ty1; ty += group) {
+        // The rows two groups ahead, one cache line at a time (the loads of the rows missed the cache:
+        // b64.conv1 2.99-3.40 -> 2.69-3.01 ms per batch of 16, interleaved).
+        for (long yy = 4 * (ty + 2 * group) - 1; yy < 4 * (ty + 3 * group) - 1 && yy < h; yy++)
+            for (long x = 0; x < w; x += 16) __builtin_prefetch(plane + yy * w + x);
         V t[6][4];                               // along y: [a][segment of the group]
         for (long k = 0; k < group; k++) {
             for (long g = 0; g < segs; g++) {
