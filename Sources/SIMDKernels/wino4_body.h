@@ -388,4 +388,66 @@ void sc2_wino2_output_narrow8_v16(const float *m, long ts, long h, long ty0, lon
         }
     }
 }
+// F(2x2, 3x3) on 4 x 4 planes (2 x 2 tiles): lane = (image j, tile row k, tile c), lane 4 j + 2 k + c,
+// four images per vector (a chunk's tiles of one channel are contiguous across its images).
+static inline __m128 epilogue4(__m128 x, const sc2_epilogue *e, const float *noise) {
+    if (e->identity) return x;
+    __m128 v = _mm_mul_ps(x, _mm_set1_ps(e->demod));
+    if (noise) v = _mm_add_ps(v, _mm_mul_ps(_mm_loadu_ps(noise), _mm_set1_ps(e->noiseStrength)));
+    v = _mm_add_ps(v, _mm_set1_ps(e->bias));
+    if (e->lrelu) v = _mm_mul_ps(_mm_max_ps(v, _mm_mul_ps(v, _mm_set1_ps(0.2f))), _mm_set1_ps(e->gain));
+    return _mm_min_ps(_mm_max_ps(v, _mm_set1_ps(-e->limit)), _mm_set1_ps(e->limit));
+}
+#define EVEN4 0, 2, 16, 18, 4, 6, 20, 22, 8, 10, 24, 26, 12, 14, 28, 30
+#define ODD4 1, 3, 17, 19, 5, 7, 21, 23, 9, 11, 25, 27, 13, 15, 29, 31
+
+void sc2_wino2_input_four4_v16(const float *plane, long imageStride, const float *scales, float *v, long ts) {
+    const VI keepLeft = narrow_edge(2, 0), keepRight = narrow_edge(2, 1);
+    const V zero = (V)(0.0f);
+    V sv;
+    for (int l = 0; l < 16; l++) sv[l] = scales[l / 4];
+    V r[4];                                      // row y of the four images: lane 4 j + x
+    for (long y = 0; y < 4; y++) {
+        __m512 t = _mm512_castps128_ps512(_mm_loadu_ps(plane + 4 * y));
+        t = _mm512_insertf32x4(t, _mm_loadu_ps(plane + imageStride + 4 * y), 1);
+        t = _mm512_insertf32x4(t, _mm_loadu_ps(plane + 2 * imageStride + 4 * y), 2);
+        t = _mm512_insertf32x4(t, _mm_loadu_ps(plane + 3 * imageStride + 4 * y), 3);
+        r[y] = (V)t * sv;
+    }
+    // Along y: tile row 0 reads rows -1 ... 2, tile row 1 rows 1 ... 4 (rows -1 and 4 are zero).
+    V t0[4] = {-r[1], r[0] + r[1], r[1] - r[0], r[0] - r[2]};
+    V t1[4] = {r[1] - r[3], r[2] + r[3], r[3] - r[2], r[2]};
+    for (long a = 0; a < 4; a++) {
+        V even = __builtin_shufflevector(t0[a], t1[a], EVEN4), odd = __builtin_shufflevector(t0[a], t1[a], ODD4);
+        V prev = (V)((VI)__builtin_shufflevector(zero, odd, PREV1) & keepLeft);
+        V next = (V)((VI)__builtin_shufflevector(even, zero, NEXT1) & keepRight);
+        st(v + (4 * a + 0) * ts, prev - odd);
+        st(v + (4 * a + 1) * ts, even + odd);
+        st(v + (4 * a + 2) * ts, odd - even);
+        st(v + (4 * a + 3) * ts, even - next);
+    }
+}
+
+void sc2_wino2_output_four4_v16(const float *m, long ts, float *dst, long imageStride, const sc2_epilogue *e,
+                                const float *noise, long noiseStride) {
+    V p[2][4];
+    for (long b = 0; b < 4; b++) {
+        V m0 = ld(m + b * ts), m1 = ld(m + (4 + b) * ts), m2 = ld(m + (8 + b) * ts), m3 = ld(m + (12 + b) * ts);
+        p[0][b] = m0 + m1 + m2; p[1][b] = m1 - m2 - m3;
+    }
+    for (long i = 0; i < 2; i++) {
+        V y0 = p[i][0] + p[i][1] + p[i][2], y1 = p[i][1] - p[i][2] - p[i][3];
+        V out[2] = {__builtin_shufflevector(y0, y1, ZIP_LO), __builtin_shufflevector(y0, y1, ZIP_HI)};
+        for (long half = 0; half < 2; half++) {
+            float q[16];
+            st(q, out[half]);
+            for (long quarter = 0; quarter < 4; quarter++) {
+                // 4 pixels: row 2 k + i of image j
+                const long j = 2 * half + quarter / 2, k = quarter % 2, at = 4 * (2 * k + i);
+                const float *nz = noise ? noise + j * noiseStride + at : 0;
+                _mm_storeu_ps(dst + j * imageStride + at, epilogue4(_mm_loadu_ps(q + 4 * quarter), e + j, nz));
+            }
+        }
+    }
+}
 #endif

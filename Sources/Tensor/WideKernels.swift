@@ -65,6 +65,34 @@ extension Conv {
         #endif
     }
 
+    /// Whether F(2x2)'s transforms of 4 x 4 planes may run four images at a time
+    /// (`winograd2InputFour`): with AVX-512, 4 tiles per plane fill 16 lanes only that way.
+    static func fourImageWinograd(tile mt: Int, height h: Int, width w: Int) -> Bool {
+        mt == 2 && h == 4 && w == 4 && KernelConfiguration.vectorISA >= .avx512
+    }
+
+    /// F(2x2)'s input transform of the 4 x 4 planes of four images (image j's at plane + j *
+    /// imageStride, scaled by scales[j]): tile (ty, tx) of image j at v + t * ts + 4 j + 2 ty + tx.
+    static func winograd2InputFour(_ plane: UnsafePointer<Float>, imageStride: Int, scales: UnsafePointer<Float>,
+                                   v: UnsafeMutablePointer<Float>, tStride ts: Int) {
+        #if arch(x86_64)
+        sc2_wino2_input_four4_v16(plane, imageStride, scales, v, ts)
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+
+    /// F(2x2)'s output transform and epilogue for four images' 4 x 4 planes (`winograd2InputFour`'s
+    /// layout): e[j] and the noise at noise + j * noiseStride (or none) for image j.
+    static func winograd2OutputFour(_ m: UnsafePointer<Float>, tStride ts: Int, plane: UnsafeMutablePointer<Float>, imageStride: Int,
+                                    epilogues e: UnsafePointer<sc2_epilogue>, noise: UnsafePointer<Float>?, noiseStride: Int) {
+        #if arch(x86_64)
+        sc2_wino2_output_four4_v16(m, ts, plane, imageStride, e, noise, noiseStride)
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
+
     /// `upFIRRows` by the wide instance (the same arithmetic, `lanes` input columns at a time).
     static func upFIRRowsWide(_ lanes: Int, _ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
                               rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,

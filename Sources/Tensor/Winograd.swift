@@ -163,7 +163,23 @@ extension Conv {
                 var whole = group > 0
                 if whole { imageRuns { _, ty, tyEnd, _ in if (tyEnd - ty) % group != 0 { whole = false } } }
                 let narrow = whole
+                // 4 x 4 planes, whole images in fours: lanes over images too.
+                let four = g0 % th == 0 && (g1 - g0) % (4 * th) == 0 && c0 == 0 && cn == tw
+                    && fourImageWinograd(tile: mt, height: h, width: w)
                 let inputChannel = { (i: Int) in
+                    if four {
+                        for img in stride(from: g0 / th, to: g1 / th, by: 4) {
+                            var s: (Float, Float, Float, Float) = (1, 1, 1, 1)
+                            if let sp { s = (sp[img * ic + i], sp[(img + 1) * ic + i], sp[(img + 2) * ic + i], sp[(img + 3) * ic + i]) }
+                            withUnsafePointer(to: &s) { sq in
+                                sq.withMemoryRebound(to: Float.self, capacity: 4) { sq in
+                                    winograd2InputFour(xp + (img * ic + i) * hw, imageStride: ic * hw, scales: sq,
+                                                       v: v + i * tiles + (img * th - g0) * cn, tStride: vts)
+                                }
+                            }
+                        }
+                        return
+                    }
                     if narrow {
                         imageRuns { img, ty, tyEnd, g in
                             winogradInputNarrow(tile: mt, xp + (img * ic + i) * hw, height: h, width: w, tileRows: ty, tyEnd,
@@ -220,6 +236,20 @@ extension Conv {
                 // Output transform and epilogue, by output channel: output columns [m c0, m (c0 + cn)) ∩ [0, W).
                 let x0 = mt * c0, xn = min(mt * cn, w - x0)
                 let outputChannel = { (o: Int) in
+                    if four {
+                        for img in stride(from: g0 / th, to: g1 / th, by: 4) {
+                            var e = (ep.scalars(image: img, channel: o), ep.scalars(image: img + 1, channel: o),
+                                     ep.scalars(image: img + 2, channel: o), ep.scalars(image: img + 3, channel: o))
+                            let noise = ep.noise(image: img, offset: 0)
+                            withUnsafePointer(to: &e) { eq in
+                                eq.withMemoryRebound(to: sc2_epilogue.self, capacity: 4) { eq in
+                                    winograd2OutputFour(m + o * tiles + (img * th - g0) * cn, tStride: mts, plane: yp + (img * oc + o) * hw,
+                                                        imageStride: oc * hw, epilogues: eq, noise: noise, noiseStride: ep.noiseImageStride)
+                                }
+                            }
+                        }
+                        return
+                    }
                     if narrow {
                         imageRuns { img, ty, tyEnd, g in
                             var e = ep.scalars(image: img, channel: o)

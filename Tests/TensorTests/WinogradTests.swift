@@ -166,15 +166,17 @@ final class WinogradTests: XCTestCase {
     }
 
     /// F(2x2) on planes 8 wide, which AVX-512 transforms four tile rows at a time (lanes over tile rows
-    /// and tiles), with and without the epilogue: every vector set against the direct convolution and
-    /// against the SSE kernels. 7 rows crop the last tile row; 12 rows (6 tile rows) are not whole
-    /// groups of 4 and take the one-row kernels.
-    func testF2x2EightWideEveryVectorISA() throws {
+    /// and tiles), and on 4 x 4 planes, four images at a time, with and without the epilogue: every
+    /// vector set against the direct convolution and against the SSE kernels. 7 rows crop the last
+    /// tile row; 12 rows (6 tile rows) are not whole groups of 4, nor 6 images whole fours: the
+    /// one-row kernels instead.
+    func testF2x2NarrowPlanesEveryVectorISA() throws {
         var sse: [Tensor] = []
         try forEachVectorISA { isa in
             var index = 0, seed: UInt64 = 900
-            for (n, ic, oc, h) in [(3, 16, 8, 8), (2, 8, 8, 7), (1, 8, 8, 16), (2, 4, 4, 12)] {
-                let w = 8, plane = h * w
+            for (n, ic, oc, h, w) in [(3, 16, 8, 8, 8), (2, 8, 8, 7, 8), (1, 8, 8, 16, 8), (2, 4, 4, 12, 8),
+                                      (8, 8, 8, 4, 4), (4, 16, 8, 4, 4), (6, 8, 4, 4, 4), (4, 4, 4, 3, 4)] {
+                let plane = h * w
                 let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: seed))
                 let weight = randomArray(oc * ic * 9, seed: seed + 1)
                 let scale = Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 })

@@ -54,6 +54,13 @@ void sc2_wino2_input_narrow8_v16(const float *plane, long h, long ty0, long ty1,
 void sc2_wino2_output_narrow8_v16(const float *m, long ts, long h, long ty0, long ty1, float *dst,
                                   const sc2_epilogue *e, const float *noise);
 
+/// F(2x2, 3x3)'s transforms for 4 x 4 planes, four images at a time (AVX-512 only): image j's plane at
+/// plane + j * imageStride (scaled by scales[j]), V_t and M_t of its tile (ty, tx) at
+/// v + t * ts + 4 j + 2 ty + tx; the output applies e[j] and noise + j * noiseStride (noise may be NULL).
+void sc2_wino2_input_four4_v16(const float *plane, long imageStride, const float *scales, float *v, long ts);
+void sc2_wino2_output_four4_v16(const float *m, long ts, float *dst, long imageStride, const sc2_epilogue *e,
+                                const float *noise, long noiseStride);
+
 /// StyleGAN2's upsampling FIR over the transposed 3x3 convolution's columns, with the epilogue:
 /// output rows 2m, 2m+1 (m in [m0, m1)) of one channel's [2h, 2w] plane `out` (Conv.upFIRRows).
 /// `noise`: the image's [2h, 2w] noise plane or NULL. `buf`: sc2_up_fir_scratch(w, lanes) floats.
