@@ -25,10 +25,12 @@ package func runConcurrently(_ count: Int, _ body: (Int) -> Void) {
     }
 }
 
-/// Runs `body` with `count` floats of scratch (contents unspecified).
+/// Runs `body` with `count` floats of scratch (contents unspecified), aligned to a cache line: the
+/// wide kernels' 64-byte vectors at multiples of 16 floats from it then never straddle two lines
+/// (malloc's 16-byte alignment split every one of them).
 @inline(__always)
 func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-    let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-    defer { p.deallocate() }
-    return try body(p)
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+    defer { raw.deallocate() }
+    return try body(raw.bindMemory(to: Float.self, capacity: max(count, 1)))
 }
