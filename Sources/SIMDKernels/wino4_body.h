@@ -450,4 +450,50 @@ void sc2_wino2_output_four4_v16(const float *m, long ts, float *dst, long imageS
         }
     }
 }
+// The upsampling FIR on inputs 4 or 8 wide: lane = (input row r, column x) over R = 16 / w rows, so the
+// rows m - 1 and m + 1 of a group are the loads one row before and after (masked at the image's edge),
+// and x's neighbours are shifts within each w-lane row.
+void sc2_up_fir_narrow_v16(const float *c, long ldc, long base, long h, long w, long m0, long m1, float *out,
+                           const sc2_epilogue *e, const float *noise) {
+    const long R = 16 / w, ow = 2 * w;
+    const VI keepLeft = narrow_edge(w, 0), keepRight = narrow_edge(w, 1);
+    const V q = (V)(0.25f), t = (V)(0.75f), zero = (V)(0.0f);
+    for (long m = m0; m < m1; m += R) {
+        // Rows m - 1 ... (first row missing at the top) and m + 1 ... (last row missing at the bottom).
+        const __mmask16 prevMask = m == 0 ? (__mmask16)(0xffffu << w) : (__mmask16)0xffff;
+        const __mmask16 nextMask = m + R >= h ? (__mmask16)(0xffffu >> w) : (__mmask16)0xffff;
+        V ev[3], od[3];
+        for (long kx = 0; kx < 3; kx++) {
+            const float *p0 = c + kx * ldc + (m - base) * w, *p1 = p0 + 3 * ldc, *p2 = p0 + 6 * ldc;
+            V a1 = (V)_mm512_maskz_loadu_ps(prevMask, p1 - w), a2 = (V)_mm512_maskz_loadu_ps(prevMask, p2 - w);
+            V b0 = ld(p0), b1 = ld(p1), b2 = ld(p2);
+            V c0 = (V)_mm512_maskz_loadu_ps(nextMask, p0 + w), c1 = (V)_mm512_maskz_loadu_ps(nextMask, p1 + w);
+            ev[kx] = q * (a1 + b2 + c0) + t * (a2 + b0 + b1);
+            od[kx] = q * (a2 + b0 + c1) + t * (b1 + b2 + c0);
+        }
+        for (long half = 0; half < 2; half++) {
+            const V *cur = half == 0 ? ev : od;
+            V r0m = cur[0], r0p = (V)((VI)__builtin_shufflevector(cur[0], zero, NEXT1) & keepRight);
+            V r1l = (V)((VI)__builtin_shufflevector(zero, cur[1], PREV1) & keepLeft), r1m = cur[1];
+            V r1p = (V)((VI)__builtin_shufflevector(cur[1], zero, NEXT1) & keepRight);
+            V r2l = (V)((VI)__builtin_shufflevector(zero, cur[2], PREV1) & keepLeft), r2m = cur[2];
+            V even = q * (r1l + r2m + r0p) + t * (r2l + r0m + r1m);
+            V odd = q * (r2l + r0m + r1p) + t * (r1m + r2m + r0p);
+            // Interleaved: R output rows 2 (m + r) + half of 2 w values, in order.
+            V vec[2] = {__builtin_shufflevector(even, odd, ZIP_LO), __builtin_shufflevector(even, odd, ZIP_HI)};
+            for (long k = 0; k < 2; k++) {
+                if (w == 8) {
+                    const long y = 2 * (m + k) + half;
+                    st(out + y * ow, epilogue(vec[k], e, noise ? noise + y * ow : 0, 16));
+                } else {
+                    const long ya = 2 * (m + 2 * k) + half, yb = ya + 2;
+                    V nz = noise ? __builtin_shufflevector(ld8(noise + ya * ow), ld8(noise + yb * ow), CONCAT8) : zero;
+                    V r = epilogue(vec[k], e, noise ? (const float *)&nz : 0, 16);
+                    st8(out + ya * ow, __builtin_shufflevector(r, r, LOW8));
+                    st8(out + yb * ow, __builtin_shufflevector(r, r, HIGH8));
+                }
+            }
+        }
+    }
+}
 #endif

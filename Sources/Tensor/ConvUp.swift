@@ -148,6 +148,11 @@ extension Conv {
     static func upFIRRows(_ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
                           rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,
                           epilogue ep: EpilogueKernel, image: Int, channel: Int) {
+        if (w == 4 || w == 8) && KernelConfiguration.vectorISA >= .avx512 && (m1 - m0) % (16 / w) == 0 {
+            upFIRRowsNarrow(c, ldc: ldc, base: base, height: h, width: w, rows: m0, m1, out: out,
+                            epilogue: ep, image: image, channel: channel)
+            return
+        }
         let lanes = VectorISA.wideLanes(filling: w)
         if lanes > 0 {
             upFIRRowsWide(lanes, c, ldc: ldc, base: base, height: h, width: w, rows: m0, m1, out: out,

@@ -108,4 +108,17 @@ extension Conv {
         preconditionFailure("wide kernels exist on x86-64 only")
         #endif
     }
+
+    /// `upFIRRows` for inputs 4 or 8 wide with AVX-512, 16 / w input rows per vector ((m1 - m0) a
+    /// multiple of 16 / w): one row of 4 or 8 values fills a quarter or half of 16 lanes.
+    static func upFIRRowsNarrow(_ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
+                                rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,
+                                epilogue ep: EpilogueKernel, image: Int, channel: Int) {
+        #if arch(x86_64)
+        var e = ep.scalars(image: image, channel: channel)
+        sc2_up_fir_narrow_v16(c, ldc, base, h, w, m0, m1, out, &e, ep.noise(image: image, offset: 0))
+        #else
+        preconditionFailure("wide kernels exist on x86-64 only")
+        #endif
+    }
 }

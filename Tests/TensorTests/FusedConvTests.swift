@@ -62,6 +62,12 @@ final class FusedConvTests: XCTestCase {
                 check(n: 1, ic: 2, oc: 3, h: 3, w: w, withEpilogue: false, seed: seed + 5)
                 seed += 10
             }
+            // 4 and 8 wide, whole groups of 16 / w rows (AVX-512: rows side by side in the lanes) and not
+            for (h, w) in [(4, 4), (8, 4), (12, 4), (2, 8), (4, 8), (8, 8), (6, 4)] {
+                check(n: 2, ic: 3, oc: 4, h: h, w: w, withEpilogue: true, seed: seed)
+                check(n: 1, ic: 2, oc: 3, h: h, w: w, withEpilogue: false, seed: seed + 5)
+                seed += 10
+            }
         }
     }
 

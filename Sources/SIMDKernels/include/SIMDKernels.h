@@ -70,6 +70,11 @@ void sc2_up_fir_rows_v16(const float *c, long ldc, long base, long h, long w, lo
 void sc2_up_fir_rows_v8(const float *c, long ldc, long base, long h, long w, long m0, long m1, float *out,
                         const sc2_epilogue *e, const float *noise, float *buf);
 
+/// The same FIR on inputs 4 or 8 wide (AVX-512 only), 16 / w input rows per vector: output rows 2m,
+/// 2m+1 for m in [m0, m1), (m1 - m0) a multiple of 16 / w; no scratch.
+void sc2_up_fir_narrow_v16(const float *c, long ldc, long base, long h, long w, long m0, long m1, float *out,
+                           const sc2_epilogue *e, const float *noise);
+
 #ifdef __cplusplus
 }
 #endif
