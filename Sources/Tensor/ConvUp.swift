@@ -37,23 +37,33 @@ extension Conv {
             // Enough images for every core and one image's columns about a core's cache: each core
             // runs whole images (modulation, one serial GEMM, the FIR) in its own cache, with no
             // split GEMM and no parallel loop to wait for (upConvImageFloats).
-            let perImage = k9 * hw + (sp == nil ? 0 : ic * hw)
+            // The modulation goes on whichever is smaller: the weights (per image) or the image.
+            let scaleWeights = sp != nil && k9 < hw
+            let perImage = k9 * hw + (sp == nil ? 0 : scaleWeights ? k9 * ic : ic * hw)
             if BLASRuntime.workers > 1 && n >= BLASRuntime.workers && perImage <= upConvImageFloats {
                 let cancel = KernelCancellation.bound
                 runConcurrently(n) { img in
                     if cancel?.requested == true { return }   // given up: the caller discards y
                     withScratch(perImage) { cols in
-                        var b = xp + img * ic * hw
+                        var a = wp, b = xp + img * ic * hw
                         if let sp {
-                            let xs = cols + k9 * hw
-                            for i in 0..<ic {
-                                let s = sp[img * ic + i], src = b + i * hw, dst = xs + i * hw
-                                for p in 0..<hw { dst[p] = src[p] * s }
+                            let s = sp + img * ic, scaled = cols + k9 * hw
+                            if scaleWeights {
+                                for r in 0..<k9 {
+                                    let src = wp + r * ic, dst = scaled + r * ic
+                                    for i in 0..<ic { dst[i] = src[i] * s[i] }
+                                }
+                                a = UnsafePointer(scaled)
+                            } else {
+                                for i in 0..<ic {
+                                    let si = s[i], src = b + i * hw, dst = scaled + i * hw
+                                    for p in 0..<hw { dst[p] = src[p] * si }
+                                }
+                                b = UnsafePointer(scaled)
                             }
-                            b = UnsafePointer(xs)
                         }
                         GEMMStats.timed(flops: 2 * Double(k9) * Double(ic) * Double(hw), sideBySide: true) {
-                            gemmSerial(m: k9, n: hw, k: ic, a: wp, lda: ic, b: b, ldb: hw, c: cols, ldc: hw)
+                            gemmSerial(m: k9, n: hw, k: ic, a: a, lda: ic, b: b, ldb: hw, c: cols, ldc: hw)
                         }
                         for o in 0..<oc {
                             upFIRRows(cols + o * 9 * hw, ldc: hw, base: 0, height: h, width: w, rows: 0, h,
@@ -92,8 +102,6 @@ extension Conv {
             // (slot 0 = row y0 - 1): the rows shared with the previous band are moved, not recomputed.
             let rows = max(1, min(h, fusedBudget / (k9 * w) - 2))
             let ldc = (rows + 2) * w
-            // The modulation goes on whichever is smaller: the weights (per image) or the image.
-            let scaleWeights = sp != nil && k9 < hw
             let scaled = sp == nil ? 0 : (scaleWeights ? k9 * ic : ic * hw)
             withScratch(k9 * ldc + scaled) { buf in
                 let cols = buf, sbuf = buf + k9 * ldc
