@@ -2,6 +2,7 @@
 #include "SIMDKernels.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <stdint.h>
 #pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), apply_to = function)
 #define VW 16
 #define SUF v16
