@@ -148,8 +148,6 @@ extension Conv {
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let lanes = mt == 4 ? VectorISA.wideLanes(filling: cn) : 0
-                // Planes 8 to 64 wide (`narrowWinogradGroup`), whole tile rows: lanes over tile rows and tiles
-                // (when every image's run of tile rows in the chunk fills whole groups of them).
                 /// The image runs of tile rows [ty, tyEnd) of this chunk, with the row g they start at.
                 func imageRuns(_ body: (_ img: Int, _ ty: Int, _ tyEnd: Int, _ g: Int) -> Void) {
                     var g = g0
@@ -159,10 +157,15 @@ extension Conv {
                         g += tyEnd - ty
                     }
                 }
-                let group = c0 == 0 && cn == tw ? narrowWinogradGroup(tile: mt, width: w) : 0
-                var whole = group > 0
-                if whole { imageRuns { _, ty, tyEnd, _ in if (tyEnd - ty) % group != 0 { whole = false } } }
-                let narrow = whole
+                // Planes 8 to 64 wide (`narrowWinogradGroup`), whole tile rows: lanes over tile rows and
+                // tiles, when every image's run of tile rows in the chunk fills whole groups of them.
+                let narrow: Bool = {
+                    let group = c0 == 0 && cn == tw ? narrowWinogradGroup(tile: mt, width: w) : 0
+                    guard group > 0 else { return false }
+                    var whole = true
+                    imageRuns { _, ty, tyEnd, _ in if (tyEnd - ty) % group != 0 { whole = false } }
+                    return whole
+                }()
                 // 4 x 4 planes, whole images in fours: lanes over images too.
                 let four = g0 % th == 0 && (g1 - g0) % (4 * th) == 0 && c0 == 0 && cn == tw
                     && fourImageWinograd(tile: mt, height: h, width: w)
