@@ -253,6 +253,11 @@ static inline VI narrow_edge(long tw, int last) {
     return m;
 }
 
+/// x one lane up (lane l gets x[l - 1]) or down (x[l + 1]), zero in the lanes `keep` clears: the
+/// neighbour tile (or pixel) before or after within each row of lanes, zero at the row's edge.
+static inline V shift_prev(V x, VI keep) { return (V)((VI)__builtin_shufflevector((V)(0.0f), x, PREV1) & keep); }
+static inline V shift_next(V x, VI keep) { return (V)((VI)__builtin_shufflevector(x, (V)(0.0f), NEXT1) & keep); }
+
 void sc2_wino4_input_narrow_v16(const float *plane, long h, long w, long ty0, long ty1, float s, float *v, long ts) {
     const long tw = w / 4, group = 64 / w, segs = w / 16;
     const VI keepLeft = narrow_edge(tw, 0), keepRight = narrow_edge(tw, 1);
@@ -287,8 +292,7 @@ void sc2_wino4_input_narrow_v16(const float *plane, long h, long w, long ty0, lo
             V p0 = __builtin_shufflevector(e01, e23, EVENS), p1 = __builtin_shufflevector(o01, o23, EVENS);
             V p2 = __builtin_shufflevector(e01, e23, ODDS), p3 = __builtin_shufflevector(o01, o23, ODDS);
             // x = 4 c - 1 (phase 3 of the tile before) and x = 4 c + 4 (phase 0 of the tile after), zero at the edges.
-            V pm = (V)((VI)__builtin_shufflevector(zero, p3, PREV1) & keepLeft);
-            V p4 = (V)((VI)__builtin_shufflevector(p0, zero, NEXT1) & keepRight);
+            V pm = shift_prev(p3, keepLeft), p4 = shift_next(p0, keepRight);
             V b[6];
             WINO4_B(pm, p0, p1, p2, p3, p4, b[0], b[1], b[2], b[3], b[4], b[5]);
             for (long c = 0; c < 6; c++) st(vt + (6 * a + c) * ts, b[c]);
@@ -341,10 +345,34 @@ static inline V8 epilogue8(V8 x, const sc2_epilogue *e, const float *noise) {
 #define LOW8 0, 1, 2, 3, 4, 5, 6, 7
 #define HIGH8 8, 9, 10, 11, 12, 13, 14, 15
 
+/// F(2x2)'s d B from a row's even and odd columns (lane = tile c: x = 2 c and 2 c + 1), the odd column
+/// before and the even one after taken by shifts: V_{4a+b} for b = 0 ... 3 at v + b * ts.
+static inline void wino2_store_row(V even, V odd, VI keepLeft, VI keepRight, float *v, long ts) {
+    V prev = shift_prev(odd, keepLeft), next = shift_next(even, keepRight);
+    st(v, prev - odd);
+    st(v + ts, even + odd);
+    st(v + 2 * ts, odd - even);
+    st(v + 3 * ts, even - next);
+}
+
+/// F(2x2)'s A^T M A from the 16 product vectors at m + t * ts: out[i][k], output row i of each tile,
+/// its two pixels interleaved (lanes 0 ... 7 of the tiles in out[i][0], 8 ... 15 in out[i][1]).
+static inline void wino2_output_rows(const float *m, long ts, V out[2][2]) {
+    V p[2][4];
+    for (long b = 0; b < 4; b++) {
+        V m0 = ld(m + b * ts), m1 = ld(m + (4 + b) * ts), m2 = ld(m + (8 + b) * ts), m3 = ld(m + (12 + b) * ts);
+        p[0][b] = m0 + m1 + m2; p[1][b] = m1 - m2 - m3;
+    }
+    for (long i = 0; i < 2; i++) {
+        V y0 = p[i][0] + p[i][1] + p[i][2], y1 = p[i][1] - p[i][2] - p[i][3];
+        out[i][0] = __builtin_shufflevector(y0, y1, ZIP_LO);
+        out[i][1] = __builtin_shufflevector(y0, y1, ZIP_HI);
+    }
+}
+
 void sc2_wino2_input_narrow8_v16(const float *plane, long h, long ty0, long ty1, float s, float *v, long ts) {
     const VI keepLeft = narrow_edge(4, 0), keepRight = narrow_edge(4, 1);
     const V8 sv = (V8)(s), zero8 = (V8)(0.0f);
-    const V zero = (V)(0.0f);
     for (long ty = ty0; ty < ty1; ty += 4) {
         V8 t[4][4];                              // along y: [a][tile row k]
         for (long k = 0; k < 4; k++) {
@@ -358,14 +386,8 @@ void sc2_wino2_input_narrow8_v16(const float *plane, long h, long ty0, long ty1,
         float *vt = v + (ty - ty0) * 4;
         for (long a = 0; a < 4; a++) {
             V x01 = __builtin_shufflevector(t[a][0], t[a][1], CONCAT8), x23 = __builtin_shufflevector(t[a][2], t[a][3], CONCAT8);
-            V even = __builtin_shufflevector(x01, x23, EVENS), odd = __builtin_shufflevector(x01, x23, ODDS);
-            // x = 2 c - 1 (odd of the tile before) and x = 2 c + 2 (even of the tile after), zero at the edges.
-            V prev = (V)((VI)__builtin_shufflevector(zero, odd, PREV1) & keepLeft);
-            V next = (V)((VI)__builtin_shufflevector(even, zero, NEXT1) & keepRight);
-            st(vt + (4 * a + 0) * ts, prev - odd);
-            st(vt + (4 * a + 1) * ts, even + odd);
-            st(vt + (4 * a + 2) * ts, odd - even);
-            st(vt + (4 * a + 3) * ts, even - next);
+            wino2_store_row(__builtin_shufflevector(x01, x23, EVENS), __builtin_shufflevector(x01, x23, ODDS),
+                            keepLeft, keepRight, vt + 4 * a * ts, ts);
         }
     }
 }
@@ -373,15 +395,10 @@ void sc2_wino2_input_narrow8_v16(const float *plane, long h, long ty0, long ty1,
 void sc2_wino2_output_narrow8_v16(const float *m, long ts, long h, long ty0, long ty1, float *dst,
                                   const sc2_epilogue *e, const float *noise) {
     for (long ty = ty0; ty < ty1; ty += 4) {
-        const float *mt = m + (ty - ty0) * 4;
-        V p[2][4];
-        for (long b = 0; b < 4; b++) {
-            V m0 = ld(mt + b * ts), m1 = ld(mt + (4 + b) * ts), m2 = ld(mt + (8 + b) * ts), m3 = ld(mt + (12 + b) * ts);
-            p[0][b] = m0 + m1 + m2; p[1][b] = m1 - m2 - m3;
-        }
+        V rows[2][2];
+        wino2_output_rows(m + (ty - ty0) * 4, ts, rows);
         for (long i = 0; i < 2; i++) {
-            V y0 = p[i][0] + p[i][1] + p[i][2], y1 = p[i][1] - p[i][2] - p[i][3];
-            V out[2] = {__builtin_shufflevector(y0, y1, ZIP_LO), __builtin_shufflevector(y0, y1, ZIP_HI)};
+            const V *out = rows[i];
             for (long j = 0; j < 2; j++) {
                 // out[j]: tile rows 2 j and 2 j + 1, 8 pixels each
                 for (long half = 0; half < 2; half++) {
@@ -409,7 +426,6 @@ static inline __m128 epilogue4(__m128 x, const sc2_epilogue *e, const float *noi
 
 void sc2_wino2_input_four4_v16(const float *plane, long imageStride, const float *scales, float *v, long ts) {
     const VI keepLeft = narrow_edge(2, 0), keepRight = narrow_edge(2, 1);
-    const V zero = (V)(0.0f);
     V sv;
     for (int l = 0; l < 16; l++) sv[l] = scales[l / 4];
     V r[4];                                      // row y of the four images: lane 4 j + x
@@ -424,26 +440,17 @@ void sc2_wino2_input_four4_v16(const float *plane, long imageStride, const float
     V t0[4] = {-r[1], r[0] + r[1], r[1] - r[0], r[0] - r[2]};
     V t1[4] = {r[1] - r[3], r[2] + r[3], r[3] - r[2], r[2]};
     for (long a = 0; a < 4; a++) {
-        V even = __builtin_shufflevector(t0[a], t1[a], EVEN4), odd = __builtin_shufflevector(t0[a], t1[a], ODD4);
-        V prev = (V)((VI)__builtin_shufflevector(zero, odd, PREV1) & keepLeft);
-        V next = (V)((VI)__builtin_shufflevector(even, zero, NEXT1) & keepRight);
-        st(v + (4 * a + 0) * ts, prev - odd);
-        st(v + (4 * a + 1) * ts, even + odd);
-        st(v + (4 * a + 2) * ts, odd - even);
-        st(v + (4 * a + 3) * ts, even - next);
+        wino2_store_row(__builtin_shufflevector(t0[a], t1[a], EVEN4), __builtin_shufflevector(t0[a], t1[a], ODD4),
+                        keepLeft, keepRight, v + 4 * a * ts, ts);
     }
 }
 
 void sc2_wino2_output_four4_v16(const float *m, long ts, float *dst, long imageStride, const sc2_epilogue *e,
                                 const float *noise, long noiseStride) {
-    V p[2][4];
-    for (long b = 0; b < 4; b++) {
-        V m0 = ld(m + b * ts), m1 = ld(m + (4 + b) * ts), m2 = ld(m + (8 + b) * ts), m3 = ld(m + (12 + b) * ts);
-        p[0][b] = m0 + m1 + m2; p[1][b] = m1 - m2 - m3;
-    }
+    V rows[2][2];
+    wino2_output_rows(m, ts, rows);
     for (long i = 0; i < 2; i++) {
-        V y0 = p[i][0] + p[i][1] + p[i][2], y1 = p[i][1] - p[i][2] - p[i][3];
-        V out[2] = {__builtin_shufflevector(y0, y1, ZIP_LO), __builtin_shufflevector(y0, y1, ZIP_HI)};
+        const V *out = rows[i];
         for (long half = 0; half < 2; half++) {
             float q[16];
             st(q, out[half]);
@@ -479,10 +486,9 @@ void sc2_up_fir_narrow_v16(const float *c, long ldc, long base, long h, long w, 
         }
         for (long half = 0; half < 2; half++) {
             const V *cur = half == 0 ? ev : od;
-            V r0m = cur[0], r0p = (V)((VI)__builtin_shufflevector(cur[0], zero, NEXT1) & keepRight);
-            V r1l = (V)((VI)__builtin_shufflevector(zero, cur[1], PREV1) & keepLeft), r1m = cur[1];
-            V r1p = (V)((VI)__builtin_shufflevector(cur[1], zero, NEXT1) & keepRight);
-            V r2l = (V)((VI)__builtin_shufflevector(zero, cur[2], PREV1) & keepLeft), r2m = cur[2];
+            V r0m = cur[0], r0p = shift_next(cur[0], keepRight);
+            V r1l = shift_prev(cur[1], keepLeft), r1m = cur[1], r1p = shift_next(cur[1], keepRight);
+            V r2l = shift_prev(cur[2], keepLeft), r2m = cur[2];
             V even = q * (r1l + r2m + r0p) + t * (r2l + r0m + r1m);
             V odd = q * (r2l + r0m + r1p) + t * (r1m + r2m + r0p);
             // Interleaved: R output rows 2 (m + r) + half of 2 w values, in order.

@@ -118,21 +118,17 @@ final class WinogradTests: XCTestCase {
         }
     }
 
-    /// The wide kernels (SIMDKernels, 8 and 16 tiles per vector) and the Swift ones against the direct
-    /// convolution followed by BiasAct, for tile rows that fill the vectors exactly, partly and more
-    /// than once (16, 24, 33 tiles), crops at both ends, noise per image or shared, and no epilogue.
-    /// Each set also against the Swift kernels' (SSE) result, which only float rounding may separate.
-    func testEveryVectorISAWithEpilogue() throws {
-        var swiftResults: [Tensor] = []
+    /// `conv3x3Winograd` with tile `tile` on each shape (n, ic, oc, h, w), with the synthesis epilogue
+    /// (noise per image or shared) and without, for every vector set this CPU has: against the direct
+    /// convolution within `bound(isa, w).reference` and against the Swift kernels' (SSE) result within
+    /// `bound(isa, w).sse`.
+    func checkEveryVectorISA(tile: Int, shapes: [(Int, Int, Int, Int, Int)], seed firstSeed: UInt64,
+                             bound: (VectorISA, Int) -> (reference: Float, sse: Float)) throws {
+        var sse: [Tensor] = []
         try forEachVectorISA { isa in
-            var index = 0
-            var seed: UInt64 = 500
-            for (n, ic, oc, h, w) in [(2, 4, 3, 9, 32), (1, 3, 5, 13, 61), (2, 5, 4, 7, 64), (1, 2, 3, 17, 96),
-                                      (1, 3, 2, 6, 129), (3, 16, 8, 20, 36), (1, 32, 32, 64, 64),
-                                      // 16 and 32 wide (AVX-512: lanes over tile rows), a cropped last tile row, and
-                                      // 20 rows (5 tile rows: not whole groups, the one-row kernels instead)
-                                      (3, 16, 8, 16, 16), (2, 8, 8, 14, 16), (2, 8, 6, 32, 32), (1, 4, 4, 30, 32), (2, 8, 8, 20, 16)] {
-                let plane = h * w
+            var index = 0, seed = firstSeed
+            for (n, ic, oc, h, w) in shapes {
+                let plane = h * w, (refBound, sseBound) = bound(isa, w)
                 let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: seed))
                 let weight = randomArray(oc * ic * 9, seed: seed + 1)
                 let scale = Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 })
@@ -146,22 +142,36 @@ final class WinogradTests: XCTestCase {
                     var ref = Tensor(zeros: [n, oc, h, w])
                     Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: e, into: &ref)
                     var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
-                    Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: 4),
+                    Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: tile),
                                          scale: scale, epilogue: e, into: &wino)
                     XCTAssertTrue(wino.isFinite, "\(isa.rawValue) \(h)x\(w) variant \(variant): unwritten outputs")
-                    // F(4x4)'s rounding scales with the pre-activation, which the clamp (0.8) cuts from the reference's maximum.
-                    XCTAssertLessThan(relativeError(wino, ref), 3e-4, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
-                    if isa == .sse { swiftResults.append(wino) } else {
-                        // The same arithmetic, except AVX-512 on 16, 32 and 64 wide planes: its kernels transform
-                        // along y first (lanes over tile rows), so they agree to F(4x4)'s rounding only (the bound above).
-                        let narrow = isa == .avx512 && (w == 16 || w == 32 || w == 64)
-                        XCTAssertLessThan(relativeError(wino, swiftResults[index]), narrow ? 3e-4 : 1e-5,
-                                          "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
+                    XCTAssertLessThan(relativeError(wino, ref), refBound, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
+                    if isa == .sse { sse.append(wino) } else {
+                        XCTAssertLessThan(relativeError(wino, sse[index]), sseBound, "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
                     }
                     index += 1
                 }
                 seed += 10
             }
+        }
+    }
+
+    /// The wide kernels (SIMDKernels, 8 and 16 tiles per vector) and the Swift ones against the direct
+    /// convolution followed by BiasAct, for tile rows that fill the vectors exactly, partly and more
+    /// than once (16, 24, 33 tiles), crops at both ends, noise per image or shared, and no epilogue.
+    /// Each set also against the Swift kernels' (SSE) result, which only float rounding may separate.
+    func testEveryVectorISAWithEpilogue() throws {
+        try checkEveryVectorISA(tile: 4, shapes: [(2, 4, 3, 9, 32), (1, 3, 5, 13, 61), (2, 5, 4, 7, 64), (1, 2, 3, 17, 96),
+                                                  (1, 3, 2, 6, 129), (3, 16, 8, 20, 36), (1, 32, 32, 64, 64),
+                                                  // 16 and 32 wide (AVX-512: lanes over tile rows), a cropped last tile row, and
+                                                  // 20 rows (5 tile rows: not whole groups, the one-row kernels instead)
+                                                  (3, 16, 8, 16, 16), (2, 8, 8, 14, 16), (2, 8, 6, 32, 32), (1, 4, 4, 30, 32),
+                                                  (2, 8, 8, 20, 16)], seed: 500) { isa, w in
+            // F(4x4)'s rounding scales with the pre-activation, which the clamp (0.8) cuts from the reference's
+            // maximum. Against SSE the same arithmetic, except AVX-512 on 16, 32 and 64 wide planes: its kernels
+            // transform along y first (lanes over tile rows), so they agree to F(4x4)'s rounding only.
+            let narrow = isa == .avx512 && (w == 16 || w == 32 || w == 64)
+            return (3e-4, narrow ? 3e-4 : 1e-5)
         }
     }
 
@@ -171,36 +181,8 @@ final class WinogradTests: XCTestCase {
     /// tile row; 12 rows (6 tile rows) are not whole groups of 4, nor 6 images whole fours: the
     /// one-row kernels instead.
     func testF2x2NarrowPlanesEveryVectorISA() throws {
-        var sse: [Tensor] = []
-        try forEachVectorISA { isa in
-            var index = 0, seed: UInt64 = 900
-            for (n, ic, oc, h, w) in [(3, 16, 8, 8, 8), (2, 8, 8, 7, 8), (1, 8, 8, 16, 8), (2, 4, 4, 12, 8),
-                                      (8, 8, 8, 4, 4), (4, 16, 8, 4, 4), (6, 8, 4, 4, 4), (4, 4, 4, 3, 4)] {
-                let plane = h * w
-                let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * plane, seed: seed))
-                let weight = randomArray(oc * ic * 9, seed: seed + 1)
-                let scale = Tensor(shape: [n, ic], data: randomArray(n * ic, seed: seed + 2).map { 0.5 + $0 })
-                let demod = randomArray(n * oc, seed: seed + 3).map { 1 + $0 * 0.5 }, bias = randomArray(oc, seed: seed + 4)
-                for variant in 0..<3 {
-                    let perImage = variant == 1
-                    let noise = randomArray(perImage ? n * plane : plane, seed: seed + 5)
-                    let e: ConvEpilogue? = variant == 2 ? nil
-                        : ConvEpilogue(demod: demod, noise: noise, noisePerImage: perImage, noiseStrength: 0.3, bias: bias,
-                                       lrelu: true, clamp: 0.8)
-                    var ref = Tensor(zeros: [n, oc, h, w])
-                    Conv.conv3x3(x, weight: weight, outChannels: oc, scale: scale, epilogue: e, into: &ref)
-                    var wino = Tensor(repeating: .nan, shape: [n, oc, h, w])
-                    Conv.conv3x3Winograd(x, weights: WinogradWeights(weight: weight, outChannels: oc, inChannels: ic, tile: 2),
-                                         scale: scale, epilogue: e, into: &wino)
-                    XCTAssertTrue(wino.isFinite, "\(isa.rawValue) \(h)x\(w) variant \(variant): unwritten outputs")
-                    XCTAssertLessThan(relativeError(wino, ref), 1e-5, "\(isa.rawValue) \(n)x\(ic)->\(oc) \(h)x\(w) variant \(variant)")
-                    if isa == .sse { sse.append(wino) } else {
-                        XCTAssertLessThan(relativeError(wino, sse[index]), 1e-5, "\(isa.rawValue) against sse, \(h)x\(w) variant \(variant)")
-                    }
-                    index += 1
-                }
-                seed += 10
-            }
-        }
+        try checkEveryVectorISA(tile: 2, shapes: [(3, 16, 8, 8, 8), (2, 8, 8, 7, 8), (1, 8, 8, 16, 8), (2, 4, 4, 12, 8),
+                                                  (8, 8, 8, 4, 4), (4, 16, 8, 4, 4), (6, 8, 4, 4, 4), (4, 4, 4, 3, 4)],
+                                seed: 900) { _, _ in (1e-5, 1e-5) }
     }
 }
