@@ -39,29 +39,33 @@ extension Conv {
             // split GEMM and no parallel loop to wait for (upConvImageFloats).
             // The modulation goes on whichever is smaller: the weights (per image) or the image.
             let scaleWeights = sp != nil && k9 < hw
-            let perImage = k9 * hw + (sp == nil ? 0 : scaleWeights ? k9 * ic : ic * hw)
+            let scaled = sp == nil ? 0 : (scaleWeights ? k9 * ic : ic * hw)
+            /// Image `img`'s GEMM operands, weights [O*9, I] and input [I, H*W], the modulation applied to
+            /// the smaller into `buf` (`scaled` floats); `parallel`: split over the cores.
+            func modulated(_ img: Int, into buf: UnsafeMutablePointer<Float>, parallel: Bool) -> (UnsafePointer<Float>, UnsafePointer<Float>) {
+                let b = xp + img * ic * hw
+                guard let sp else { return (wp, b) }
+                let s = sp + img * ic
+                if scaleWeights {
+                    parallelFor(k9, minWorkPerItem: 2 * ic, parallel: parallel) { r in
+                        let src = wp + r * ic, dst = buf + r * ic
+                        for i in 0..<ic { dst[i] = src[i] * s[i] }
+                    }
+                    return (UnsafePointer(buf), b)
+                }
+                parallelFor(ic, minWorkPerItem: 2 * hw, parallel: parallel) { i in
+                    let si = s[i], src = b + i * hw, dst = buf + i * hw
+                    for p in 0..<hw { dst[p] = src[p] * si }
+                }
+                return (wp, UnsafePointer(buf))
+            }
+            let perImage = k9 * hw + scaled
             if BLASRuntime.workers > 1 && n >= BLASRuntime.workers && perImage <= upConvImageFloats {
                 let cancel = KernelCancellation.bound
                 runConcurrently(n) { img in
                     if cancel?.requested == true { return }   // given up: the caller discards y
                     withScratch(perImage) { cols in
-                        var a = wp, b = xp + img * ic * hw
-                        if let sp {
-                            let s = sp + img * ic, scaled = cols + k9 * hw
-                            if scaleWeights {
-                                for r in 0..<k9 {
-                                    let src = wp + r * ic, dst = scaled + r * ic
-                                    for i in 0..<ic { dst[i] = src[i] * s[i] }
-                                }
-                                a = UnsafePointer(scaled)
-                            } else {
-                                for i in 0..<ic {
-                                    let si = s[i], src = b + i * hw, dst = scaled + i * hw
-                                    for p in 0..<hw { dst[p] = src[p] * si }
-                                }
-                                b = UnsafePointer(scaled)
-                            }
-                        }
+                        let (a, b) = modulated(img, into: cols + k9 * hw, parallel: false)
                         GEMMStats.timed(flops: 2 * Double(k9) * Double(ic) * Double(hw), sideBySide: true) {
                             gemmSerial(m: k9, n: hw, k: ic, a: a, lda: ic, b: b, ldb: hw, c: cols, ldc: hw)
                         }
@@ -102,27 +106,10 @@ extension Conv {
             // (slot 0 = row y0 - 1): the rows shared with the previous band are moved, not recomputed.
             let rows = max(1, min(h, fusedBudget / (k9 * w) - 2))
             let ldc = (rows + 2) * w
-            let scaled = sp == nil ? 0 : (scaleWeights ? k9 * ic : ic * hw)
             withScratch(k9 * ldc + scaled) { buf in
-                let cols = buf, sbuf = buf + k9 * ldc
+                let cols = buf
                 for img in 0..<n {
-                    var a = wp, b = xp + img * ic * hw
-                    if let sp {
-                        let s = sp + img * ic
-                        if scaleWeights {
-                            parallelFor(k9, minWorkPerItem: 2 * ic) { r in
-                                let src = wp + r * ic, dst = sbuf + r * ic
-                                for i in 0..<ic { dst[i] = src[i] * s[i] }
-                            }
-                            a = UnsafePointer(sbuf)
-                        } else {
-                            parallelFor(ic, minWorkPerItem: 2 * hw) { i in
-                                let si = s[i], src = b + i * hw, dst = sbuf + i * hw
-                                for p in 0..<hw { dst[p] = src[p] * si }
-                            }
-                            b = UnsafePointer(sbuf)
-                        }
-                    }
+                    let (a, b) = modulated(img, into: buf + k9 * ldc, parallel: true)
                     var done = 0, base = -1, y0 = 0      // rows [0, done) computed; slot 0 holds row `base`
                     while y0 < h {
                         if KernelCancellation.isRequested { return }   // given up: the caller discards y
@@ -156,7 +143,7 @@ extension Conv {
     static func upFIRRows(_ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
                           rows m0: Int, _ m1: Int, out: UnsafeMutablePointer<Float>,
                           epilogue ep: EpilogueKernel, image: Int, channel: Int) {
-        if (w == 4 || w == 8) && KernelConfiguration.vectorISA >= .avx512 && (m1 - m0) % (16 / w) == 0 {
+        if narrowFIR(width: w, rows: m1 - m0) {
             upFIRRowsNarrow(c, ldc: ldc, base: base, height: h, width: w, rows: m0, m1, out: out,
                             epilogue: ep, image: image, channel: channel)
             return

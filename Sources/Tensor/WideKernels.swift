@@ -109,6 +109,12 @@ extension Conv {
         #endif
     }
 
+    /// Whether `upFIRRowsNarrow` takes `rows` input rows of this width: 4 or 8 wide with AVX-512, rows
+    /// a multiple of 16 / w (one row fills a quarter or half of 16 lanes).
+    static func narrowFIR(width w: Int, rows: Int) -> Bool {
+        (w == 4 || w == 8) && KernelConfiguration.vectorISA >= .avx512 && rows % (16 / w) == 0
+    }
+
     /// `upFIRRows` for inputs 4 or 8 wide with AVX-512, 16 / w input rows per vector ((m1 - m0) a
     /// multiple of 16 / w): one row of 4 or 8 values fills a quarter or half of 16 lanes.
     static func upFIRRowsNarrow(_ c: UnsafePointer<Float>, ldc: Int, base: Int, height h: Int, width w: Int,
