@@ -89,7 +89,8 @@ extension Conv {
     /// page-faulted in) afresh for every layer; measured faster at 64, 256 and 1024 px.
     static let fusedBudget = 4 << 20
 
-    /// Scratch per independent Winograd chunk (floats; 1 MB, a core's L2 on the AVX-512 VM: 4 MB gave
+    /// Scratch per independent Winograd chunk as if V and M were apart (floats; 1 MB, a core's L2 on the
+    /// AVX-512 VM; the ring of slots below makes it about half of that in fact: 4 MB gave
     /// 28.8-36.1 ms (best of 8) on the 64 px model's 64x64, 32-channel layer, 1 MB 16.6-26.3 ms,
     /// 512 KB 15.4-23.0 ms, interleaved, docs/PERFORMANCE.md), and the fewest tiles a chunk of a
     /// layer with large weights may have (`winogradChunkTiles`).
@@ -142,9 +143,8 @@ extension Conv {
 
             /// Tiles [c0, c0+cn) of tile rows [g0, g1) (g = image * th + ty), scratch v [16, I, T], m [16, O, T].
             func runChunk(_ g0: Int, _ g1: Int, _ c0: Int, _ cn: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-                          parallel: Bool) {
+                          vts: Int, mts: Int, parallel: Bool) {
                 let tiles = (g1 - g0) * cn
-                let vts = winogradStride(ic * tiles), mts = winogradStride(oc * tiles)
                 // Input transform, by input channel.
                 let inWork = 24 * tiles
                 let lanes = mt == 4 ? VectorISA.wideLanes(filling: cn) : 0
@@ -312,8 +312,11 @@ extension Conv {
                     let g0 = rc * chunkRows, g1 = min(tileRows, g0 + chunkRows)
                     let c0 = cb * colBlock, cn = min(colBlock, tw - c0)
                     let tiles = (g1 - g0) * cn
-                    withScratch(nt * (winogradStride(ic * tiles) + winogradStride(oc * tiles))) { buf in
-                        runChunk(g0, g1, c0, cn, v: buf, m: buf + nt * winogradStride(ic * tiles), parallel: false)
+                    // One ring of T + 1 slots: V_t in slot t + 1, M_t in slot t, where V_{t-1} was (the
+                    // products run in order, so M_t overwrites a V the earlier product has consumed).
+                    let slot = winogradStride(max(ic, oc) * tiles)
+                    withScratch((nt + 1) * slot) { buf in
+                        runChunk(g0, g1, c0, cn, v: buf + slot, m: buf, vts: slot, mts: slot, parallel: false)
                     }
                 }
             } else {
@@ -325,7 +328,8 @@ extension Conv {
                     while g0 < tileRows {
                         if KernelCancellation.isRequested { return }   // given up: the caller discards y
                         let g1 = min(tileRows, g0 + rows)
-                        runChunk(g0, g1, 0, tw, v: buf, m: buf + nt * winogradStride(ic * (g1 - g0) * tw), parallel: true)
+                        let tiles = (g1 - g0) * tw, vts = winogradStride(ic * tiles)
+                        runChunk(g0, g1, 0, tw, v: buf, m: buf + nt * vts, vts: vts, mts: winogradStride(oc * tiles), parallel: true)
                         g0 = g1
                     }
                 }

@@ -42,6 +42,10 @@ final class WinogradTests: XCTestCase {
         check(n: 1, ic: 32, oc: 32, h: 64, w: 64, scaled: true, seed: 80)
         check(n: 3, ic: 64, oc: 48, h: 16, w: 15, scaled: true, seed: 90)
         check(n: 2, ic: 128, oc: 128, h: 8, w: 8, scaled: true, seed: 100)
+        // Per-core chunks whose products share one ring of slots (M_t where V_{t-1} was), with more
+        // output than input channels and fewer: the slot holds the larger of the two.
+        check(n: 8, ic: 24, oc: 40, h: 32, w: 32, scaled: true, seed: 104)
+        check(n: 8, ic: 40, oc: 24, h: 32, w: 32, scaled: false, seed: 108)
     }
 
     /// Tile rows wider than a per-core chunk (512 channels: 128-tile chunks) are split into column
