@@ -157,6 +157,20 @@ static inline V epilogue(V x, const EK *k, const float *noise, long n) {
     return vmin(vmax(v, (V)(-k->limit)), (V)(k->limit));
 }
 
+#if VW == 16
+/// `epilogue` with its switches known where it is inlined (the kernels below are instantiated per case).
+static inline __attribute__((always_inline)) V epilogue_as(V x, const EK *k, const float *noise,
+                                                          int identity, int lrelu, int hasNoise) {
+    if (identity) return k->a == 1.0f ? x : x * k->a;
+    V v = hasNoise ? x * k->a + (ld(noise) * k->ns + k->b) : x * k->a + k->b;
+    if (lrelu) {
+        v = vmax(v, 0.2f * v);
+        if (k->post != 1.0f) v = v * k->post;
+    }
+    return vmin(vmax(v, (V)(-k->limit)), (V)(k->limit));
+}
+#endif
+
 void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, long w, long cols, long rows,
                                const sc2_epilogue *e0, const float *noise) {
     const EK ek = ek_load(e0, 1.0f), *const e = &ek;
@@ -189,6 +203,64 @@ void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, lon
     }
 }
 
+#if VW == 16
+/// sc2_up_fir_rows_ (below) for w a multiple of VW: whole vectors only, the epilogue's switches constant
+/// (one instance per case) and the three kx's vectors of the previous, current and next block named,
+/// so that all of them stay in registers (the general kernel's arrays of them lived on the stack).
+/// `zero`: w zeros, the rows above the first and below the last.
+static inline __attribute__((always_inline)) void up_fir_whole(const float *c, long ldc, long base, long h, long w,
+                                                               long m0, long m1, float *out, const EK *e,
+                                                               const float *noise, const float *zero,
+                                                               int identity, int lrelu, int hasNoise) {
+    const long ow = 2 * w;
+    const V three = (V)(3.0f), z = (V)(0.0f);
+    for (long m = m0; m < m1; m++) {
+        const int up = m > 0, down = m + 1 < h;
+        // Row m of column row (ky, kx) at p + (3 ky + kx) ldc; rows m - 1 and m + 1 one row before and after.
+        const float *p = c + (m - base) * w;
+#define ROWS(kx) \
+        const float *b0_##kx = p + (kx) * ldc, *b1_##kx = b0_##kx + 3 * ldc, *b2_##kx = b0_##kx + 6 * ldc; \
+        const float *a1_##kx = up ? b1_##kx - w : zero, *a2_##kx = up ? b2_##kx - w : zero; \
+        const float *c0_##kx = down ? b0_##kx + w : zero, *c1_##kx = down ? b1_##kx + w : zero;
+        ROWS(0) ROWS(1) ROWS(2)
+#undef ROWS
+        // 4 x the vertical FIR of block j, the even (E) and odd (O) output row (zero from j = w on).
+#define VERT(kx, j, E, O) do { \
+            if ((j) < w) { \
+                V pv_ = ld(a2_##kx + (j)) + ld(b0_##kx + (j)), rv_ = ld(b2_##kx + (j)) + ld(c0_##kx + (j)); \
+                V b1v_ = ld(b1_##kx + (j)); \
+                E = three * (pv_ + b1v_) + (ld(a1_##kx + (j)) + rv_); \
+                O = three * (b1v_ + rv_) + (pv_ + ld(c1_##kx + (j))); \
+            } else { E = z; O = z; } \
+        } while (0)
+        V ce0, ce1, ce2, co0, co1, co2, pe0 = z, pe1 = z, pe2 = z, po0 = z, po1 = z, po2 = z;
+        VERT(0, 0, ce0, co0); VERT(1, 0, ce1, co1); VERT(2, 0, ce2, co2);
+        for (long j = 0; j < w; j += VW) {
+            V ne0, ne1, ne2, no0, no1, no2;
+            VERT(0, j + VW, ne0, no0); VERT(1, j + VW, ne1, no1); VERT(2, j + VW, ne2, no2);
+            // 16 x the horizontal FIR of output row 2m + half, interleaved, the epilogue, two stores.
+#define HALF(C, P, N, half) do { \
+                V r0p = __builtin_shufflevector(C##0, N##0, NEXT1), r1l = __builtin_shufflevector(P##1, C##1, PREV1); \
+                V r1p = __builtin_shufflevector(C##1, N##1, NEXT1), r2l = __builtin_shufflevector(P##2, C##2, PREV1); \
+                V pl = r2l + C##0, pr = C##2 + r0p; \
+                V even = three * (pl + C##1) + (r1l + pr), odd = three * (C##1 + pr) + (pl + r1p); \
+                const long at = (2 * m + (half)) * ow + 2 * j; \
+                const float *nz = hasNoise ? noise + at : 0; \
+                st(out + at, epilogue_as(__builtin_shufflevector(even, odd, ZIP_LO), e, nz, identity, lrelu, hasNoise)); \
+                st(out + at + VW, epilogue_as(__builtin_shufflevector(even, odd, ZIP_HI), e, hasNoise ? nz + VW : 0, \
+                                              identity, lrelu, hasNoise)); \
+            } while (0)
+            HALF(ce, pe, ne, 0);
+            HALF(co, po, no, 1);
+#undef HALF
+            pe0 = ce0; pe1 = ce1; pe2 = ce2; po0 = co0; po1 = co1; po2 = co2;
+            ce0 = ne0; ce1 = ne1; ce2 = ne2; co0 = no0; co1 = no1; co2 = no2;
+        }
+#undef VERT
+    }
+}
+#endif
+
 /// StyleGAN2's upsampling FIR on the transposed convolution's columns, with the epilogue: output rows
 /// 2m and 2m+1 for m in [m0, m1) of one channel (Conv.upFIRRows in ConvUp.swift, in fewer operations,
 /// so the rounding differs from it by an ulp or so): each axis computes 4 u = (x + y) + 3 (z + w),
@@ -203,6 +275,16 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
     const long wp = (w + VW - 1) / VW * VW, ow = 2 * w;
     float *zero = buf;
     for (long k = 0; k < wp; k++) zero[k] = 0;
+#if VW == 16
+    if (w % VW == 0) {
+        if (ek.identity) up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, 0, zero, 1, 0, 0);
+        else if (ek.lrelu && noise) up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, noise, zero, 0, 1, 1);
+        else if (ek.lrelu) up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, 0, zero, 0, 1, 0);
+        else if (noise) up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, noise, zero, 0, 0, 1);
+        else up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, 0, zero, 0, 0, 0);
+        return;
+    }
+#endif
     const V three = (V)(3.0f);
     for (long m = m0; m < m1; m++) {
         const float *rp[3][7];                 // per kx: rows (1, m-1), (2, m-1), (0, m), (1, m), (2, m), (0, m+1), (1, m+1)

@@ -23,11 +23,10 @@ final class FusedConvTests: XCTestCase {
                 let dst = yp.baseAddress! + img * oc * plane
                 Conv.fir4(tp.baseAddress!, channels: oc, height: th, width: tw, taps: (0.25, 0.75, 0.75, 0.25), pad: 1, 1, out: dst)
                 if let e {
-                    let noise = e.noise!
-                    noise.withUnsafeBufferPointer { np in
+                    (e.noise ?? []).withUnsafeBufferPointer { np in
                         BiasAct.apply(dst, channels: oc, plane: plane, demod: Array(e.demod![img * oc..<(img + 1) * oc]),
-                                      noise: np.baseAddress! + (e.noisePerImage ? img * plane : 0), noiseStrength: e.noiseStrength,
-                                      bias: e.bias!, lrelu: e.lrelu, clamp: e.clamp)
+                                      noise: e.noise == nil ? nil : np.baseAddress! + (e.noisePerImage ? img * plane : 0),
+                                      noiseStrength: e.noiseStrength, bias: e.bias!, lrelu: e.lrelu, clamp: e.clamp)
                     }
                 }
             } }
@@ -35,21 +34,33 @@ final class FusedConvTests: XCTestCase {
         return y
     }
 
+    /// The epilogues a kernel may be specialised for: none, all of it, leaky ReLU without noise, noise without it.
+    enum EpilogueCase: CaseIterable { case none, full, lreluNoNoise, noiseLinear }
+
     func check(n: Int, ic: Int, oc: Int, h: Int, w: Int, withEpilogue: Bool, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        check(n: n, ic: ic, oc: oc, h: h, w: w, epilogue: withEpilogue ? .full : .none, seed: seed, file: file, line: line)
+    }
+
+    func check(n: Int, ic: Int, oc: Int, h: Int, w: Int, epilogue kind: EpilogueCase, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
         let x = Tensor(shape: [n, ic, h, w], data: randomArray(n * ic * h * w, seed: seed))
         let weight = randomArray(oc * 9 * ic, seed: seed + 1)
         let scale = randomArray(n * ic, seed: seed + 2)
         let plane = 4 * h * w
-        let e: ConvEpilogue? = withEpilogue
-            ? ConvEpilogue(demod: randomArray(n * oc, seed: seed + 3).map { 1 + 0.5 * $0 }, noise: randomArray(n * plane, seed: seed + 4),
-                           noisePerImage: true, noiseStrength: 0.2, bias: randomArray(oc, seed: seed + 5), lrelu: true, clamp: 1.5)
-            : nil
+        let demod = randomArray(n * oc, seed: seed + 3).map { 1 + 0.5 * $0 }
+        let noise = randomArray(n * plane, seed: seed + 4), bias = randomArray(oc, seed: seed + 5)
+        let e: ConvEpilogue?
+        switch kind {
+        case .none: e = nil
+        case .full: e = ConvEpilogue(demod: demod, noise: noise, noisePerImage: true, noiseStrength: 0.2, bias: bias, lrelu: true, clamp: 1.5)
+        case .lreluNoNoise: e = ConvEpilogue(demod: demod, noise: nil, noisePerImage: false, noiseStrength: 0, bias: bias, lrelu: true, clamp: 1.5)
+        case .noiseLinear: e = ConvEpilogue(demod: demod, noise: noise, noisePerImage: true, noiseStrength: 0.2, bias: bias, lrelu: false, clamp: nil)
+        }
         let ref = reference(x, weight: weight, oc: oc, scale: scale, epilogue: e)
         var got = Tensor(repeating: .nan, shape: [n, oc, 2 * h, 2 * w])
         Conv.upConv3x3FIR(x, weight: weight, outChannels: oc, scale: Tensor(shape: [n, ic], data: scale), epilogue: e, into: &got)
         XCTAssertTrue(got.isFinite, "unwritten outputs", file: file, line: line)
         let m = ref.data.reduce(0) { max($0, abs($1)) }
-        XCTAssertLessThan(got.maxAbsDifference(ref) / m, 1e-5, "\(n)x\(ic)->\(oc) \(h)x\(w)", file: file, line: line)
+        XCTAssertLessThan(got.maxAbsDifference(ref) / m, 1e-5, "\(n)x\(ic)->\(oc) \(h)x\(w) \(kind)", file: file, line: line)
     }
 
     /// The wide FIR kernels (8 and 16 input columns per vector) and the Swift one: widths that fill
@@ -61,6 +72,13 @@ final class FusedConvTests: XCTestCase {
                 check(n: 2, ic: 3, oc: 4, h: 5, w: w, withEpilogue: true, seed: seed)
                 check(n: 1, ic: 2, oc: 3, h: 3, w: w, withEpilogue: false, seed: seed + 5)
                 seed += 10
+            }
+            // Every epilogue the kernels specialise for, at widths of whole vectors and not.
+            for w in [16, 32, 20] {
+                for kind in EpilogueCase.allCases {
+                    check(n: 2, ic: 3, oc: 2, h: 4, w: w, epilogue: kind, seed: seed)
+                    seed += 10
+                }
             }
             // 4 and 8 wide, whole groups of 16 / w rows (AVX-512: rows side by side in the lanes) and not
             for (h, w) in [(4, 4), (8, 4), (12, 4), (2, 8), (4, 8), (8, 8), (6, 4)] {
