@@ -189,12 +189,15 @@ package enum Conv {
 
     /// The skip path's upsample2d (upfirdn2d, up=2, [1,3,3,1] filter, pad [2,1,2,1], gain 4):
     /// per axis y[2n] = .25 x[n-1] + .75 x[n], y[2n+1] = .75 x[n] + .25 x[n+1], zero borders.
+    /// `adding` (same shape as `out`, not overlapping it): added to the result, as the skip
+    /// architecture sums the upsampled image and the block's ToRGB output.
     package static func upsample2x(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                                  out: UnsafeMutablePointer<Float>) {
+                                  out: UnsafeMutablePointer<Float>, adding: UnsafePointer<Float>? = nil) {
         let ow = 2 * w, oh = 2 * h
         parallelFor(c, minWorkPerItem: 8 * h * w) { ci in
             let src = x + ci * h * w
             let dst = out + ci * oh * ow
+            let add = adding.map { $0 + ci * oh * ow }
             let tmp = UnsafeMutablePointer<Float>.allocate(capacity: h * ow)
             defer { tmp.deallocate() }
             for y in 0..<h {
@@ -219,6 +222,10 @@ package enum Conv {
                     for i in 0..<ow { d1[i] = 0.75 * cur[i] + 0.25 * dn[i] }
                 } else {
                     for i in 0..<ow { d1[i] = 0.75 * cur[i] }
+                }
+                if let add {
+                    let a0 = add + 2 * n * ow, a1 = add + (2 * n + 1) * ow
+                    for i in 0..<ow { d0[i] += a0[i]; d1[i] += a1[i] }
                 }
             }
         }

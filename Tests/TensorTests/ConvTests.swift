@@ -121,6 +121,25 @@ final class ConvTests: XCTestCase {
         } }
     }
 
+    /// upsample2x with `adding`: the skip path's sum, for enough planes to run side by side, equals the
+    /// plain upsample plus the addend, value for value.
+    func testUpsampleAddingSumsEveryPlane() {
+        let c = 48, h = 32, w = 32, plane = 4 * h * w
+        let x = randomArray(c * h * w, seed: 19), addend = randomArray(c * plane, seed: 20)
+        var plain = [Float](repeating: 0, count: c * plane), summed = [Float](repeating: .nan, count: c * plane)
+        x.withUnsafeBufferPointer { xp in addend.withUnsafeBufferPointer { ap in
+            plain.withUnsafeMutableBufferPointer { op in
+                Conv.upsample2x(xp.baseAddress!, channels: c, height: h, width: w, out: op.baseAddress!)
+            }
+            summed.withUnsafeMutableBufferPointer { op in
+                Conv.upsample2x(xp.baseAddress!, channels: c, height: h, width: w, out: op.baseAddress!, adding: ap.baseAddress!)
+            }
+        } }
+        for i in 0..<(c * plane) where summed[i] != plain[i] + addend[i] {
+            XCTFail("value \(i): \(summed[i]) != \(plain[i]) + \(addend[i])"); return
+        }
+    }
+
     func testBiasActLeakyReluGainAndClamp() {
         var y: [Float] = [1, -1, 10, -10]
         let d: [Float] = [2, 0.5], b: [Float] = [0, 1], noise: [Float] = [1, 0]

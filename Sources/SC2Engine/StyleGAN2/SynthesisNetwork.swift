@@ -123,18 +123,17 @@ public struct SynthesisNetwork: Sendable {
             let s = KernelProfile.layer("b\(b.resolution).torgb affine", kind: "affine") { b.torgb.affine(Self.wRow(ws, index + 1)) }
             let y = KernelProfile.layer("b\(b.resolution).torgb", kind: "torgb 1x1") { b.torgb.forward(x, styles: s) }
             if let prev = img { KernelProfile.layer("b\(b.resolution).skip", kind: "skip upsample + sum") {
-                var up = Tensor(zeros: y.shape)
+                // The [N, 3] planes upsampled as 3N channels, side by side, ToRGB's output added as they are written.
+                var sum = Tensor(zeros: y.shape)
                 prev.data.withUnsafeBufferPointer { pp in
-                    up.data.withUnsafeMutableBufferPointer { up in
-                        let ph = prev.shape[2], pw = prev.shape[3]
-                        for i in 0..<n {
-                            Conv.upsample2x(pp.baseAddress! + i * 3 * ph * pw, channels: 3, height: ph, width: pw,
-                                            out: up.baseAddress! + i * 3 * 4 * ph * pw)
+                    y.data.withUnsafeBufferPointer { yp in
+                        sum.data.withUnsafeMutableBufferPointer { sp in
+                            Conv.upsample2x(pp.baseAddress!, channels: 3 * n, height: prev.shape[2], width: prev.shape[3],
+                                            out: sp.baseAddress!, adding: yp.baseAddress!)
                         }
                     }
                 }
-                for k in 0..<up.count { up.data[k] += y.data[k] }
-                img = up
+                img = sum
             } } else {
                 img = y
             }
