@@ -3,8 +3,6 @@ import CBLAS
 
 /// Row-major single-precision GEMM through BLAS: C = alpha * op(A) * op(B) + beta * C,
 /// with op(A) of shape [m, k] and op(B) of shape [k, n].
-/// Row-major single-precision GEMM through BLAS: C = alpha * op(A) * op(B) + beta * C,
-/// with op(A) of shape [m, k] and op(B) of shape [k, n].
 ///
 /// Threading is ours, not OpenBLAS's: BLAS runs single-threaded and large products are split
 /// by columns of C across the cores. OpenBLAS's own threads busy-wait and collapse when the
@@ -24,7 +22,7 @@ package func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
     let t0 = GEMMStats.enabled ? DispatchTime.now().uptimeNanoseconds : 0
     let parts = BLASRuntime.workers
     let flops = m * n * k
-    if parts > 1 && flops >= 1 << 21 && n >= 32 * parts {
+    if parts > 1 && flops >= gemmSplitFlops && n >= 32 * parts {
         // Column blocks, multiples of 16 for aligned kernels.
         let block = ((n + parts - 1) / parts + 15) / 16 * 16
         runConcurrently(parts) { p in
@@ -35,7 +33,7 @@ package func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(nj), Int32(k), alpha, a, Int32(lda), bj, Int32(ldb), beta, c + j0, Int32(ldc))
         }
-    } else if parts > 1 && flops >= 1 << 21 && m >= 64 * parts {
+    } else if parts > 1 && flops >= gemmSplitFlops && m >= 64 * parts {
         // Few columns but many rows (small images, big weights): split by rows of C instead.
         // Every element still sums over k in the same order.
         let block = ((m + parts - 1) / parts + 15) / 16 * 16
@@ -53,6 +51,9 @@ package func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
     }
     if GEMMStats.enabled { GEMMStats.record(m: m, n: n, k: k, start: t0) }
 }
+
+/// The multiply-adds (m n k) from which `gemm` splits a product over the cores.
+let gemmSplitFlops = 1 << 21
 
 /// `gemm` (B not transposed) on the calling thread only: for kernels that run several independent
 /// products side by side themselves. Not counted in `GEMMStats` (the caller accounts for its

@@ -140,6 +140,26 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// ToRGB's modulated 1x1 convolution against the sum written out, with images side by side (4 x 3 x 32
+    /// x 64 x 64 multiply-adds) and one image alone, clamped and not.
+    func testModulatedConv1x1() {
+        for (n, c, h, w, clamp) in [(4, 32, 64, 64, Float(0.5)), (1, 5, 3, 7, nil), (3, 16, 33, 31, nil)] as [(Int, Int, Int, Int, Float?)] {
+            let hw = h * w, oc = 3
+            let x = Tensor(shape: [n, c, h, w], data: randomArray(n * c * hw, seed: 30)), weight = randomArray(oc * c, seed: 31)
+            let scale = Tensor(shape: [n, c], data: randomArray(n * c, seed: 32)), bias = randomArray(oc, seed: 33)
+            let got = Conv.modulatedConv1x1(x, weight: weight, outChannels: oc, scale: scale, bias: bias, clamp: clamp)
+            XCTAssertEqual(got.shape, [n, oc, h, w])
+            var worst: Float = 0
+            for img in 0..<n { for o in 0..<oc { for p in 0..<hw {
+                var v: Double = Double(bias[o])
+                for i in 0..<c { v += Double(weight[o * c + i]) * Double(scale.data[img * c + i]) * Double(x.data[(img * c + i) * hw + p]) }
+                if let clamp { v = min(max(v, -Double(clamp)), Double(clamp)) }
+                worst = max(worst, abs(got.data[(img * oc + o) * hw + p] - Float(v)))
+            } } }
+            XCTAssertLessThan(worst, 1e-5, "\(n)x\(c) \(h)x\(w)")
+        }
+    }
+
     func testBiasActLeakyReluGainAndClamp() {
         var y: [Float] = [1, -1, 10, -10]
         let d: [Float] = [2, 0.5], b: [Float] = [0, 1], noise: [Float] = [1, 0]

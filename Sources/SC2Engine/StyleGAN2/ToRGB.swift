@@ -18,23 +18,6 @@ struct ToRGB: Sendable {
 
     /// x [N, C, H, W] -> [N, 3, H, W]
     func forward(_ x: Tensor, styles s: Tensor) -> Tensor {
-        let n = x.shape[0], hw = x.shape[2] * x.shape[3], c = channels
-        var y = Tensor(zeros: [n, 3, x.shape[2], x.shape[3]])
-        var wm = [Float](repeating: 0, count: 3 * c)
-        x.data.withUnsafeBufferPointer { xp in
-        y.data.withUnsafeMutableBufferPointer { yp in
-            for img in 0..<n {
-                for o in 0..<3 { for i in 0..<c { wm[o * c + i] = weight[o * c + i] * s.data[img * c + i] } }
-                wm.withUnsafeBufferPointer { wp in
-                    gemm(m: 3, n: hw, k: c, a: wp.baseAddress!, lda: c, b: xp.baseAddress! + img * c * hw, ldb: hw,
-                         c: yp.baseAddress! + img * 3 * hw, ldc: hw)
-                }
-                bias.withUnsafeBufferPointer { bp in
-                    BiasAct.apply(yp.baseAddress! + img * 3 * hw, channels: 3, plane: hw, demod: nil, noise: nil,
-                                  noiseStrength: 0, bias: bp.baseAddress!, lrelu: false, clamp: clamp)
-                }
-            }
-        } }
-        return y
+        Conv.modulatedConv1x1(x, weight: weight, outChannels: 3, scale: s, bias: bias, clamp: clamp)
     }
 }
