@@ -62,6 +62,7 @@ let gemmSplitFlops = 1 << 21
 func gemmSerial(transA: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                 c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0, k > 0 else { return }
+    BLASRuntime.configureOnce()   // BLAS single-threaded also when this is a process's first product
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda),
                 b, Int32(ldb), 0, c, Int32(ldc))
 }
