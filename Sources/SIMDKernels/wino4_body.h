@@ -147,29 +147,21 @@ static inline EK ek_load(const sc2_epilogue *e, float s) {
             e->lrelu && !(e->gain > 0) ? e->gain : 1.0f, e->limit, e->lrelu, e->identity};
     return k;
 }
-static inline V epilogue(V x, const EK *k, const float *noise, long n) {
-    if (k->identity) return k->a == 1.0f ? x : x * k->a;
-    V v = noise ? x * k->a + (ldm(noise, n) * k->ns + k->b) : x * k->a + k->b;
-    if (k->lrelu) {
-        v = vmax(v, 0.2f * v);
-        if (k->post != 1.0f) v = v * k->post;
-    }
-    return vmin(vmax(v, (V)(-k->limit)), (V)(k->limit));
-}
-
-#if VW == 16
-/// `epilogue` with its switches known where it is inlined (the kernels below are instantiated per case).
-static inline __attribute__((always_inline)) V epilogue_as(V x, const EK *k, const float *noise,
+/// The epilogue of n values (at most VW) with its switches as arguments: constants where a kernel
+/// is instantiated per case (always inlined, so the tests fold away), the fields themselves below.
+static inline __attribute__((always_inline)) V epilogue_as(V x, const EK *k, const float *noise, long n,
                                                           int identity, int lrelu, int hasNoise) {
     if (identity) return k->a == 1.0f ? x : x * k->a;
-    V v = hasNoise ? x * k->a + (ld(noise) * k->ns + k->b) : x * k->a + k->b;
+    V v = hasNoise ? x * k->a + (ldm(noise, n) * k->ns + k->b) : x * k->a + k->b;
     if (lrelu) {
         v = vmax(v, 0.2f * v);
         if (k->post != 1.0f) v = v * k->post;
     }
     return vmin(vmax(v, (V)(-k->limit)), (V)(k->limit));
 }
-#endif
+static inline V epilogue(V x, const EK *k, const float *noise, long n) {
+    return epilogue_as(x, k, noise, n, k->identity, k->lrelu, noise != 0);
+}
 
 void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, long w, long cols, long rows,
                                const sc2_epilogue *e0, const float *noise) {
@@ -246,8 +238,8 @@ static inline __attribute__((always_inline)) void up_fir_whole(const float *c, l
                 V even = three * (pl + C##1) + (r1l + pr), odd = three * (C##1 + pr) + (pl + r1p); \
                 const long at = (2 * m + (half)) * ow + 2 * j; \
                 const float *nz = hasNoise ? noise + at : 0; \
-                st(out + at, epilogue_as(__builtin_shufflevector(even, odd, ZIP_LO), e, nz, identity, lrelu, hasNoise)); \
-                st(out + at + VW, epilogue_as(__builtin_shufflevector(even, odd, ZIP_HI), e, hasNoise ? nz + VW : 0, \
+                st(out + at, epilogue_as(__builtin_shufflevector(even, odd, ZIP_LO), e, nz, VW, identity, lrelu, hasNoise)); \
+                st(out + at + VW, epilogue_as(__builtin_shufflevector(even, odd, ZIP_HI), e, hasNoise ? nz + VW : 0, VW, \
                                               identity, lrelu, hasNoise)); \
             } while (0)
             HALF(ce, pe, ne, 0);
