@@ -195,10 +195,10 @@ void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, lon
     }
 }
 
-#if VW == 16
 /// sc2_up_fir_rows_ (below) for w a multiple of VW: whole vectors only, the epilogue's switches constant
 /// (one instance per case) and the three kx's vectors of the previous, current and next block named,
-/// so that all of them stay in registers (the general kernel's arrays of them lived on the stack).
+/// so that all of them stay in registers (the general kernel's arrays of them lived on the stack; with
+/// AVX2's 16 registers some spill, and it is still 1.8-2.2x the general kernel in the harness).
 /// `zero`: w zeros, the rows above the first and below the last.
 static inline __attribute__((always_inline)) void up_fir_whole(const float *c, long ldc, long base, long h, long w,
                                                                long m0, long m1, float *out, const EK *e,
@@ -251,7 +251,6 @@ static inline __attribute__((always_inline)) void up_fir_whole(const float *c, l
 #undef VERT
     }
 }
-#endif
 
 /// StyleGAN2's upsampling FIR on the transposed convolution's columns, with the epilogue: output rows
 /// 2m and 2m+1 for m in [m0, m1) of one channel (Conv.upFIRRows in ConvUp.swift, in fewer operations,
@@ -267,7 +266,6 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
     const long wp = (w + VW - 1) / VW * VW, ow = 2 * w;
     float *zero = buf;
     for (long k = 0; k < wp; k++) zero[k] = 0;
-#if VW == 16
     if (w % VW == 0) {
         if (ek.identity) up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, 0, zero, 1, 0, 0);
         else if (ek.lrelu && noise) up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, noise, zero, 0, 1, 1);
@@ -276,7 +274,6 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
         else up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, 0, zero, 0, 0, 0);
         return;
     }
-#endif
     const V three = (V)(3.0f);
     for (long m = m0; m < m1; m++) {
         const float *rp[3][7];                 // per kx: rows (1, m-1), (2, m-1), (0, m), (1, m), (2, m), (0, m+1), (1, m+1)
