@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The AVX-512 element-wise kernels (Sources/SIMDKernels) of another revision against the working
-# tree's, side by side in one process on the same in-cache inputs (kernels-harness.c): what a
+# tree's (and the AVX2 instances of the FIR and the wide output transform), side by side in one
+# process on the same in-cache inputs (kernels-harness.c): what a
 # kernel change does to the kernel itself, free of the memory traffic and of the machine's noise
 # that the end-to-end benchmarks carry. Needs an AVX-512 CPU.
 #   BASE_REV=HEAD~1 bash scripts/bench/bench-kernels.sh        (default: HEAD)
@@ -16,13 +17,15 @@ git rev-parse --verify --quiet "$rev^{commit}" >/dev/null || { echo "bench-kerne
 cc=${CC:-clang}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/base" "$work/new"
-for f in wide16.c wino4_body.h; do
+for f in wide16.c wide8.c wino4_body.h; do
   git show "$rev:Sources/SIMDKernels/$f" > "$work/base/$f"
   cp "Sources/SIMDKernels/$f" "$work/new/$f"
 done
 # SwiftPM builds the C target with -O2 in release.
 for side in base new; do
-  "$cc" -O2 -c -ISources/SIMDKernels/include -I"$work/$side" "$work/$side/wide16.c" -o "$work/$side.o"
+  "$cc" -O2 -c -ISources/SIMDKernels/include -I"$work/$side" "$work/$side/wide16.c" -o "$work/$side.16.o"
+  "$cc" -O2 -c -ISources/SIMDKernels/include -I"$work/$side" "$work/$side/wide8.c" -o "$work/$side.8.o"
+  ld -r "$work/$side.16.o" "$work/$side.8.o" -o "$work/$side.o"
   nm "$work/$side.o" | awk -v p="${side}_" '$2 == "T" { print $3, p $3 }' > "$work/$side.map"
   objcopy --redefine-syms="$work/$side.map" "$work/$side.o"
 done

@@ -11,7 +11,10 @@
     void p##sc2_wino4_input_narrow_v16(const float *, long, long, long, long, float, float *, long); \
     void p##sc2_wino4_output_narrow_v16(const float *, long, long, long, long, long, float *, const sc2_epilogue *, const float *); \
     void p##sc2_up_fir_rows_v16(const float *, long, long, long, long, long, long, float *, const sc2_epilogue *, const float *, float *); \
-    void p##sc2_up_fir_narrow_v16(const float *, long, long, long, long, long, long, float *, const sc2_epilogue *, const float *);
+    void p##sc2_up_fir_narrow_v16(const float *, long, long, long, long, long, long, float *, const sc2_epilogue *, const float *); \
+    void p##sc2_up_fir_rows_v8(const float *, long, long, long, long, long, long, float *, const sc2_epilogue *, const float *, float *); \
+    void p##sc2_wino4_output_row_v8(const float *, long, long, float *, long, long, long, const sc2_epilogue *, const float *); \
+    void p##sc2_wino4_output_row_v16(const float *, long, long, float *, long, long, long, const sc2_epilogue *, const float *);
 DECLARE(base_)
 DECLARE(new_)
 
@@ -28,9 +31,11 @@ static float *filled(long n, unsigned *seed) {
     return p;
 }
 
-enum { KERNELS = 4 };
+enum { KERNELS = 7 };
 static const char *names[KERNELS] = {"F(4x4) input transform", "F(4x4) output transform + epilogue",
-                                     "up-conv FIR + epilogue", "up-conv FIR, 8-wide input"};
+                                     "up-conv FIR + epilogue", "up-conv FIR, 8-wide input",
+                                     "AVX2 FIR + epilogue", "F(4x4) output, one tile row per call",
+                                     "AVX2 F(4x4) output, one tile row"};
 
 int main(int argc, char **argv) {
     const long w = argc > 1 ? atol(argv[1]) : 64;      // plane width of the Winograd layer, the FIR's output
@@ -59,6 +64,13 @@ int main(int argc, char **argv) {
                     case 5: new_sc2_up_fir_rows_v16(cols, hw, 0, w / 2, w / 2, 0, w / 2, dst, &e, noise, buf); break;
                     case 6: base_sc2_up_fir_narrow_v16(cols8, 64, 0, 8, 8, 0, 8, dst, &e, noise); break;
                     case 7: new_sc2_up_fir_narrow_v16(cols8, 64, 0, 8, 8, 0, 8, dst, &e, noise); break;
+                    case 8: base_sc2_up_fir_rows_v8(cols, hw, 0, w / 2, w / 2, 0, w / 2, dst, &e, noise, buf); break;
+                    case 9: new_sc2_up_fir_rows_v8(cols, hw, 0, w / 2, w / 2, 0, w / 2, dst, &e, noise, buf); break;
+                    // The row kernels (planes 128 px and wider in the engine) here over the plane's tile rows, one call each.
+                    case 10: for (long ty = 0; ty < w / 4; ty++) base_sc2_wino4_output_row_v16(m + ty * (w / 4), ts, w / 4, dst + 4 * ty * w, w, w, 4, &e, noise + 4 * ty * w); break;
+                    case 11: for (long ty = 0; ty < w / 4; ty++) new_sc2_wino4_output_row_v16(m + ty * (w / 4), ts, w / 4, dst + 4 * ty * w, w, w, 4, &e, noise + 4 * ty * w); break;
+                    case 12: for (long ty = 0; ty < w / 4; ty++) base_sc2_wino4_output_row_v8(m + ty * (w / 4), ts, w / 4, dst + 4 * ty * w, w, w, 4, &e, noise + 4 * ty * w); break;
+                    case 13: for (long ty = 0; ty < w / 4; ty++) new_sc2_wino4_output_row_v8(m + ty * (w / 4), ts, w / 4, dst + 4 * ty * w, w, w, 4, &e, noise + 4 * ty * w); break;
                     }
                 }
                 const double ns = (seconds() - t0) / reps * 1e9;
@@ -66,12 +78,12 @@ int main(int argc, char **argv) {
             }
         }
     }
-    printf("%-38s %12s %12s %8s\n", "kernel (one plane, best of trials)", "base ns", "new ns", "new/base");
+    printf("%-44s %10s %10s %8s\n", "kernel (one plane, best of trials)", "base ns", "new ns", "new/base");
     for (int k = 0; k < KERNELS; k++) {
-        char label[64];
+        char label[80];
         if (k == 3) snprintf(label, sizeof label, "%s", names[k]);
         else snprintf(label, sizeof label, "%s, %ld px", names[k], w);
-        printf("%-38s %12.0f %12.0f %8.2f\n", label, best[k][0], best[k][1], best[k][1] / best[k][0]);
+        printf("%-44s %10.0f %10.0f %8.2f\n", label, best[k][0], best[k][1], best[k][1] / best[k][0]);
     }
     return 0;
 }
