@@ -163,6 +163,36 @@ static inline V epilogue(V x, const EK *k, const float *noise, long n) {
     return epilogue_as(x, k, noise, n, k->identity, k->lrelu, noise != 0);
 }
 
+/// One axis of the upsampling FIR on the transposed convolution's three taps, 4x the even and the
+/// odd output (Conv.upFIRRows' u[2m], u[2m+1]): from the rows (or columns) m-1 (taps 1, 2), m (0, 1,
+/// 2) and m+1 (0, 1), 4u = (x + y) + 3 (z + w) with the sums both outputs share added once. A macro,
+/// so that loads passed as arguments happen where they are used (as a function, the AVX2 instance
+/// held all seven at once: 7% slower with its 16 registers).
+#define FIR_PAIR(a1, a2, b0, b1, b2, c0, c1, EVEN, ODD) do { \
+        const V p_ = (a2) + (b0), r_ = (b2) + (c0), b1_ = (b1); \
+        EVEN = (V)(3.0f) * (p_ + b1_) + ((a1) + r_); \
+        ODD = (V)(3.0f) * (b1_ + r_) + (p_ + (c1)); \
+    } while (0)
+
+/// F(4x4)'s A^T M A for VW tiles, in two halves: along a for each of the 6 columns b (the 36 vectors
+/// M_t at m + t ts, `count` lanes of each), then for output row i along b and from lane = tile to
+/// pixel order, the row's 4 VW values in out[0 ... 3].
+static inline __attribute__((always_inline)) void wino4_output_columns(const float *m, long ts, long count, V p[4][6]) {
+    for (long b = 0; b < 6; b++) {
+        V mv[6];
+        for (long a = 0; a < 6; a++) mv[a] = ldm(m + (6 * a + b) * ts, count);
+        WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
+    }
+}
+static inline __attribute__((always_inline)) void wino4_output_pixels(const V pi[6], V out[4]) {
+    V y0, y1, y2, y3;
+    WINO4_A(pi[0], pi[1], pi[2], pi[3], pi[4], pi[5], y0, y1, y2, y3);
+    V lo01 = __builtin_shufflevector(y0, y1, ZIP_LO), hi01 = __builtin_shufflevector(y0, y1, ZIP_HI);
+    V lo23 = __builtin_shufflevector(y2, y3, ZIP_LO), hi23 = __builtin_shufflevector(y2, y3, ZIP_HI);
+    out[0] = __builtin_shufflevector(lo01, lo23, PAIR_LO); out[1] = __builtin_shufflevector(lo01, lo23, PAIR_HI);
+    out[2] = __builtin_shufflevector(hi01, hi23, PAIR_LO); out[3] = __builtin_shufflevector(hi01, hi23, PAIR_HI);
+}
+
 /// sc2_wino4_output_row_ (below) when every vector is whole: cn a multiple of VW, all 4 rows, no
 /// column cropped (the row kernel's partial loads and stores and its row count kept its vectors
 /// on the stack: 1.9x the narrow kernel's time per pixel in the harness).
@@ -170,18 +200,10 @@ static inline void FN(wino4_output_row_whole_)(const float *m, long ts, long cn,
                                                const EK *e, const float *noise) {
     for (long q = 0; q < cn; q += VW) {
         V p[4][6];
-        for (long b = 0; b < 6; b++) {
-            V mv[6];
-            for (long a = 0; a < 6; a++) mv[a] = ld(m + (6 * a + b) * ts + q);
-            WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
-        }
+        wino4_output_columns(m + q, ts, VW, p);
         for (long i = 0; i < 4; i++) {
-            V y0, y1, y2, y3;
-            WINO4_A(p[i][0], p[i][1], p[i][2], p[i][3], p[i][4], p[i][5], y0, y1, y2, y3);
-            V lo01 = __builtin_shufflevector(y0, y1, ZIP_LO), hi01 = __builtin_shufflevector(y0, y1, ZIP_HI);
-            V lo23 = __builtin_shufflevector(y2, y3, ZIP_LO), hi23 = __builtin_shufflevector(y2, y3, ZIP_HI);
-            V out[4] = {__builtin_shufflevector(lo01, lo23, PAIR_LO), __builtin_shufflevector(lo01, lo23, PAIR_HI),
-                        __builtin_shufflevector(hi01, hi23, PAIR_LO), __builtin_shufflevector(hi01, hi23, PAIR_HI)};
+            V out[4];
+            wino4_output_pixels(p[i], out);
             float *row = dst + i * w + 4 * q;
             const float *nrow = noise ? noise + i * w + 4 * q : 0;
             for (long k = 0; k < 4; k++) st(row + k * VW, epilogue(out[k], e, nrow ? nrow + k * VW : 0, VW));
@@ -199,20 +221,11 @@ void FN(sc2_wino4_output_row_)(const float *m, long ts, long cn, float *dst, lon
     for (long q = 0; q < cn; q += VW) {
         const long count = cn - q < VW ? cn - q : VW;
         V p[4][6];
-        // Along a, for each column b.
-        for (long b = 0; b < 6; b++) {
-            V mv[6];
-            for (long a = 0; a < 6; a++) mv[a] = ldm(m + (6 * a + b) * ts + q, count);
-            WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
-        }
-        // Along b for each output row i, then from lane = tile to pixel order, the epilogue, the store.
+        wino4_output_columns(m + q, ts, count, p);
+        // For each output row i: its pixels, the epilogue, the store.
         for (long i = 0; i < rows; i++) {
-            V y0, y1, y2, y3;
-            WINO4_A(p[i][0], p[i][1], p[i][2], p[i][3], p[i][4], p[i][5], y0, y1, y2, y3);
-            V lo01 = __builtin_shufflevector(y0, y1, ZIP_LO), hi01 = __builtin_shufflevector(y0, y1, ZIP_HI);
-            V lo23 = __builtin_shufflevector(y2, y3, ZIP_LO), hi23 = __builtin_shufflevector(y2, y3, ZIP_HI);
-            V out[4] = {__builtin_shufflevector(lo01, lo23, PAIR_LO), __builtin_shufflevector(lo01, lo23, PAIR_HI),
-                        __builtin_shufflevector(hi01, hi23, PAIR_LO), __builtin_shufflevector(hi01, hi23, PAIR_HI)};
+            V out[4];
+            wino4_output_pixels(p[i], out);
             float *row = dst + i * w;
             const float *nrow = noise ? noise + i * w : 0;
             for (long k = 0; k < 4; k++) {
@@ -235,7 +248,7 @@ static inline __attribute__((always_inline)) void up_fir_whole(const float *c, l
                                                                const float *noise, const float *zero,
                                                                int identity, int lrelu, int hasNoise) {
     const long ow = 2 * w;
-    const V three = (V)(3.0f), z = (V)(0.0f);
+    const V z = (V)(0.0f);
     for (long m = m0; m < m1; m++) {
         const int up = m > 0, down = m + 1 < h;
         // Row m of column row (ky, kx) at p + (3 ky + kx) ldc; rows m - 1 and m + 1 one row before and after.
@@ -249,10 +262,8 @@ static inline __attribute__((always_inline)) void up_fir_whole(const float *c, l
         // 4 x the vertical FIR of block j, the even (E) and odd (O) output row (zero from j = w on).
 #define VERT(kx, j, E, O) do { \
             if ((j) < w) { \
-                V pv_ = ld(a2_##kx + (j)) + ld(b0_##kx + (j)), rv_ = ld(b2_##kx + (j)) + ld(c0_##kx + (j)); \
-                V b1v_ = ld(b1_##kx + (j)); \
-                E = three * (pv_ + b1v_) + (ld(a1_##kx + (j)) + rv_); \
-                O = three * (b1v_ + rv_) + (pv_ + ld(c1_##kx + (j))); \
+                FIR_PAIR(ld(a1_##kx + (j)), ld(a2_##kx + (j)), ld(b0_##kx + (j)), ld(b1_##kx + (j)), \
+                         ld(b2_##kx + (j)), ld(c0_##kx + (j)), ld(c1_##kx + (j)), E, O); \
             } else { E = z; O = z; } \
         } while (0)
         V ce0, ce1, ce2, co0, co1, co2, pe0 = z, pe1 = z, pe2 = z, po0 = z, po1 = z, po2 = z;
@@ -264,8 +275,8 @@ static inline __attribute__((always_inline)) void up_fir_whole(const float *c, l
 #define HALF(C, P, N, half) do { \
                 V r0p = __builtin_shufflevector(C##0, N##0, NEXT1), r1l = __builtin_shufflevector(P##1, C##1, PREV1); \
                 V r1p = __builtin_shufflevector(C##1, N##1, NEXT1), r2l = __builtin_shufflevector(P##2, C##2, PREV1); \
-                V pl = r2l + C##0, pr = C##2 + r0p; \
-                V even = three * (pl + C##1) + (r1l + pr), odd = three * (C##1 + pr) + (pl + r1p); \
+                V even, odd; \
+                FIR_PAIR(r1l, r2l, C##0, C##1, C##2, r0p, r1p, even, odd); \
                 const long at = (2 * m + (half)) * ow + 2 * j; \
                 const float *nz = hasNoise ? noise + at : 0; \
                 st(out + at, epilogue_as(__builtin_shufflevector(even, odd, ZIP_LO), e, nz, VW, identity, lrelu, hasNoise)); \
@@ -304,7 +315,6 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
         else up_fir_whole(c, ldc, base, h, w, m0, m1, out, e, 0, zero, 0, 0, 0);
         return;
     }
-    const V three = (V)(3.0f);
     for (long m = m0; m < m1; m++) {
         const float *rp[3][7];                 // per kx: rows (1, m-1), (2, m-1), (0, m), (1, m), (2, m), (0, m+1), (1, m+1)
         for (long kx = 0; kx < 3; kx++) {
@@ -324,9 +334,7 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
                 V a1 = ldm(r_[0] + (j), n_), a2 = ldm(r_[1] + (j), n_), b0 = ldm(r_[2] + (j), n_); \
                 V b1 = ldm(r_[3] + (j), n_), b2 = ldm(r_[4] + (j), n_), c0 = ldm(r_[5] + (j), n_); \
                 V c1 = ldm(r_[6] + (j), n_); \
-                V pv_ = a2 + b0, rv_ = b2 + c0; \
-                E[kx] = three * (pv_ + b1) + (a1 + rv_); \
-                O[kx] = three * (b1 + rv_) + (pv_ + c1); \
+                FIR_PAIR(a1, a2, b0, b1, b2, c0, c1, E[kx], O[kx]); \
             } \
         } while (0)
         VERT(0, ce, co);
@@ -339,9 +347,8 @@ void FN(sc2_up_fir_rows_)(const float *c, long ldc, long base, long h, long w, l
                 V r0m = cur[0], r0p = __builtin_shufflevector(cur[0], next[0], NEXT1);
                 V r1l = __builtin_shufflevector(prev[1], cur[1], PREV1), r1m = cur[1], r1p = __builtin_shufflevector(cur[1], next[1], NEXT1);
                 V r2l = __builtin_shufflevector(prev[2], cur[2], PREV1), r2m = cur[2];
-                V pl = r2l + r0m, pr = r2m + r0p;
-                V even = three * (pl + r1m) + (r1l + pr);
-                V odd = three * (r1m + pr) + (pl + r1p);
+ V even, odd;
+                FIR_PAIR(r1l, r2l, r0m, r1m, r2m, r0p, r1p, even, odd);
                 V lo = __builtin_shufflevector(even, odd, ZIP_LO), hi = __builtin_shufflevector(even, odd, ZIP_HI);
                 const long y = 2 * m + half, x = 2 * j;
                 float *d = out + y * ow;
@@ -425,20 +432,11 @@ void sc2_wino4_output_narrow_v16(const float *m, long ts, long h, long w, long t
     const EK ek = ek_load(e0, 1.0f), *const e = &ek;
     const long tw = w / 4, group = 64 / w, segs = w / 16;
     for (long ty = ty0; ty < ty1; ty += group) {
-        const float *mt = m + (ty - ty0) * tw;
         V p[4][6];
-        for (long b = 0; b < 6; b++) {
-            V mv[6];
-            for (long a = 0; a < 6; a++) mv[a] = ld(mt + (6 * a + b) * ts);
-            WINO4_A(mv[0], mv[1], mv[2], mv[3], mv[4], mv[5], p[0][b], p[1][b], p[2][b], p[3][b]);
-        }
+        wino4_output_columns(m + (ty - ty0) * tw, ts, 16, p);
         for (long i = 0; i < 4; i++) {
-            V y0, y1, y2, y3;
-            WINO4_A(p[i][0], p[i][1], p[i][2], p[i][3], p[i][4], p[i][5], y0, y1, y2, y3);
-            V lo01 = __builtin_shufflevector(y0, y1, ZIP_LO), hi01 = __builtin_shufflevector(y0, y1, ZIP_HI);
-            V lo23 = __builtin_shufflevector(y2, y3, ZIP_LO), hi23 = __builtin_shufflevector(y2, y3, ZIP_HI);
-            V out[4] = {__builtin_shufflevector(lo01, lo23, PAIR_LO), __builtin_shufflevector(lo01, lo23, PAIR_HI),
-                        __builtin_shufflevector(hi01, hi23, PAIR_LO), __builtin_shufflevector(hi01, hi23, PAIR_HI)};
+            V out[4];
+            wino4_output_pixels(p[i], out);
             for (long j = 0; j < 4; j++) {
                 const long k = j / segs, g = j % segs, yy = 4 * (ty + k) + i;
                 if (yy >= h) continue;
@@ -592,7 +590,7 @@ void sc2_up_fir_narrow_v16(const float *c, long ldc, long base, long h, long w, 
     const EK ek = ek_load(e0, 1.0f / 16), *const e = &ek;
     const long R = 16 / w, ow = 2 * w;
     const VI keepLeft = narrow_edge(w, 0), keepRight = narrow_edge(w, 1);
-    const V three = (V)(3.0f), zero = (V)(0.0f);
+    const V zero = (V)(0.0f);
     for (long m = m0; m < m1; m += R) {
         // Rows m - 1 ... (first row missing at the top) and m + 1 ... (last row missing at the bottom).
         const __mmask16 prevMask = m == 0 ? (__mmask16)(0xffffu << w) : (__mmask16)0xffff;
@@ -603,18 +601,15 @@ void sc2_up_fir_narrow_v16(const float *c, long ldc, long base, long h, long w, 
             V a1 = (V)_mm512_maskz_loadu_ps(prevMask, p1 - w), a2 = (V)_mm512_maskz_loadu_ps(prevMask, p2 - w);
             V b0 = ld(p0), b1 = ld(p1), b2 = ld(p2);
             V c0 = (V)_mm512_maskz_loadu_ps(nextMask, p0 + w), c1 = (V)_mm512_maskz_loadu_ps(nextMask, p1 + w);
-            V p = a2 + b0, r = b2 + c0;
-            ev[kx] = three * (p + b1) + (a1 + r);
-            od[kx] = three * (b1 + r) + (p + c1);
+            FIR_PAIR(a1, a2, b0, b1, b2, c0, c1, ev[kx], od[kx]);
         }
         for (long half = 0; half < 2; half++) {
             const V *cur = half == 0 ? ev : od;
             V r0m = cur[0], r0p = shift_next(cur[0], keepRight);
             V r1l = shift_prev(cur[1], keepLeft), r1m = cur[1], r1p = shift_next(cur[1], keepRight);
             V r2l = shift_prev(cur[2], keepLeft), r2m = cur[2];
-            V pl = r2l + r0m, pr = r2m + r0p;
-            V even = three * (pl + r1m) + (r1l + pr);
-            V odd = three * (r1m + pr) + (pl + r1p);
+            V even, odd;
+            FIR_PAIR(r1l, r2l, r0m, r1m, r2m, r0p, r1p, even, odd);
             // Interleaved: R output rows 2 (m + r) + half of 2 w values, in order.
             V vec[2] = {__builtin_shufflevector(even, odd, ZIP_LO), __builtin_shufflevector(even, odd, ZIP_HI)};
             for (long k = 0; k < 2; k++) {

@@ -141,7 +141,8 @@ extension Conv {
             let xp = xp.baseAddress!, up = up.baseAddress!, yp = yp.baseAddress!
             let sp: UnsafePointer<Float>? = scale == nil ? nil : sp.baseAddress!
 
-            /// Tiles [c0, c0+cn) of tile rows [g0, g1) (g = image * th + ty), scratch v [16, I, T], m [16, O, T].
+            /// Tiles [c0, c0+cn) of tile rows [g0, g1) (g = image * th + ty): V_t [I, T] at v + t vts, M_t [O, T]
+            /// at m + t mts (apart, or one ring in which M_t overwrites V_{t-1}: then the products run in order).
             func runChunk(_ g0: Int, _ g1: Int, _ c0: Int, _ cn: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
                           vts: Int, mts: Int, parallel: Bool) {
                 let tiles = (g1 - g0) * cn

@@ -124,7 +124,7 @@ public struct SynthesisNetwork: Sendable {
             let y = KernelProfile.layer("b\(b.resolution).torgb", kind: "torgb 1x1") { b.torgb.forward(x, styles: s) }
             if let prev = img { KernelProfile.layer("b\(b.resolution).skip", kind: "skip upsample + sum") {
                 // The [N, 3] planes upsampled as 3N channels, side by side, ToRGB's output added as they are written.
-                var sum = Tensor(zeros: y.shape)
+                var sum = Tensor(uninitialized: y.shape)   // every value is written
                 prev.data.withUnsafeBufferPointer { pp in
                     y.data.withUnsafeBufferPointer { yp in
                         sum.data.withUnsafeMutableBufferPointer { sp in
